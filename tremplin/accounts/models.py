@@ -1,0 +1,122 @@
+"""Users and their roles.
+
+A user holds one or more memberships; each membership is a role, bound to what the role is about: a
+territory for a territory team member, an establishment for a company contact. The programme team
+and committee members are programme-wide roles.
+"""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class EmailUserManager(UserManager):
+    def _create_user(self, username, email, password, **extra_fields):
+        email = self.normalize_email(email or username)
+        return super()._create_user(email, email, password, **extra_fields)
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        return super().create_user(email, email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, **extra_fields):
+        return super().create_superuser(email, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person; signs in with an e-mail address."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = EmailUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        self.username = self.email
+        super().save(*args, **kwargs)
+
+
+class Role(models.TextChoices):
+    PROGRAMME_TEAM = "programme_team", _("Programme team")
+    COMMITTEE_MEMBER = "committee_member", _("Committee member")
+    TERRITORY_TEAM = "territory_team", _("Territory team")
+    COMPANY_CONTACT = "company_contact", _("Company contact")
+
+
+class TerritoryFunction(models.TextChoices):
+    """What a territory team member does for the EPCI (the call asks for both)."""
+
+    ELECTED_OFFICIAL = "elected_official", _("Referent elected official")
+    OFFICER = "officer", _("EIT officer")
+    OTHER = "other", _("Other")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+    establishment = models.ForeignKey(
+        "establishments.Establishment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    function = models.CharField(_("function"), max_length=32, choices=TerritoryFunction.choices, blank=True)
+    organisation = models.CharField(
+        _("organisation"), max_length=200, blank=True, help_text=_("e.g. Région Normandie, ADEME, DREAL")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                name="membership_binding_matches_role",
+                condition=(
+                    Q(role="territory_team", territory__isnull=False, establishment__isnull=True)
+                    | Q(role="company_contact", territory__isnull=True, establishment__isnull=False)
+                    | Q(
+                        role__in=["programme_team", "committee_member"],
+                        territory__isnull=True,
+                        establishment__isnull=True,
+                    )
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "territory"], condition=Q(role="territory_team"), name="membership_unique_team"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "establishment"],
+                condition=Q(role="company_contact"),
+                name="membership_unique_contact",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(role__in=["programme_team", "committee_member"]),
+                name="membership_unique_programme_role",
+            ),
+        ]
+
+    def __str__(self):
+        target = self.territory or self.establishment or ""
+        return f"{self.user} — {self.get_role_display()} {target}".strip()
+
+    def clean(self):
+        if self.role == Role.TERRITORY_TEAM and not self.territory_id:
+            raise ValidationError({"territory": _("A territory team member belongs to a territory.")})
+        if self.role == Role.COMPANY_CONTACT and not self.establishment_id:
+            raise ValidationError({"establishment": _("A company contact belongs to an establishment.")})
