@@ -1,0 +1,69 @@
+"""Browser journeys: Playwright driving Debian's Chromium against a live server.
+
+Playwright's own browser download cannot work here; we launch /usr/bin/chromium (package
+`chromium`). Without it the journeys are skipped, unless TREMPLIN_REQUIRE_BROWSER=1 (CI) turns its
+absence into an error.
+"""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    path = _chromium_path()
+    if path is None:
+        if os.environ.get("TREMPLIN_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is required (TREMPLIN_REQUIRE_BROWSER=1) but /usr/bin/chromium is missing")
+        pytest.skip("Debian's chromium package is not installed")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
+    # itself (creating data) are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, transactional_db, live_server):
+    """A browser tab on the live server. The live server reads from another thread, so the test runs
+    on a transactional database whose tables are flushed at the end (tests/conftest.py reloads the
+    geography for the next test)."""
+    context = chromium.new_context(locale="fr-FR", base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    # Map tiles come from the network, which tests do not reach: answer them empty at once.
+    context.route("https://tile.openstreetmap.org/**", lambda route: route.fulfill(status=204, body=""))
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page, email: str, password: str) -> None:
+    page.goto("/comptes/connexion/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/")
