@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "tremplin.geo",
     "tremplin.territories",
     "tremplin.establishments",
+    "tremplin.programme",
+    "tremplin.coaching",
     "tremplin.demo",
     "tremplin.www",
 ]

@@ -6,6 +6,8 @@ urlpatterns = [
     path("comptes/", include("tremplin.www.accounts.urls")),
     path("territoires/", include("tremplin.www.territories.urls")),
     path("", include("tremplin.www.establishments.urls")),
+    path("programme/", include("tremplin.www.programme.urls")),
+    path("accompagnement/", include("tremplin.www.coaching.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,8 @@
 """Confidential data never crosses territory lines: every scoped model, every URL with an object id."""
 
+import importlib.util
+from pathlib import Path
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -32,11 +35,8 @@ def world():
 
 
 def _objects_of(territory_key, world):
-    """One object of every scoped model, owned by the given territory."""
-    owned = {Territory: world[territory_key], Establishment: world[f"{territory_key}_site"]}
-    missing = set(scoped_models()) - set(owned)
-    assert not missing, f"add an object of {missing} to this test: every scoped model must be tried"
-    return owned
+    """One object of every scoped model this file checks, owned by the given territory."""
+    return {Territory: world[territory_key], Establishment: world[f"{territory_key}_site"]}
 
 
 def test_an_officer_sees_nothing_of_another_territory(world):
@@ -76,7 +76,9 @@ def test_an_inactive_user_loses_its_scope(world):
     assert scope_for(officer).territory_ids == frozenset()
 
 
-# Every URL that takes an object id, and which object the id designates.
+# Every URL that takes an object id, and which object the id designates. Other features check their
+# own URLs and models in tests/**/test_access*.py, each declaring ACCESS_CHECKED_URLS and
+# ACCESS_CHECKED_MODELS; the two tests below make sure nothing escapes.
 URL_OBJECTS = {
     "territory_detail": ("pk", Territory),
     "territory_map": ("pk", Territory),
@@ -90,15 +92,40 @@ def _urls_with_ids():
         for pattern in resolver.url_patterns:
             if isinstance(pattern, URLResolver):
                 yield from walk(pattern, prefix)
-            elif isinstance(pattern, URLPattern) and pattern.name and pattern.pattern.converters:
-                if pattern.lookup_str.startswith("tremplin."):
-                    yield pattern.name
+            elif (
+                isinstance(pattern, URLPattern)
+                and pattern.name
+                and pattern.pattern.converters
+                and pattern.lookup_str.startswith("tremplin.")
+            ):
+                yield pattern.name
 
     return sorted(set(walk(get_resolver())))
 
 
-def test_every_url_with_an_object_id_is_covered_by_the_access_test():
-    assert set(_urls_with_ids()) <= set(URL_OBJECTS), "add the new URL to URL_OBJECTS"
+ACCESS_CHECKED_URLS = set(URL_OBJECTS)
+ACCESS_CHECKED_MODELS = {Territory, Establishment}
+
+
+def _declared_by_access_tests(attribute):
+    tests_root = Path(__file__).resolve().parent.parent
+    declared = set()
+    for path in [*sorted(tests_root.rglob("test_access*.py")), Path(__file__)]:
+        spec = importlib.util.spec_from_file_location(f"_access_{path.stem}_{path.parent.name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        declared |= set(getattr(module, attribute, set()))
+    return declared
+
+
+def test_every_url_with_an_object_id_is_covered_by_an_access_test():
+    missing = set(_urls_with_ids()) - _declared_by_access_tests("ACCESS_CHECKED_URLS")
+    assert not missing, f"no access test tries these URLs across territories: {sorted(missing)}"
+
+
+def test_every_scoped_model_is_covered_by_an_access_test():
+    missing = set(scoped_models()) - _declared_by_access_tests("ACCESS_CHECKED_MODELS")
+    assert not missing, f"no access test tries these models across territories: {missing}"
 
 
 @pytest.mark.parametrize("url_name", sorted(URL_OBJECTS))
@@ -135,7 +162,8 @@ def test_a_contact_cannot_open_another_establishment_of_its_own_territory(client
     neighbour = factories.establishment(world["caux"], name="Voisin")
     client.force_login(world["caux_contact"])
     assert client.get(reverse("establishment_detail", kwargs={"pk": neighbour.pk})).status_code == 404
-    assert client.get(reverse("establishment_detail", kwargs={"pk": world["caux_site"].pk})).status_code == 200
+    own = reverse("establishment_detail", kwargs={"pk": world["caux_site"].pk})
+    assert client.get(own).status_code == 200
 
 
 def test_a_contact_cannot_list_its_territorys_establishments(client, world):

@@ -55,10 +55,20 @@ def test_commune_point_lies_inside_its_boundary():
 
 
 def test_loading_twice_changes_nothing():
-    before = (Region.objects.count(), Department.objects.count(), Epci.objects.count(), Commune.objects.count())
+    before = (
+        Region.objects.count(),
+        Department.objects.count(),
+        Epci.objects.count(),
+        Commune.objects.count(),
+    )
     ids_before = set(Epci.objects.values_list("id", flat=True))
     report = load_geography("28")
-    after = (Region.objects.count(), Department.objects.count(), Epci.objects.count(), Commune.objects.count())
+    after = (
+        Region.objects.count(),
+        Department.objects.count(),
+        Epci.objects.count(),
+        Commune.objects.count(),
+    )
     assert before == after
     assert set(Epci.objects.values_list("id", flat=True)) == ids_before
     assert (report.epcis, report.communes) == (after[2], after[3])

@@ -97,7 +97,9 @@ class Membership(models.Model):
                 ),
             ),
             models.UniqueConstraint(
-                fields=["user", "territory"], condition=Q(role="territory_team"), name="membership_unique_team"
+                fields=["user", "territory"],
+                condition=Q(role="territory_team"),
+                name="membership_unique_team",
             ),
             models.UniqueConstraint(
                 fields=["user", "establishment"],

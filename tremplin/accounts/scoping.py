@@ -50,8 +50,11 @@ def scope_for(user) -> Scope:
     cached = getattr(user, _SCOPE_CACHE_ATTR, None)
     if cached is not None:
         return cached
-    rows = list(user.memberships.values_list("role", "territory_id", "establishment_id",
-                                             "establishment__territory_id"))
+    rows = list(
+        user.memberships.values_list(
+            "role", "territory_id", "establishment_id", "establishment__territory_id"
+        )
+    )
     scope = Scope(
         is_programme_team=any(role == Role.PROGRAMME_TEAM for role, *_ in rows),
         is_committee_member=any(role == Role.COMMITTEE_MEMBER for role, *_ in rows),

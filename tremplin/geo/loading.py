@@ -84,8 +84,10 @@ def load_geography(region_code: str | None = "28", log: Callable[[str], None] = 
         )
         region_id = dict(Region.objects.values_list("code", "id"))
         Department.objects.bulk_create(
-            [Department(code=d.code, name=d.name, region_id=region_id[region_code_by_key[d.region_key]])
-             for d in departments],
+            [
+                Department(code=d.code, name=d.name, region_id=region_id[region_code_by_key[d.region_key]])
+                for d in departments
+            ],
             update_conflicts=True,
             unique_fields=["code"],
             update_fields=["name", "region"],
@@ -125,8 +127,15 @@ def load_geography(region_code: str | None = "28", log: Callable[[str], None] = 
             epci_objects,
             update_conflicts=True,
             unique_fields=["siren"],
-            update_fields=["name", "kind", "region", "population", "commune_count", "area_km2",
-                           "boundary_geojson"],
+            update_fields=[
+                "name",
+                "kind",
+                "region",
+                "population",
+                "commune_count",
+                "area_km2",
+                "boundary_geojson",
+            ],
             batch_size=500,
         )
         epci_id = dict(Epci.objects.values_list("siren", "id"))
@@ -145,7 +154,9 @@ def load_geography(region_code: str | None = "28", log: Callable[[str], None] = 
                     area_km2=_area_km2(geometry) if geometry is not None else 0,
                     centroid_lat=round(point.y, 6) if point is not None else None,
                     centroid_lon=round(point.x, 6) if point is not None else None,
-                    geometry_geojson=_geojson(geometry, COMMUNE_TOLERANCE_DEG) if geometry is not None else "",
+                    geometry_geojson=_geojson(geometry, COMMUNE_TOLERANCE_DEG)
+                    if geometry is not None
+                    else "",
                 )
             )
         log(f"Enregistrement de {len(commune_objects)} communes…")
@@ -153,8 +164,16 @@ def load_geography(region_code: str | None = "28", log: Callable[[str], None] = 
             commune_objects,
             update_conflicts=True,
             unique_fields=["insee_code"],
-            update_fields=["name", "population", "department", "epci", "area_km2", "centroid_lat",
-                           "centroid_lon", "geometry_geojson"],
+            update_fields=[
+                "name",
+                "population",
+                "department",
+                "epci",
+                "area_km2",
+                "centroid_lat",
+                "centroid_lon",
+                "geometry_geojson",
+            ],
             batch_size=500,
         )
 

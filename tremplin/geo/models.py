@@ -90,9 +90,7 @@ class Commune(models.Model):
     name = models.CharField(_("name"), max_length=200)
     population = models.PositiveIntegerField(_("population"), default=0)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="communes")
-    epci = models.ForeignKey(
-        Epci, on_delete=models.SET_NULL, null=True, blank=True, related_name="communes"
-    )
+    epci = models.ForeignKey(Epci, on_delete=models.SET_NULL, null=True, blank=True, related_name="communes")
     area_km2 = models.FloatField(_("area (km²)"), default=0)
     centroid_lat = models.FloatField(_("latitude of a point inside the commune"), null=True)
     centroid_lon = models.FloatField(_("longitude of a point inside the commune"), null=True)

@@ -70,7 +70,12 @@ def territory_map_geojson(territory) -> dict:
             {
                 "type": "Feature",
                 "geometry": json.loads(geometry),
-                "properties": {"layer": "commune", "insee_code": code, "name": name, "population": population},
+                "properties": {
+                    "layer": "commune",
+                    "insee_code": code,
+                    "name": name,
+                    "population": population,
+                },
             }
         )
     return {"type": "FeatureCollection", "features": features}

@@ -1,10 +1,13 @@
 from django.conf import settings
 
 from tremplin.accounts.scoping import scope_for
+from tremplin.www.navigation import nav_for
 
 
 def platform(request):
+    scope = scope_for(getattr(request, "user", None))
     return {
         "PLATFORM_NAME": settings.PLATFORM_NAME,
-        "scope": scope_for(getattr(request, "user", None)),
+        "scope": scope,
+        "nav_items": nav_for(scope, request.path),
     }

@@ -5,7 +5,9 @@ urlpatterns = [
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("mot-de-passe/oubli/", auth_views.PasswordResetView.as_view(), name="password_reset"),
-    path("mot-de-passe/oubli/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "mot-de-passe/oubli/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"
+    ),
     path(
         "mot-de-passe/reinitialiser/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(),
