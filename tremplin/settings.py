@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "tremplin.accounts",
+    "tremplin.audit",
     "tremplin.geo",
     "tremplin.territories",
     "tremplin.establishments",
