@@ -37,3 +37,32 @@ def nav_for(scope: Scope, current_path: str) -> list[dict]:
             {"label": item.label, "url": url, "current": current_path.startswith(url) and url != "/"}
         )
     return items
+
+
+@dataclass(frozen=True)
+class WorkspaceTab:
+    """A tab of a territory's workspace; its URL takes the territory's id as ``territory_pk``."""
+
+    label: str
+    url_name: str
+    team_only: bool = True  # False: also shown to the programme team (aggregates only)
+
+
+WORKSPACE_TABS: list[WorkspaceTab] = [
+    WorkspaceTab(_("Overview"), "territory_detail", team_only=False),
+    WorkspaceTab(_("Establishments"), "establishment_list"),
+]
+
+
+def workspace_tabs_for(scope: Scope, territory_pk: int, current_path: str) -> list[dict]:
+    is_team = territory_pk in scope.team_territory_ids
+    tabs = []
+    for tab in WORKSPACE_TABS:
+        if tab.team_only and not is_team:
+            continue
+        kwargs = (
+            {"pk": territory_pk} if tab.url_name == "territory_detail" else {"territory_pk": territory_pk}
+        )
+        url = reverse(tab.url_name, kwargs=kwargs)
+        tabs.append({"label": tab.label, "url": url, "current": current_path == url})
+    return tabs
