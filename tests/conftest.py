@@ -35,6 +35,13 @@ def _geography_present(request):
 
 
 @pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    """Commands run through the ``tremplin`` entry point close every database connection when they
+    end; inside a test that would close the connection holding the test's transaction (PostgreSQL)."""
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_strict(request):
     if not request.config.pluginmanager.hasplugin("django"):
         return
