@@ -7,7 +7,7 @@ PORT ?= 8000
 REGION ?= 28
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install setup demo run test quality lint format translations messages clean
+.PHONY: install setup demo run serve test quality lint format translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,14 +28,20 @@ translations: install
 setup: translations
 	$(BIN)/tremplin migrate --no-input
 
-# The platform with the demonstration territories, at http://$(HOST):$(PORT).
+# The platform with the demonstration territories, at http://$(HOST):$(PORT), and a background worker
+# for detection runs and big imports; Ctrl-C stops both.
 demo: setup
 	$(BIN)/tremplin load-geo --region $(REGION)
 	$(BIN)/tremplin seed-demo
-	$(BIN)/tremplin runserver $(HOST):$(PORT)
+	@$(MAKE) --no-print-directory serve
 
-run: setup
-	$(BIN)/tremplin runserver $(HOST):$(PORT)
+run: setup serve
+
+serve:
+	@echo "Tremplin: http://$(HOST):$(PORT)/ (background worker running; Ctrl-C stops both)"
+	@bash -c '$(BIN)/tremplin db-worker --no-reload & worker=$$!; \
+		trap "kill $$worker 2>/dev/null" EXIT; \
+		$(BIN)/tremplin runserver $(HOST):$(PORT)'
 
 # The whole test suite, after the quality gate.
 test: translations quality

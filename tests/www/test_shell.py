@@ -79,3 +79,8 @@ def test_password_reset_does_not_reveal_unknown_addresses(client):
     response = client.post(reverse("password_reset"), {"email": "nobody@example.org"}, follow=True)
     assert len(mail.outbox) == 0
     assert "Lien envoyé" in response.content.decode()
+
+
+def test_an_english_speaking_browser_still_gets_french_by_default(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="fr">' in html
