@@ -18,23 +18,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _geography_present(request):
-    """Browser tests flush every table when they end: bring the geography back for the next test."""
-    if not request.config.pluginmanager.hasplugin("django"):
-        return
-    if not {"db", "transactional_db", "django_db_blocker"} & set(
-        request.fixturenames
-    ) and not request.node.get_closest_marker("django_db"):
-        return
-    from tremplin.geo.loading import load_geography
-    from tremplin.geo.models import Epci
-
-    with request.getfixturevalue("django_db_blocker").unblock():
-        if not Epci.objects.exists():
-            load_geography(NORMANDY)
-
-
-@pytest.fixture(autouse=True)
 def _keep_the_test_connection(monkeypatch):
     """Commands run through the ``tremplin`` entry point close every database connection when they
     end; inside a test that would close the connection holding the test's transaction (PostgreSQL)."""

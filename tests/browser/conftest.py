@@ -7,6 +7,7 @@ absence into an error.
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -47,11 +48,22 @@ def chromium():
         browser.close()
 
 
+def pytest_collection_modifyitems(config, items):
+    """The live server reads from another thread, so a browser test cannot run inside a rolled-back
+    transaction: its tables are flushed when it ends. Every app but the geography is flushed, so the
+    Normandy loaded once per session stays for the tests that follow."""
+    from django.conf import settings
+
+    flushed_apps = [app for app in settings.INSTALLED_APPS if app != "tremplin.geo"]
+    browser_dir = Path(__file__).parent
+    for item in items:
+        if browser_dir in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.django_db(transaction=True, available_apps=flushed_apps))
+
+
 @pytest.fixture
-def page(chromium, transactional_db, live_server):
-    """A browser tab on the live server. The live server reads from another thread, so the test runs
-    on a transactional database whose tables are flushed at the end (tests/conftest.py reloads the
-    geography for the next test)."""
+def page(chromium, live_server):
+    """A browser tab on the live server, in French, with map tiles answered offline."""
     context = chromium.new_context(locale="fr-FR", base_url=live_server.url)
     context.set_default_timeout(15_000)
     # Map tiles come from the network, which tests do not reach: answer them empty at once.
