@@ -15,13 +15,40 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         load_geography(NORMANDY)
+    yield
+    from django.db import connection
+
+    # Playwright's sync API runs the test code in greenlets, each with its own context; Django keeps
+    # one connection per context, and those are never closed. PostgreSQL refuses to drop a database
+    # with open sessions, so end them before pytest-django drops the test database.
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
+class _ConnectionsKeptOpen:
+    """``django.db.connections`` as management commands see it in tests: closing is a no-op."""
+
+    def __getattr__(self, name):
+        from django.db import connections
+
+        return getattr(connections, name)
+
+    def close_all(self):
+        pass
 
 
 @pytest.fixture(autouse=True)
 def _keep_the_test_connection(monkeypatch):
     """Commands run through the ``tremplin`` entry point close every database connection when they
-    end; inside a test that would close the connection holding the test's transaction (PostgreSQL)."""
-    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
+    end; inside a test that would close the connection holding the test's transaction (PostgreSQL).
+    Only the management module's view of the connections is patched: the live server must still
+    close its own."""
+    monkeypatch.setattr("django.core.management.base.connections", _ConnectionsKeptOpen())
 
 
 @pytest.fixture(autouse=True)
