@@ -1,0 +1,7 @@
+"""``python -m tremplin.engine detect|catalogue ...``"""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

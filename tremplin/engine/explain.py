@@ -1,0 +1,289 @@
+"""Turns computed candidates and groups into :class:`Opportunity` objects that explain themselves in
+plain French: rule, figures, assumptions, sources.
+
+>>> fr(1234567.891, 1)
+'1 234 567,9'
+>>> fr(-0.5, 2)
+'-0,50'
+"""
+
+from __future__ import annotations
+
+from .context import Context
+from .knowledge import REGULATORY_FLAGS
+from .model import BASES, BASIS_LABELS, Opportunity, ParticipantGain
+from .mutualisation import Group, unit_cost
+from .substitution import Candidates
+
+__all__ = ["fr", "mutualisation_opportunity", "substitution_opportunity"]
+
+
+def fr(value: float, decimals: int = 0) -> str:
+    """French number formatting: space as thousands separator, comma as decimal mark."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",")
+
+
+def _name(ctx: Context, position: int) -> str:
+    e = ctx.establishments[position]
+    return f"{e.name} ({e.id})" if e.name else e.id
+
+
+def _unit(unit: str) -> str:
+    return f"{unit}/an"
+
+
+def _flags_for(resource, rule_flags) -> tuple[str, ...]:
+    flags = []
+    if resource.is_waste:
+        flags.append("statut_dechet")
+    if resource.hazardous:
+        flags.append("dechet_dangereux")
+    flags.extend(f for f in rule_flags if f not in flags)
+    return tuple(flags)
+
+
+def _common_assumptions(ctx: Context, basis: int) -> list[str]:
+    params = ctx.params
+    items = []
+    if BASES[basis] == "estimated":
+        items.append(
+            "Quantités estimées d'après le code NAF et l'effectif (profils sectoriels) : piste à "
+            "vérifier sur site, pas une synergie établie."
+        )
+    items.append(
+        f"Prix et coûts pris au point {fr(params.price_point, 2)} des fourchettes du catalogue "
+        "(0 = bas, 1 = haut)."
+    )
+    if params.router is None:
+        items.append(
+            f"Distance routière estimée : distance à vol d'oiseau × facteur de détour "
+            f"{fr(params.detour_factor, 2)}."
+        )
+    else:
+        items.append("Distance routière calculée par le calculateur d'itinéraire configuré.")
+    return items
+
+
+def substitution_opportunity(ctx: Context, rule, c: Candidates, i: int) -> Opportunity:
+    params = ctx.params
+    s_flow, t_flow = int(c.s_flow[i]), int(c.t_flow[i])
+    s_pos, t_pos = int(ctx.f_comp[s_flow]), int(ctx.f_comp[t_flow])
+    out_r, in_r = int(ctx.f_res[s_flow]), int(ctx.f_res[t_flow])
+    out_res, in_res = ctx.resources[out_r], ctx.resources[in_r]
+    transport = out_res.transport
+    q = float(c.quantity[i])
+    basis = int(c.basis[i])
+    treatment, purchase = float(c.treatment_avoided[i]), float(c.purchase_avoided[i])
+    transport_cost, fixed, pretreatment = (
+        float(c.transport_cost[i]),
+        float(c.fixed_cost[i]),
+        float(c.pretreatment_cost[i]),
+    )
+    gain = float(c.gain[i])
+    source_gain = gain * params.source_gain_share
+    transfer = source_gain - treatment  # what the receiver pays the supplier (negative: supplier pays)
+    target_gain = gain - source_gain
+    supplier = ParticipantGain(
+        ctx.establishments[s_pos].id,
+        "fournisseur",
+        source_gain,
+        (("Traitement évité", treatment), ("Prix de cession reçu", transfer)),
+    )
+    receiver_items = [("Achat évité", purchase), ("Prix de cession payé", -transfer)]
+    if transport_cost:
+        receiver_items.append(("Transport", -transport_cost))
+    if fixed:
+        receiver_items.append(("Annuité de canalisation", -fixed))
+    if pretreatment:
+        receiver_items.append(("Prétraitement", -pretreatment))
+    receiver = ParticipantGain(ctx.establishments[t_pos].id, "receveur", target_gain, tuple(receiver_items))
+    gc, road = float(c.gc_km[i]), float(c.road_km[i])
+    co2 = float(c.co2_t[i])
+    breakdown = {
+        "elimination_evitee": float(c.co2_disposal[i]) / 1000,
+        "production_vierge_evitee": float(c.co2_virgin[i]) / 1000,
+        "procede": -float(c.co2_process[i]) / 1000,
+        "transport": -float(c.co2_transport[i]) / 1000,
+    }
+    factors = {
+        "ratio": rule.ratio,
+        "cout_traitement_eur_par_unite": out_res.treatment_cost,
+        "prix_intrant_eur_par_unite": in_res.price,
+        "facteur_elimination_kgco2e_par_unite": out_res.disposal_co2,
+        "facteur_production_vierge_kgco2e_par_unite": in_res.virgin_co2,
+        "emissions_procede_kgco2e_par_unite": rule.process_co2,
+        "cout_pretraitement_eur_par_unite": rule.pretreatment_cost,
+        "facteur_detour": params.detour_factor,
+    }
+    if transport.mode == "truck":
+        factors |= {
+            "transport_eur_par_t_km": transport.eur_per_t_km,
+            "manutention_eur_par_t": transport.eur_per_t,
+            "transport_kgco2e_par_t_km": transport.co2_kg_per_t_km,
+        }
+    if transport.mode == "pipe":
+        factors["annuite_canalisation_eur_par_km"] = transport.fixed_eur_per_km_year
+    flags = _flags_for(out_res, rule.flags)
+    s_qty, t_qty = float(ctx.f_qty[s_flow]), float(ctx.f_qty[t_flow])
+    s_basis, t_basis = BASIS_LABELS[BASES[ctx.f_basis[s_flow]]], BASIS_LABELS[BASES[ctx.f_basis[t_flow]]]
+    unit = out_res.unit
+    distance_text = (
+        f"{fr(road, 1)} km ({fr(gc, 1)} km à vol d'oiseau × détour {fr(params.detour_factor, 2)})"
+        if params.router is None
+        else f"{fr(road, 1)} km par la route"
+    )
+    parts = [
+        f"Substitution (règle {rule.id}) : le gisement « {out_res.label} » de {_name(ctx, s_pos)} "
+        f"({fr(s_qty)} {_unit(unit)}, {s_basis}) peut remplacer « {in_res.label} » chez {_name(ctx, t_pos)} "
+        f"(besoin {fr(t_qty)} {_unit(in_res.unit)}, {t_basis}) : {fr(q, 1)} {_unit(unit)} échangeables, "
+        f"1 {unit} remplace {fr(rule.ratio, 2)} {in_res.unit}.",
+        f"Distance {distance_text}.",
+        f"Gain net estimé {fr(gain)} €/an (traitement évité {fr(treatment)} €, achat évité {fr(purchase)} €"
+        + (f", transport −{fr(transport_cost)} €" if transport_cost else "")
+        + (f", annuité de canalisation −{fr(fixed)} €" if fixed else "")
+        + (f", prétraitement « {rule.pretreatment} » −{fr(pretreatment)} €" if pretreatment else "")
+        + f") ; fournisseur {fr(source_gain)} €, receveur {fr(target_gain)} €.",
+        f"CO2e évité {fr(co2, 1)} t/an (élimination évitée {fr(breakdown['elimination_evitee'], 1)} t à "
+        f"{fr(out_res.disposal_co2)} kg/{unit}, production vierge évitée "
+        f"{fr(breakdown['production_vierge_evitee'], 1)} t à {fr(in_res.virgin_co2)} kg/{in_res.unit}, "
+        f"procédé {fr(breakdown['procede'], 1)} t, transport {fr(breakdown['transport'], 1)} t).",
+    ]
+    if c.diverted_t[i] > 0:
+        parts.append(
+            f"Déchets détournés de l'élimination : {fr(float(c.diverted_t[i]), 1)} t/an"
+            + (f" (codes déchets {', '.join(out_res.waste_codes)})." if out_res.waste_codes else ".")
+        )
+    if rule.note:
+        parts.append(rule.note)
+    if flags:
+        parts.append("Points réglementaires : " + " ".join(REGULATORY_FLAGS[f] for f in flags))
+    parts.append(f"Confiance : {BASIS_LABELS[BASES[basis]]}.")
+    assumptions = _common_assumptions(ctx, basis)
+    assumptions.append(
+        f"Transport et prétraitement à la charge du receveur ; prix de cession fixé pour partager le gain "
+        f"({fr(params.source_gain_share * 100)} % au fournisseur)."
+    )
+    if transport.mode == "pipe" and params.include_infrastructure_cost:
+        assumptions.append("Canalisation dédiée : annuité d'investissement proportionnelle à la distance.")
+    sources = sorted(
+        set(rule.sources.values())
+        | set(out_res.sources.values())
+        | set(in_res.sources.values())
+        | set(transport.sources.values())
+        | ({"circuity"} if params.router is None else set())
+    )
+    parts.append("Sources : " + ", ".join(sources) + ".")
+    return Opportunity(
+        id=f"S:{rule.id}:{ctx.establishments[s_pos].id}>{ctx.establishments[t_pos].id}",
+        type="substitution",
+        resource=out_res.code,
+        resource_label=out_res.label,
+        unit=unit,
+        quantity=q,
+        distance_km=road,
+        gain_eur_per_year=gain,
+        co2_avoided_t_per_year=co2,
+        tonnes_diverted_per_year=float(c.diverted_t[i]),
+        confidence=BASES[basis],
+        explanation=" ".join(parts),
+        source_id=ctx.establishments[s_pos].id,
+        target_id=ctx.establishments[t_pos].id,
+        input_resource=in_res.code,
+        rule_id=rule.id,
+        great_circle_km=gc,
+        distance_method="router" if params.router is not None else "great_circle_x_detour",
+        participants=(supplier, receiver),
+        co2_breakdown=breakdown,
+        factors=factors,
+        regulatory_flags=flags,
+        waste_codes=out_res.waste_codes,
+        assumptions=tuple(assumptions),
+        sources=tuple(sources),
+    )
+
+
+def mutualisation_opportunity(ctx: Context, group: Group) -> Opportunity:
+    params = ctx.params
+    kind = group.kind
+    res = ctx.resources[group.resource]
+    positions = [int(p) for p in ctx.f_comp[group.flows]]
+    ids = [ctx.establishments[p].id for p in positions]
+    total = float(group.quantities.sum())
+    alone = unit_cost(kind, group.reference_cost, group.quantities)
+    pooled = unit_cost(kind, group.reference_cost, total)
+    participants = tuple(
+        ParticipantGain(
+            ids[j],
+            "membre",
+            float(group.member_gains[j]),
+            (
+                ("Économie d'échelle", float(group.quantities[j] * (alone[j] - pooled))),
+                ("Coordination", -kind.coordination_eur_per_member),
+            ),
+        )
+        for j in range(len(ids))
+    )
+    flags = _flags_for(res, ()) if kind.trigger == "shared_waste" else ()
+    unit = res.unit
+    names = ", ".join(_name(ctx, p) for p in positions)
+    parts = [
+        f"Mutualisation « {kind.label} » pour « {res.label} » entre {len(ids)} établissements "
+        f"situés à moins de {fr(group.spread_km, 1)} km du premier : {names}.",
+        f"Volume cumulé {fr(total, 1)} {_unit(unit)}.",
+        f"Coût unitaire {fr(float(alone.min()), 2)} à {fr(float(alone.max()), 2)} €/{unit} chacun seul, "
+        f"{fr(pooled, 2)} €/{unit} en commun (modèle d'économies d'échelle "
+        f"c(q) = {fr(group.reference_cost, 2)} × (q / {fr(kind.reference_quantity)})"
+        f"^−{fr(kind.scale_exponent, 2)}, "
+        f"borné entre {fr(kind.floor, 2)} et {fr(kind.ceiling, 2)} fois la référence).",
+        f"Gain net estimé {fr(group.gain)} €/an après coordination "
+        f"({fr(kind.coordination_eur_per_member)} € par membre).",
+    ]
+    if group.co2_t:
+        parts.append(f"CO2e évité {fr(group.co2_t, 2)} t/an.")
+    if group.diverted_t:
+        parts.append(
+            f"Déchets détournés de l'élimination : {fr(group.diverted_t, 1)} t/an "
+            f"({fr(kind.diversion_fraction * 100)} % du flux mis en tri séparé grâce à la mutualisation)."
+        )
+    if flags:
+        parts.append("Points réglementaires : " + " ".join(REGULATORY_FLAGS[f] for f in flags))
+    parts.append(f"Confiance : {BASIS_LABELS[BASES[group.basis]]}.")
+    sources = sorted(set(kind.sources.values()) | set(res.sources.values()))
+    parts.append("Sources : " + ", ".join(sources) + ".")
+    assumptions = _common_assumptions(ctx, group.basis)
+    assumptions.append(
+        f"Groupes formés dans un rayon de {fr(kind.radius_km, 1)} km, de {kind.min_members} à "
+        f"{kind.max_members} membres."
+    )
+    return Opportunity(
+        id=f"M:{kind.code}:{res.code}:{'+'.join(sorted(ids))}",
+        type="mutualisation",
+        resource=res.code,
+        resource_label=res.label,
+        unit=unit,
+        quantity=total,
+        distance_km=group.spread_km,
+        gain_eur_per_year=group.gain,
+        co2_avoided_t_per_year=group.co2_t,
+        tonnes_diverted_per_year=group.diverted_t,
+        confidence=BASES[group.basis],
+        explanation=" ".join(parts),
+        members=tuple(ids),
+        kind=kind.code,
+        great_circle_km=group.spread_km / params.detour_factor,
+        distance_method="great_circle_x_detour",
+        participants=participants,
+        factors={
+            "cout_reference_eur_par_unite": group.reference_cost,
+            "quantite_reference": kind.reference_quantity,
+            "exposant_echelle": kind.scale_exponent,
+            "plancher": kind.floor,
+            "plafond": kind.ceiling,
+            "coordination_eur_par_membre": kind.coordination_eur_per_member,
+        },
+        regulatory_flags=flags,
+        waste_codes=res.waste_codes if kind.trigger == "shared_waste" else (),
+        assumptions=tuple(assumptions),
+        sources=tuple(sources),
+    )

@@ -1,0 +1,234 @@
+"""Substitution matching: for every rule, each supply (output flow) meets the nearest compatible demands
+(input flows of receiving sectors) within the resource's maximum distance; exchangeable quantity, gains,
+tonnes diverted and CO2 avoided are computed for all pairs at once with numpy.
+
+Economics of one pair, per year (q = quantity supplied, in the output's default unit; rho = rule ratio):
+
+* treatment avoided (supplier)   = q x treatment cost of the output (negative when it was sold)
+* purchase avoided (receiver)    = q x rho x price of the input it replaces
+* transport                      = tonnes x (handling + cost per t.km x road km)   [trucks]
+                                   or pipe annuity per km x road km               [pipes]
+* pre-treatment                  = q x pre-treatment cost of the rule
+* net gain = treatment avoided + purchase avoided - transport - pre-treatment
+
+CO2 avoided (kg) = q x disposal factor of the output + q x rho x virgin factor of the input
+                   - q x process emissions of the rule - tonnes x t.km factor x road km.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from . import naf as naf_module
+from .context import Context
+from .geo import NeighbourIndex
+
+__all__ = ["Candidates", "find_substitutions"]
+
+
+@dataclass
+class Candidates:
+    """Column arrays, one entry per candidate pair."""
+
+    rule: np.ndarray
+    s_flow: np.ndarray
+    t_flow: np.ndarray
+    quantity: np.ndarray
+    gc_km: np.ndarray
+    road_km: np.ndarray
+    tonnes: np.ndarray
+    treatment_avoided: np.ndarray
+    purchase_avoided: np.ndarray
+    transport_cost: np.ndarray
+    fixed_cost: np.ndarray
+    pretreatment_cost: np.ndarray
+    gain: np.ndarray
+    co2_disposal: np.ndarray
+    co2_virgin: np.ndarray
+    co2_process: np.ndarray
+    co2_transport: np.ndarray
+    co2_t: np.ndarray
+    diverted_t: np.ndarray
+    basis: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.rule)
+
+    def take(self, index) -> Candidates:
+        return Candidates(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+
+    @classmethod
+    def concat(cls, parts: list[Candidates]) -> Candidates:
+        if not parts:
+            return cls.empty()
+        return cls(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)})
+
+    @classmethod
+    def empty(cls) -> Candidates:
+        ints = {"rule", "s_flow", "t_flow", "basis"}
+        return cls(**{f.name: np.empty(0, np.int64 if f.name in ints else float) for f in fields(cls)})
+
+
+def flow_groups(ctx: Context) -> dict[tuple[int, int], np.ndarray]:
+    """Positions of the flows with a positive quantity, grouped by (direction, resource)."""
+    positive = np.flatnonzero(ctx.f_qty > 0)
+    if len(positive) == 0:
+        return {}
+    key = ctx.f_dir[positive].astype(np.int64) * len(ctx.resource_codes) + ctx.f_res[positive]
+    order = np.argsort(key, kind="stable")
+    key, positive = key[order], positive[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.empty(0, np.int64)
+    ends = np.r_[starts[1:], len(key)]
+    n_res = len(ctx.resource_codes)
+    return {
+        (int(key[s] // n_res), int(key[s] % n_res)): positive[s:e] for s, e in zip(starts, ends, strict=True)
+    }
+
+
+def receiver_mask(
+    ctx: Context, rule, naf_ids: np.ndarray, unique_ancestors: list[tuple[str, ...]]
+) -> np.ndarray:
+    accepted = np.fromiter(
+        (rule.accepts(anc) for anc in unique_ancestors), dtype=bool, count=len(unique_ancestors)
+    )
+    return accepted[naf_ids]
+
+
+def objective_values(c: Candidates, objective: str) -> np.ndarray:
+    return c.co2_t if objective == "co2" else c.gain
+
+
+def find_substitutions(
+    ctx: Context, *, objective: str = "gain", stats: dict | None = None
+) -> tuple[list, Candidates]:
+    """All substitution candidates that pass thresholds and the per-source cap, and the rules used."""
+    params = ctx.params
+    groups = flow_groups(ctx)
+    naf_unique, naf_ids = np.unique(np.asarray(ctx.naf, dtype=object), return_inverse=True)
+    unique_ancestors = [tuple(naf_module.naf_ancestors(code)) for code in naf_unique]
+    rules = []
+    parts: list[Candidates] = []
+    pairs_in_range = 0
+    for base_rule in ctx.kb.rules:
+        rule = ctx.rule(base_rule)
+        if rule is None:
+            continue
+        out_r, in_r = ctx.resource_index[rule.output], ctx.resource_index[rule.input]
+        supplies = groups.get((1, out_r))
+        demands = groups.get((0, in_r))
+        if supplies is None or demands is None:
+            continue
+        demands = demands[receiver_mask(ctx, rule, naf_ids, unique_ancestors)[ctx.f_comp[demands]]]
+        if len(demands) == 0:
+            continue
+        out_res, in_res = ctx.resources[out_r], ctx.resources[in_r]
+        transport = out_res.transport
+        dmax = transport.max_distance_km
+        if rule.max_distance_km:
+            dmax = min(dmax, rule.max_distance_km)
+        if params.max_distance_km is not None:
+            dmax = min(dmax, params.max_distance_km)
+        radius = dmax if params.router is not None else dmax / params.detour_factor
+        t_comp = ctx.f_comp[demands]
+        s_comp = ctx.f_comp[supplies]
+        index = NeighbourIndex(ctx.lat[t_comp], ctx.lon[t_comp], keys=t_comp)
+        rows, cols, gc = index.query(
+            ctx.lat[s_comp], ctx.lon[s_comp], k=params.neighbours_per_source + 1, radius_km=radius
+        )
+        s_flow, t_flow = supplies[rows], demands[cols]
+        other = ctx.f_comp[s_flow] != ctx.f_comp[t_flow]
+        s_flow, t_flow, gc = s_flow[other], t_flow[other], gc[other]
+        if params.router is not None:
+            sc, tc = ctx.f_comp[s_flow], ctx.f_comp[t_flow]
+            road = np.asarray(
+                [
+                    params.router(ctx.lat[a], ctx.lon[a], ctx.lat[b], ctx.lon[b])
+                    for a, b in zip(sc, tc, strict=True)
+                ],
+                dtype=float,
+            )
+        else:
+            road = gc * params.detour_factor
+        in_range = road <= dmax + 1e-9
+        s_flow, t_flow, gc, road = s_flow[in_range], t_flow[in_range], gc[in_range], road[in_range]
+        pairs_in_range += len(s_flow)
+        if len(s_flow) == 0:
+            continue
+        rules.append(rule)
+        parts.append(_economics(ctx, len(rules) - 1, rule, out_res, in_res, s_flow, t_flow, gc, road))
+    candidates = Candidates.concat(parts)
+    threshold = params.min_co2_t if objective == "co2" else params.min_gain_eur
+    value = objective_values(candidates, objective)
+    passing = candidates.take(np.flatnonzero((candidates.quantity > 0) & (value >= threshold)))
+    capped = cap_per_source(ctx, passing, objective, params.max_candidates_per_source)
+    if stats is not None:
+        stats["substitution_pairs_in_range"] = int(pairs_in_range)
+        stats["substitution_candidates_above_threshold"] = len(passing)
+        stats["substitution_candidates_after_source_cap"] = len(capped)
+    return rules, capped
+
+
+def cap_per_source(ctx: Context, c: Candidates, objective: str, cap: int) -> Candidates:
+    """Keep, for each supply flow and rule, its ``cap`` best candidates (ties broken by receiver)."""
+    if len(c) == 0:
+        return c
+    value = objective_values(c, objective)
+    order = np.lexsort((ctx.f_comp[c.t_flow], -value, c.rule, c.s_flow))
+    sorted_s = c.s_flow[order] * (int(c.rule.max()) + 1) + c.rule[order]
+    starts = np.r_[0, np.flatnonzero(sorted_s[1:] != sorted_s[:-1]) + 1]
+    group_start = np.repeat(starts, np.diff(np.r_[starts, len(sorted_s)]))
+    rank = np.arange(len(sorted_s)) - group_start
+    return c.take(np.sort(order[rank < cap]))
+
+
+def _economics(ctx: Context, rule_pos, rule, out_res, in_res, s_flow, t_flow, gc, road) -> Candidates:
+    params = ctx.params
+    ratio = rule.ratio
+    qs, qt = ctx.f_qty[s_flow], ctx.f_qty[t_flow]
+    q = np.minimum(qs, qt / ratio)
+    transport = out_res.transport
+    tonnes = q * out_res.t_per_unit if np.isfinite(out_res.t_per_unit) else np.zeros_like(q)
+    treatment = q * out_res.treatment_cost
+    purchase = q * ratio * in_res.price
+    if transport.mode == "truck":
+        transport_cost = tonnes * (transport.eur_per_t + transport.eur_per_t_km * road)
+        co2_transport = tonnes * transport.co2_kg_per_t_km * road
+    else:
+        transport_cost = np.zeros_like(q)
+        co2_transport = np.zeros_like(q)
+    if transport.mode == "pipe" and params.include_infrastructure_cost:
+        fixed = transport.fixed_eur_per_km_year * road
+    else:
+        fixed = np.zeros_like(q)
+    pretreatment = q * rule.pretreatment_cost
+    gain = treatment + purchase - transport_cost - fixed - pretreatment
+    co2_disposal = q * out_res.disposal_co2
+    co2_virgin = q * ratio * in_res.virgin_co2
+    co2_process = q * rule.process_co2
+    co2_t = (co2_disposal + co2_virgin - co2_process - co2_transport) / 1000.0
+    diverted = tonnes if out_res.is_waste else np.zeros_like(q)
+    basis = np.maximum(ctx.f_basis[s_flow], ctx.f_basis[t_flow]).astype(np.int64)
+    return Candidates(
+        rule=np.full(len(q), rule_pos, dtype=np.int64),
+        s_flow=s_flow.astype(np.int64),
+        t_flow=t_flow.astype(np.int64),
+        quantity=q,
+        gc_km=gc,
+        road_km=road,
+        tonnes=tonnes,
+        treatment_avoided=treatment,
+        purchase_avoided=purchase,
+        transport_cost=transport_cost,
+        fixed_cost=fixed,
+        pretreatment_cost=pretreatment,
+        gain=gain,
+        co2_disposal=co2_disposal,
+        co2_virgin=co2_virgin,
+        co2_process=co2_process,
+        co2_transport=co2_transport,
+        co2_t=co2_t,
+        diverted_t=diverted,
+        basis=basis,
+    )
