@@ -1,4 +1,7 @@
-"""Establishments (établissements): the sites of companies and other organisations of a territory."""
+"""Establishments (établissements): the sites of companies and other organisations of a territory,
+and the people the territory team deals with in each."""
+
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -6,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tremplin.accounts.scoping import scope_for, scoped
 from tremplin.engine.headcount import all_headcount_bands, headcount_band
-from tremplin.engine.naf import UnknownNafCode, naf_label, normalise_naf
+from tremplin.engine.naf import UnknownNafCode, all_naf_codes, naf_label, naf_section, normalise_naf
 from tremplin.establishments.siret import siret_error
 
 
@@ -45,12 +48,74 @@ class EstablishmentQuerySet(models.QuerySet):
     def demonstration(self):
         return self.filter(is_demo=True)
 
+    def search(self, text: str):
+        """Name containing ``text``, or SIRET starting with it (spaces ignored: « 123 456 789 »)."""
+        text = text.strip()
+        if not text:
+            return self
+        compact = "".join(text.split())
+        condition = models.Q(name__icontains=text)
+        if compact.isdigit():
+            condition |= models.Q(siret__startswith=compact)
+        return self.filter(condition)
+
+    def in_naf_section(self, section: str):
+        divisions = [code for code in all_naf_codes("division") if naf_section(code) == section]
+        condition = models.Q(naf_code=section)
+        for division in divisions:
+            condition |= models.Q(naf_code=division) | models.Q(naf_code__startswith=f"{division}.")
+        return self.filter(condition)
+
+    def in_naf_division(self, division: str):
+        return self.filter(models.Q(naf_code=division) | models.Q(naf_code__startswith=f"{division}."))
+
+    def in_headcount_group(self, group: str):
+        return self.filter(headcount_band__in=HEADCOUNT_GROUPS[group].bands)
+
+    def met(self):
+        """Establishments the territory team has met (engaged ones included), as indicators count them."""
+        return self.filter(engagement__in=[Engagement.MET, Engagement.ENGAGED])
+
+    def engaged(self):
+        return self.filter(engagement=Engagement.ENGAGED)
+
 
 class DataOrigin(models.TextChoices):
     SIRENE = "sirene", _("SIRENE register")
     DECLARED = "declared", _("Declared")
     IMPORT = "import", _("Spreadsheet import")
+    MANUAL = "manual", _("Entered by hand")
     DEMO = "demo", _("Demonstration data (generated)")
+
+
+class Engagement(models.TextChoices):
+    """How far the territory team has gone with an establishment (mobilisation indicators count these)."""
+
+    IDENTIFIED = "identified", _("identified")
+    CONTACTED = "contacted", _("contacted")
+    MET = "met", _("met")
+    ENGAGED = "engaged", _("engaged")
+
+
+class LocationPrecision(models.TextChoices):
+    ADDRESS = "address", _("at its address")
+    COMMUNE = "commune", _("approximate: a point inside its commune")
+
+
+@dataclass(frozen=True)
+class HeadcountGroup:
+    label: str
+    bands: tuple[str, ...]
+
+
+# Size groups offered by the list filter, built on INSEE bands (0, 1–9, 10–49, 50–249, 250 and more).
+HEADCOUNT_GROUPS: dict[str, HeadcountGroup] = {
+    "none": HeadcountGroup(_("No employee or unknown"), ("NN", "00")),
+    "micro": HeadcountGroup(_("1 to 9 employees"), ("01", "02", "03")),
+    "small": HeadcountGroup(_("10 to 49 employees"), ("11", "12")),
+    "medium": HeadcountGroup(_("50 to 249 employees"), ("21", "22", "31")),
+    "large": HeadcountGroup(_("250 employees or more"), ("32", "41", "42", "51", "52", "53")),
+}
 
 
 @scoped
@@ -68,9 +133,18 @@ class Establishment(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
+    location_precision = models.CharField(
+        _("location"), max_length=8, choices=LocationPrecision.choices, default=LocationPrecision.ADDRESS
+    )
     origin = models.CharField(
         _("origin"), max_length=16, choices=DataOrigin.choices, default=DataOrigin.IMPORT
     )
+    imported_at = models.DateTimeField(_("last imported"), null=True, blank=True)
+    engagement = models.CharField(
+        _("engagement"), max_length=16, choices=Engagement.choices, default=Engagement.IDENTIFIED
+    )
+    met_on = models.DateField(_("met on"), null=True, blank=True)
+    notes = models.TextField(_("notes of the territory team"), blank=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -84,7 +158,11 @@ class Establishment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["territory", "siret"], name="establishment_unique_siret"),
         ]
-        indexes = [models.Index(fields=["territory", "naf_code"])]
+        indexes = [
+            models.Index(fields=["territory", "naf_code"]),
+            models.Index(fields=["territory", "name"], name="establishment_territory_name"),
+            models.Index(fields=["territory", "engagement"], name="establishment_engagement"),
+        ]
 
     def __str__(self):
         return self.name
@@ -96,3 +174,37 @@ class Establishment(models.Model):
     @property
     def representative_headcount(self) -> int:
         return headcount_band(self.headcount_band).representative
+
+
+class EstablishmentContactQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The territory team of the establishment's territory, and the establishment's own contacts."""
+        scope = scope_for(user)
+        return self.filter(
+            models.Q(establishment__territory_id__in=scope.team_territory_ids)
+            | models.Q(establishment_id__in=scope.contact_establishment_ids)
+        )
+
+
+@scoped
+class EstablishmentContact(models.Model):
+    """A person the territory team deals with in an establishment (not necessarily a platform user)."""
+
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    job_title = models.CharField(_("role or job title"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("telephone"), max_length=40, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EstablishmentContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("establishment contact")
+        verbose_name_plural = _("establishment contacts")
+
+    def __str__(self):
+        return f"{self.name} ({self.job_title})" if self.job_title else self.name

@@ -1,11 +1,15 @@
 """SIREN and SIRET checks (INSEE identifiers of companies and establishments).
 
 Both carry a Luhn check digit. La Poste is the documented exception: its establishments share the
-SIREN 356 000 000 and have more SIRETs than the Luhn key allows, so INSEE validates them instead by the
-sum of their digits being a multiple of 5.
+SIREN 356 000 000 and are more numerous than the Luhn key allows, so INSEE checks their SIRETs instead by
+the sum of their digits being a multiple of 5 — except the head office, 356 000 000 00048, which keeps
+the Luhn key (its digits add up to 26). Sources: INSEE's SIRENE documentation as summarised in
+https://fr.wikipedia.org/wiki/Système_d'identification_du_répertoire_des_établissements, and the same
+rule in python-stdnum's ``stdnum/fr/siret.py``.
 """
 
 LA_POSTE_SIREN = "356000000"
+LA_POSTE_HEAD_OFFICE = "35600000000048"
 
 
 def luhn_is_valid(digits: str) -> bool:
@@ -44,7 +48,7 @@ def siret_error(value: str) -> str | None:
     """Why ``value`` is not a valid SIRET, or None (the message is French: it is shown to users)."""
     if len(value) != 14 or not value.isdigit():
         return "un SIRET compte 14 chiffres"
-    if value.startswith(LA_POSTE_SIREN):
+    if value.startswith(LA_POSTE_SIREN) and value != LA_POSTE_HEAD_OFFICE:
         if sum(int(c) for c in value) % 5 != 0:
             return "SIRET de La Poste invalide (la somme des chiffres doit être un multiple de 5)"
         return None

@@ -1,0 +1,151 @@
+"""Reader of the SIRENE establishment register in INSEE's official CSV layout (« StockEtablissement »
+and the extracts of the SIRENE API / annuaire-entreprises, same column names).
+
+Columns read (others are ignored, so a whole national file can be given):
+
+=============================================  ====================================================
+``siret``                                      required; 14 digits with a valid key
+``etatAdministratifEtablissement``             required; ``A`` active, ``F`` closed (skipped)
+``codeCommuneEtablissement``                   required; communes outside the territory are skipped
+``activitePrincipaleEtablissement``            required; NAF rév. 2, e.g. ``10.71C``
+``trancheEffectifsEtablissement``              required column; empty or ``NN`` when unknown
+``coordonneeLambertAbscisseEtablissement``     Lambert-93 (EPSG:2154) metres; empty or ``[ND]``:
+``coordonneeLambertOrdonneeEtablissement``     the establishment is placed at a point of its commune
+``denominationUsuelleEtablissement``           name, else
+``enseigne1Etablissement``                     the sign, else
+``denominationUniteLegale``                    the company's name (joined files), else « Établissement SIRET »
+``nomenclatureActivitePrincipaleEtablissement`` when present, must be ``NAFRev2`` for kept rows
+address columns (``numeroVoieEtablissement``…) composed into the address when present
+=============================================  ====================================================
+
+The identifier and the state are checked on every row; the rest only on rows that are kept (active, in
+the territory), because closed establishments of a national file carry codes of older nomenclatures.
+"""
+
+from __future__ import annotations
+
+from tremplin.establishments.importers.base import (
+    COMMUNE_CODE,
+    ParsedEstablishment,
+    ParseResult,
+    RowError,
+    check_band,
+    check_naf,
+    check_siret,
+    clean,
+    in_france,
+    lambert93_to_wgs84,
+    parse_decimal,
+    read_csv,
+)
+
+REQUIRED = [
+    "siret",
+    "etatAdministratifEtablissement",
+    "codeCommuneEtablissement",
+    "activitePrincipaleEtablissement",
+    "trancheEffectifsEtablissement",
+]
+X, Y = "coordonneeLambertAbscisseEtablissement", "coordonneeLambertOrdonneeEtablissement"
+ADDRESS_COLUMNS = [
+    "numeroVoieEtablissement",
+    "indiceRepetitionEtablissement",
+    "typeVoieEtablissement",
+    "libelleVoieEtablissement",
+    "codePostalEtablissement",
+    "libelleCommuneEtablissement",
+]
+
+
+def read_sirene(stream, commune_codes: set[str]) -> ParseResult:
+    """Read a SIRENE CSV (binary stream) and keep the active establishments of ``commune_codes``."""
+    result = ParseResult()
+    for line, row in read_csv(stream, REQUIRED):
+        result.rows += 1
+        if "__width__" in row:
+            result.errors.append(RowError(line, "", f"ligne mal formée ({row['__width__']})"))
+            continue
+        errors: list[RowError] = []
+        siret = check_siret(row["siret"], line, errors)
+        state = clean(row["etatAdministratifEtablissement"]).upper()
+        if state not in {"A", "F"}:
+            errors.append(
+                RowError(line, "etatAdministratifEtablissement", f"état inconnu {state!r} (attendu A ou F)")
+            )
+        commune = clean(row["codeCommuneEtablissement"]).upper()
+        if commune and not COMMUNE_CODE.fullmatch(commune):
+            errors.append(RowError(line, "codeCommuneEtablissement", f"code commune mal formé ({commune!r})"))
+        if errors:
+            result.errors.extend(errors)
+            continue
+        if state == "F":
+            result.skipped_inactive += 1
+            continue
+        if commune not in commune_codes:  # empty for establishments abroad
+            result.skipped_outside += 1
+            continue
+        record = _read_kept_row(line, siret, commune, row, errors)
+        if errors:
+            result.errors.extend(errors)
+        else:
+            result.records.append(record)
+    return result
+
+
+def _read_kept_row(line, siret, commune, row, errors) -> ParsedEstablishment | None:
+    nomenclature = clean(row.get("nomenclatureActivitePrincipaleEtablissement"))
+    if nomenclature and nomenclature != "NAFRev2":
+        errors.append(
+            RowError(
+                line,
+                "nomenclatureActivitePrincipaleEtablissement",
+                f"nomenclature {nomenclature!r} non prise en charge (NAFRev2 attendue)",
+            )
+        )
+        naf = None
+    else:
+        naf = check_naf(
+            clean(row["activitePrincipaleEtablissement"]), line, errors, "activitePrincipaleEtablissement"
+        )
+    band = check_band(
+        clean(row["trancheEffectifsEtablissement"]), line, errors, "trancheEffectifsEtablissement"
+    )
+    longitude = latitude = None
+    x_text, y_text = clean(row.get(X)), clean(row.get(Y))
+    if x_text and y_text:
+        try:
+            x, y = parse_decimal(x_text), parse_decimal(y_text)
+        except ValueError:
+            errors.append(RowError(line, X, f"coordonnées Lambert-93 illisibles ({x_text!r}, {y_text!r})"))
+        else:
+            longitude, latitude = lambert93_to_wgs84(x, y)
+            if not in_france(longitude, latitude):
+                errors.append(
+                    RowError(
+                        line,
+                        X,
+                        f"coordonnées Lambert-93 ({x_text}, {y_text}) hors de la France métropolitaine",
+                    )
+                )
+    elif x_text or y_text:
+        errors.append(RowError(line, X if not x_text else Y, "une seule des deux coordonnées est renseignée"))
+    if errors:
+        return None
+    name = (
+        clean(row.get("denominationUsuelleEtablissement"))
+        or clean(row.get("enseigne1Etablissement"))
+        or clean(row.get("denominationUniteLegale"))
+        or f"Établissement {siret}"
+    )
+    address = " ".join(part for part in (clean(row.get(column)) for column in ADDRESS_COLUMNS) if part)
+    return ParsedEstablishment(
+        line=line,
+        siret=siret,
+        name=name[:200],
+        naf_code=naf,
+        headcount_band=band,
+        commune_code=commune,
+        latitude=latitude,
+        longitude=longitude,
+        address=address[:300],
+    )

@@ -1,0 +1,68 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from tremplin.establishments.services import EstablishmentError, add_contact, remove_contact, update_contact
+from tremplin.www.establishments.forms import ContactForm
+from tremplin.www.establishments.views._access import team_contact, team_establishment
+
+
+def _contacts_anchor(establishment) -> str:
+    from django.urls import reverse
+
+    return reverse("establishment_detail", kwargs={"pk": establishment.pk}) + "#contacts"
+
+
+@login_required
+def contact_add(request, pk):
+    establishment = team_establishment(request.user, pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            add_contact(establishment, by=request.user, **form.cleaned_data)
+        except EstablishmentError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Contact added."))
+            return redirect(_contacts_anchor(establishment))
+    return render(
+        request,
+        "establishments/contact_form.html",
+        {"form": form, "establishment": establishment, "contact": None},
+    )
+
+
+@login_required
+def contact_edit(request, pk):
+    contact = team_contact(request.user, pk)
+    establishment = contact.establishment
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_contact(contact, by=request.user, **form.cleaned_data)
+        except EstablishmentError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect(_contacts_anchor(establishment))
+    return render(
+        request,
+        "establishments/contact_form.html",
+        {"form": form, "establishment": establishment, "contact": contact},
+    )
+
+
+@login_required
+def contact_delete(request, pk):
+    contact = team_contact(request.user, pk)
+    establishment = contact.establishment
+    if request.method == "POST":
+        remove_contact(contact, by=request.user)
+        messages.success(request, _("Contact removed."))
+        return redirect(_contacts_anchor(establishment))
+    return render(
+        request,
+        "establishments/contact_confirm_delete.html",
+        {"contact": contact, "establishment": establishment},
+    )
