@@ -9,12 +9,44 @@ CAUX_SEINE = "200010700"
 LE_HAVRE = "200084952"
 
 
+_GEOGRAPHY: list = []  # (model, rows) as loaded once per session
+
+
+def _geography_models():
+    from tremplin.geo.models import Commune, Department, Epci, Region
+
+    return [Region, Department, Epci, Commune]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (the browser journeys) flushes every table when it ends; put the
+    session's geography back for the tests that follow, from the rows kept in memory."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    if nextitem is None or marker is None or not marker.kwargs.get("transaction") or not _GEOGRAPHY:
+        return
+    from django.core.management.color import no_style
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        if _GEOGRAPHY[0][0].objects.exists():
+            return
+        for model, rows in _GEOGRAPHY:
+            model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), _geography_models()):
+                cursor.execute(statement)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from tremplin.geo.loading import load_geography
 
     with django_db_blocker.unblock():
         load_geography(NORMANDY)
+        _GEOGRAPHY.extend((model, list(model.objects.values())) for model in _geography_models())
     yield
     from django.db import connection
 

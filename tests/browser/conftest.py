@@ -50,15 +50,12 @@ def chromium():
 
 def pytest_collection_modifyitems(config, items):
     """The live server reads from another thread, so a browser test cannot run inside a rolled-back
-    transaction: its tables are flushed when it ends. Every app but the geography is flushed, so the
-    Normandy loaded once per session stays for the tests that follow."""
-    from django.conf import settings
-
-    flushed_apps = [app for app in settings.INSTALLED_APPS if app != "tremplin.geo"]
+    transaction: it runs on a transactional database whose tables are flushed when it ends
+    (tests/conftest.py then puts the session's geography back)."""
     browser_dir = Path(__file__).parent
     for item in items:
         if browser_dir in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.django_db(transaction=True, available_apps=flushed_apps))
+            item.add_marker(pytest.mark.django_db(transaction=True))
 
 
 @pytest.fixture
