@@ -1,0 +1,150 @@
+"""Operations on flows. Each takes its actor, runs in one transaction and writes the audit log."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tremplin.audit.log import log_action
+from tremplin.flows.models import Basis, Direction, Flow
+from tremplin.flows.quantities import Frequency, QuantityError, yearly_quantity
+
+EDITABLE_FIELDS = (
+    "direction",
+    "resource",
+    "quantity",
+    "unit",
+    "frequency",
+    "quality_notes",
+    "current_route",
+    "current_cost_eur_per_year",
+    "confidential",
+    "basis",
+)
+
+
+class FlowError(ValueError):
+    """A flow that cannot be recorded; ``field`` names the form field at fault (or ``None``)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        self.message = message
+        self.field = field
+        super().__init__(message)
+
+
+def _plain(value: Decimal | None) -> str | None:
+    """A decimal as text without trailing zeros, whether it was just typed or read back from the database."""
+    return None if value is None else format(Decimal(value).normalize(), "f")
+
+
+def snapshot(flow: Flow) -> dict:
+    """The audited state of a flow (JSON-ready)."""
+    return {
+        "direction": flow.direction,
+        "resource": flow.resource,
+        "quantity": _plain(flow.quantity),
+        "unit": flow.unit,
+        "frequency": flow.frequency,
+        "quantity_per_year": flow.quantity_per_year,
+        "quality_notes": flow.quality_notes,
+        "current_route": flow.current_route,
+        "current_cost_eur_per_year": _plain(flow.current_cost_eur_per_year),
+        "confidential": flow.confidential,
+        "basis": flow.basis,
+    }
+
+
+def _apply(flow: Flow, values: dict) -> None:
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    for name, value in values.items():
+        setattr(flow, name, value)
+    flow.unit = (flow.unit or "").strip()
+    flow.quantity = Decimal(str(flow.quantity)) if flow.quantity is not None else None
+    if flow.direction not in Direction.values:
+        raise FlowError(_("Choose output (gisement) or input (besoin)."), field="direction")
+    if flow.basis not in Basis.values or flow.basis == Basis.ESTIMATED:
+        # Estimates are computed from the sector profile, never stored as if someone had stated them.
+        raise FlowError(_("A stored flow is declared or stated in a workshop."), field="basis")
+    try:
+        flow.quantity_per_year = yearly_quantity(flow.resource, flow.quantity, flow.unit, flow.frequency)
+    except QuantityError as error:
+        raise FlowError(error.message, field=error.field) from None
+
+
+def _log(by, action: str, flow: Flow, **data) -> None:
+    log_action(
+        by,
+        action,
+        flow,
+        territory=flow.establishment.territory,
+        establishment_id=flow.establishment_id,
+        resource=flow.resource,
+        direction=flow.direction,
+        **data,
+    )
+
+
+@transaction.atomic
+def declare_flow(
+    establishment,
+    *,
+    by,
+    direction: str,
+    resource: str,
+    quantity,
+    unit: str,
+    frequency: str = Frequency.YEAR,
+    **fields,
+) -> Flow:
+    """Record a flow of ``establishment`` stated by ``by`` (a company contact or the territory team)."""
+    flow = Flow(establishment=establishment, declared_by=by if by and by.is_authenticated else None)
+    _apply(
+        flow,
+        {
+            "direction": direction,
+            "resource": resource,
+            "quantity": quantity,
+            "unit": unit,
+            "frequency": frequency,
+        }
+        | fields,
+    )
+    flow.save()
+    _log(by, "flow.created", flow, before=None, after=snapshot(flow))
+    return flow
+
+
+@transaction.atomic
+def update_flow(flow: Flow, *, by, **changes) -> Flow:
+    """Change a flow; the audit entry keeps the state before and after. A change that changes nothing
+    writes nothing."""
+    flow = (
+        Flow.objects.select_for_update(of=("self",))
+        .select_related("establishment__territory")
+        .get(pk=flow.pk)
+    )
+    before = snapshot(flow)
+    _apply(flow, changes)
+    after = snapshot(flow)
+    if after == before:
+        return flow
+    if by is not None and by.is_authenticated:
+        flow.declared_by = by
+    flow.save()
+    _log(by, "flow.updated", flow, before=before, after=after)
+    return flow
+
+
+@transaction.atomic
+def delete_flow(flow: Flow, *, by) -> None:
+    flow = (
+        Flow.objects.select_for_update(of=("self",))
+        .select_related("establishment__territory")
+        .get(pk=flow.pk)
+    )
+    _log(by, "flow.deleted", flow, before=snapshot(flow), after=None)
+    flow.delete()
