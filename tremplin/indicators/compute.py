@@ -1,0 +1,224 @@
+"""Indicators of a territory, and their roll-up over a programme.
+
+Families (PRODUCT.md, "Indicators"): mobilisation, flows, pipeline, environment, economy, social. Every
+figure of the last three is split two ways that are never added together:
+
+- *potential* (the estimates of every synergy that is not abandoned) vs *operational* (the synergies that
+  are operational or monitored);
+- *estimated* (computed by the engine at detection) vs *measured* (entered after implementation).
+
+Hence three numbers per figure: ``potential_estimated``, ``operational_estimated`` and
+``operational_measured``; ``measured_synergies`` says how many operational synergies have measurements.
+The measured value of a synergy is its most recent measured year.
+
+The conversion rate is (operational + monitored synergies) ÷ (every synergy ever accepted into the
+pipeline, whatever its status, abandoned and paused included); ``None`` when there is none.
+
+``at`` freezes the pipeline and the figures at a date (statuses read from the history, synergies and
+measurements entered after it left out); mobilisation counts are today's.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from tremplin import engine
+from tremplin.establishments.models import Establishment
+from tremplin.flows.engine_inputs import engine_inputs
+from tremplin.flows.models import Basis as FlowBasis
+from tremplin.flows.models import Flow
+from tremplin.synergies.enums import OPERATIONAL_STATUSES, LeadStatus, RunStatus, Status, SynergyKind
+from tremplin.synergies.models import DetectionRun, Lead, Measurement, StatusChange, Synergy
+
+__all__ = ["FIGURES", "programme_indicators", "territory_indicators"]
+
+#: (family, key, synergy field holding the estimate, measurement field holding the measured value)
+FIGURES = (
+    ("environment", "tonnes_diverted_per_year", "tonnes_diverted_per_year", "tonnes_diverted"),
+    ("environment", "co2_avoided_t_per_year", "co2_avoided_t_per_year", "co2_avoided_t"),
+    ("economy", "eur_saved_per_year", None, "eur_saved"),
+    ("economy", "eur_earned_per_year", "revenue_eur_per_year", "eur_earned"),
+    ("social", "jobs_fte", "jobs", "jobs"),
+)
+
+
+def _empty_figure() -> dict:
+    return {
+        "potential_estimated": 0.0,
+        "operational_estimated": 0.0,
+        "operational_measured": 0.0,
+        "measured_synergies": 0,
+    }
+
+
+def _estimate(row: dict, field: str | None) -> float:
+    if field is None:  # saved = gain that is not by-product revenue
+        return (row["gain_eur_per_year"] or 0.0) - (row["revenue_eur_per_year"] or 0.0)
+    return row[field] or 0.0
+
+
+def _statuses(territory, at: datetime | None) -> dict[int, str]:
+    synergies = Synergy.objects.for_territory(territory)
+    if at is None:
+        return dict(synergies.values_list("pk", "status"))
+    statuses = {}
+    for synergy_id, to_status in (
+        StatusChange.objects.filter(synergy__territory=territory, at__lte=at)
+        .order_by("at", "id")
+        .values_list("synergy_id", "to_status")
+    ):
+        statuses[synergy_id] = to_status  # the last change before ``at`` wins
+    return statuses
+
+
+def _mobilisation(territory) -> dict:
+    establishments = Establishment.objects.for_territory(territory)
+    return {
+        "establishments": establishments.count(),
+        "met": establishments.met().count(),
+        "engaged": establishments.engaged().count(),
+    }
+
+
+def _flows(territory, at: datetime | None) -> dict:
+    known = Flow.objects.for_territory(territory).known()
+    if at is not None:
+        known = known.filter(created_at__lte=at)
+    declared = known.filter(basis=FlowBasis.DECLARED).count()
+    workshop = known.filter(basis=FlowBasis.WORKSHOP).count()
+    covered = set(known.values_list("establishment_id", "direction", "resource"))
+    establishments, _flows = engine_inputs(territory, include_declared=False)
+    estimated = sum(
+        1
+        for flow in engine.estimate_flows(establishments)
+        if (int(flow.company_id), flow.direction, flow.resource) not in covered
+    )
+    return {"declared": declared, "workshop": workshop, "estimated": estimated}
+
+
+def _pending_leads(territory, at: datetime | None) -> int:
+    runs = DetectionRun.objects.for_territory(territory).filter(status=RunStatus.DONE)
+    if at is not None:
+        runs = runs.filter(finished_at__lte=at)
+    latest = runs.order_by("-finished_at", "-id").first()
+    if latest is None:
+        return 0
+    leads = Lead.objects.filter(run=latest)
+    if at is None:
+        return leads.filter(status=LeadStatus.PENDING).count()
+    return leads.exclude(decided_at__lte=at).count()
+
+
+def territory_indicators(territory, *, at: datetime | None = None) -> dict:
+    """Every indicator of ``territory`` (see the module docstring for the definitions)."""
+    statuses = _statuses(territory, at)
+    rows = list(
+        Synergy.objects.filter(pk__in=statuses).values(
+            "pk",
+            "kind",
+            "gain_eur_per_year",
+            "revenue_eur_per_year",
+            "tonnes_diverted_per_year",
+            "co2_avoided_t_per_year",
+            "jobs",
+        )
+    )
+    measurements = Measurement.objects.filter(synergy__territory=territory)
+    if at is not None:
+        measurements = measurements.filter(entered_at__lte=at)
+    latest_measurement: dict[int, dict] = {}
+    measured_by: set[str] = set()
+    for m in measurements.select_related("entered_by").order_by("year"):
+        latest_measurement[m.synergy_id] = {
+            "tonnes_diverted": m.tonnes_diverted,
+            "co2_avoided_t": m.co2_avoided_t,
+            "eur_saved": m.eur_saved,
+            "eur_earned": m.eur_earned,
+            "jobs": m.jobs,
+            "entered_by": str(m.entered_by) if m.entered_by else "",
+        }
+    by_status = dict.fromkeys(Status.values, 0)
+    by_kind = dict.fromkeys(SynergyKind.values, 0)
+    figures = {key: _empty_figure() for _family, key, _e, _m in FIGURES}
+    for row in rows:
+        status = statuses[row["pk"]]
+        by_status[status] += 1
+        by_kind[row["kind"]] += 1
+        operational = status in OPERATIONAL_STATUSES
+        measured = latest_measurement.get(row["pk"]) if operational else None
+        for _family, key, estimate_field, measured_field in FIGURES:
+            figure = figures[key]
+            estimate = _estimate(row, estimate_field)
+            if status != Status.ABANDONED:
+                figure["potential_estimated"] += estimate
+            if operational:
+                figure["operational_estimated"] += estimate
+            if measured is not None:
+                figure["operational_measured"] += measured[measured_field]
+                figure["measured_synergies"] += 1
+        if measured is not None and measured["entered_by"]:
+            measured_by.add(measured["entered_by"])
+    operational_count = sum(by_status[s] for s in OPERATIONAL_STATUSES)
+    total = len(rows)
+    result = {
+        "territory": {"id": territory.pk, "siren": territory.epci.siren, "name": territory.name},
+        "at": at.isoformat() if at else None,
+        "mobilisation": _mobilisation(territory),
+        "flows": _flows(territory, at),
+        "pipeline": {
+            "leads_pending": _pending_leads(territory, at),
+            "synergies": total,
+            "by_status": by_status,
+            "by_kind": by_kind,
+            "operational": operational_count,
+            "conversion_rate": _rate(operational_count, total),
+        },
+        "sources": {
+            "estimated": "estimé à la détection (moteur Tremplin, base de connaissances "
+            f"{engine.default_knowledge_base().version})",
+            "measured": "mesuré, saisi par " + ", ".join(sorted(measured_by)) if measured_by else "",
+        },
+    }
+    for family, key, _e, _m in FIGURES:
+        result.setdefault(family, {})[key] = _rounded(figures[key])
+    return result
+
+
+def _rate(operational: int, total: int) -> float | None:
+    return round(operational / total, 4) if total else None
+
+
+def _rounded(figure: dict) -> dict:
+    return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in figure.items()}
+
+
+def _add(into: dict, values: dict) -> None:
+    for key, value in values.items():
+        if isinstance(value, dict):
+            _add(into.setdefault(key, {}), value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            into[key] = into.get(key, 0) + value
+
+
+def programme_indicators(territories) -> dict:
+    """Sums of the territories' indicators (aggregates only: no synergy or company record)."""
+    per_territory = [territory_indicators(t) for t in territories]
+    totals: dict = defaultdict(dict)
+    for indicators in per_territory:
+        for family in ("mobilisation", "flows", "pipeline", "environment", "economy", "social"):
+            values = {k: v for k, v in indicators[family].items() if k != "conversion_rate"}
+            _add(totals[family], values)
+    totals = dict(totals)
+    if per_territory:
+        pipeline = totals["pipeline"]
+        pipeline["conversion_rate"] = _rate(pipeline["operational"], pipeline["synergies"])
+        for family, key, _e, _m in FIGURES:
+            totals[family][key] = _rounded(totals[family][key])
+    return {
+        "territories": [
+            {**i["territory"], "pipeline": i["pipeline"], "environment": i["environment"]}
+            for i in per_territory
+        ],
+        "totals": totals,
+    }

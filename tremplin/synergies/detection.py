@@ -1,0 +1,322 @@
+"""Detection from the interface: start a run, run it (in a background task), review its leads.
+
+A run stores the engine's opportunities as leads, minus those the territory dismissed before and those
+already in its pipeline (same signature). Accepting a lead creates a synergy at status "detected";
+dismissing it records its signature so that later runs leave it out.
+"""
+
+import logging
+import time
+from dataclasses import fields
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tremplin import engine
+from tremplin.audit.log import log_action
+from tremplin.synergies.enums import (
+    Consent,
+    DetectionMode,
+    LeadStatus,
+    Objective,
+    ParticipantRole,
+    RunStatus,
+    Status,
+)
+from tremplin.synergies.exceptions import DetectionAlreadyRunning, LeadAlreadyDecided, SynergyError
+from tremplin.synergies.inputs import detection_inputs
+from tremplin.synergies.models import (
+    DetectionRun,
+    Dismissal,
+    Lead,
+    StatusChange,
+    Synergy,
+    SynergyParticipant,
+)
+
+__all__ = [
+    "accept_lead",
+    "dismiss_lead",
+    "lead_signature",
+    "run_detection",
+    "start_detection",
+]
+
+logger = logging.getLogger(__name__)
+
+_ROLES = {
+    "fournisseur": ParticipantRole.SOURCE,
+    "receveur": ParticipantRole.TARGET,
+    "membre": ParticipantRole.MEMBER,
+}
+#: Engine parameters a run may override (plain values only: a router cannot be stored).
+_TUNABLE = {f.name for f in fields(engine.Parameters)} - {"router"}
+#: Progress is written at most this often, so that a large run does not spend its time writing it.
+PROGRESS_MIN_INTERVAL_S = 0.5
+PROGRESS_MIN_STEP = 0.01
+_BATCH = 500
+#: A run queued or running for longer than this is taken as lost (worker stopped) and no longer blocks.
+STALE_AFTER = timedelta(hours=2)
+
+
+def lead_signature(kind: str, resource: str, establishment_ids) -> str:
+    """Kind, resource and the sorted participants: what makes a lead "the same" from one run to the next."""
+    return f"{kind}:{resource}:{'+'.join(sorted(str(i) for i in establishment_ids))}"
+
+
+def _participant_ids(opportunity: dict) -> list[str]:
+    if opportunity["type"] == "substitution":
+        return [opportunity["source_id"], opportunity["target_id"]]
+    return list(opportunity["members"])
+
+
+def start_detection(territory, *, mode, by, objective="gain", parameters=None) -> DetectionRun:
+    """Record a run and hand it to the background worker; return the run (its page shows the progress)."""
+    if mode not in DetectionMode.values:
+        raise SynergyError(_("Unknown detection mode."))
+    if objective not in Objective.values:
+        raise SynergyError(_("Unknown objective."))
+    parameters = dict(parameters or {})
+    unknown = set(parameters) - _TUNABLE
+    if unknown:
+        raise SynergyError(_("Unknown engine parameters: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    from tremplin.synergies.tasks import run_detection_task
+
+    with transaction.atomic():
+        ongoing = DetectionRun.objects.for_territory(territory).in_progress()
+        if ongoing.filter(created_at__gte=timezone.now() - STALE_AFTER).select_for_update().exists():
+            raise DetectionAlreadyRunning(_("A detection is already running on this territory."))
+        run = DetectionRun.objects.create(
+            territory=territory, mode=mode, objective=objective, parameters=parameters, created_by=by
+        )
+        log_action(by, "synergy.detection.started", run, territory=territory, mode=mode, objective=objective)
+    result = run_detection_task.enqueue(run.pk)
+    DetectionRun.objects.filter(pk=run.pk).update(task_result_id=str(result.id))
+    run.refresh_from_db()
+    return run
+
+
+class _ProgressWriter:
+    """Writes a run's progress, throttled; the run page reads it back (it survives a page reload)."""
+
+    def __init__(self, run_pk: int, start: float, end: float):
+        self.run_pk, self.start, self.end = run_pk, start, end
+        self.last_time = 0.0
+        self.last_fraction = -1.0
+        self.last_message = None
+
+    def __call__(self, fraction: float, message: str) -> None:
+        overall = self.start + (self.end - self.start) * max(0.0, min(1.0, fraction))
+        now = time.monotonic()
+        if message == self.last_message and (
+            now - self.last_time < PROGRESS_MIN_INTERVAL_S or overall - self.last_fraction < PROGRESS_MIN_STEP
+        ):
+            return
+        self.last_time, self.last_fraction, self.last_message = now, overall, message
+        DetectionRun.objects.filter(pk=self.run_pk).update(progress=overall, message=message[:200])
+
+
+def run_detection(run_pk: int) -> dict:
+    """The body of the background task: load the inputs, run the engine, store the leads."""
+    run = DetectionRun.objects.select_related("territory").get(pk=run_pk)
+    DetectionRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, started_at=timezone.now(), progress=0.0, message="Chargement des données"
+    )
+    try:
+        params = engine.Parameters(**run.parameters)
+        establishments, flows, params = detection_inputs(run.territory, run.mode, params)
+        result = engine.detect(
+            establishments,
+            flows,
+            params=params,
+            objective=run.objective,
+            progress=_ProgressWriter(run.pk, 0.05, 0.9),
+        )
+        DetectionRun.objects.filter(pk=run.pk).update(progress=0.9, message="Enregistrement des pistes")
+        counts = _store_leads(run, result)
+    except Exception as error:
+        logger.exception("detection run %s failed", run.pk)
+        DetectionRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"
+        )
+        raise
+    DetectionRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.DONE,
+        progress=1.0,
+        message="Détection terminée",
+        finished_at=timezone.now(),
+        establishment_count=len(establishments),
+        flow_count=int(result.stats.get("flows", 0)),
+        stats=result.stats,
+        knowledge_base_version=result.knowledge_base_version,
+        **counts,
+    )
+    return {"run": run.pk, **counts}
+
+
+def _store_leads(run: DetectionRun, result) -> dict:
+    territory = run.territory
+    dismissed = set(Dismissal.objects.filter(territory=territory).values_list("signature", flat=True))
+    in_pipeline = set(Synergy.objects.filter(territory=territory).values_list("signature", flat=True))
+    leads, skipped_dismissed, skipped_in_pipeline = [], 0, 0
+    for opportunity in result.opportunities:
+        data = opportunity.as_dict()
+        ids = _participant_ids(data)
+        signature = lead_signature(opportunity.type, opportunity.resource, ids)
+        if signature in dismissed:
+            skipped_dismissed += 1
+            continue
+        if signature in in_pipeline:
+            skipped_in_pipeline += 1
+            continue
+        leads.append(
+            Lead(
+                run=run,
+                territory=territory,
+                rank=len(leads) + 1,
+                signature=signature,
+                kind=opportunity.type,
+                resource=opportunity.resource,
+                resource_label=opportunity.resource_label,
+                establishment_ids=[int(i) for i in ids],
+                gain_eur_per_year=opportunity.gain_eur_per_year,
+                co2_avoided_t_per_year=opportunity.co2_avoided_t_per_year,
+                tonnes_diverted_per_year=opportunity.tonnes_diverted_per_year,
+                confidence=opportunity.confidence,
+                data=data,
+            )
+        )
+    with transaction.atomic():
+        Lead.objects.bulk_create(leads, batch_size=_BATCH)
+    return {
+        "lead_count": len(leads),
+        "skipped_dismissed": skipped_dismissed,
+        "skipped_in_pipeline": skipped_in_pipeline,
+    }
+
+
+def _revenue(data: dict) -> float:
+    """What the supplier is paid for its by-product (the part of the gain earned rather than saved)."""
+    revenue = 0.0
+    for participant in data.get("participants", []):
+        if participant["role"] != "fournisseur":
+            continue
+        for item in participant["items"]:
+            if item["label"] == "Prix de cession reçu" and item["eur"] > 0:
+                revenue += item["eur"]
+    return revenue
+
+
+def _breakdown(data: dict) -> dict:
+    keys = (
+        "rule_id",
+        "kind",
+        "explanation",
+        "assumptions",
+        "factors",
+        "sources",
+        "regulatory_flags",
+        "waste_codes",
+        "co2_breakdown_t",
+        "great_circle_km",
+        "distance_method",
+        "participants",
+    )
+    breakdown = {key: data.get(key) for key in keys}
+    breakdown["engine_id"] = data.get("id")
+    return breakdown
+
+
+def accept_lead(lead: Lead, *, by) -> Synergy:
+    """Take a lead into the pipeline: a synergy at status "detected", with its participants and estimates."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().select_related("territory").get(pk=lead.pk)
+        if lead.status != LeadStatus.PENDING:
+            raise LeadAlreadyDecided(_("This lead was already reviewed."))
+        territory = lead.territory
+        if Synergy.objects.filter(territory=territory, signature=lead.signature).exists():
+            raise LeadAlreadyDecided(_("This synergy is already in the pipeline."))
+        data = lead.data
+        establishments = {e.pk: e for e in territory.establishments.filter(pk__in=lead.establishment_ids)}
+        if len(establishments) != len(set(lead.establishment_ids)):
+            raise SynergyError(_("An establishment of this lead no longer exists."))
+        now = timezone.now()
+        synergy = Synergy.objects.create(
+            territory=territory,
+            kind=lead.kind,
+            rule=data.get("rule_id") or data.get("kind") or "",
+            resource=lead.resource,
+            resource_label=lead.resource_label,
+            input_resource=data.get("input_resource") or "",
+            status=Status.DETECTED,
+            basis=lead.confidence,
+            confidence=lead.confidence,
+            distance_km=data.get("distance_km") or 0.0,
+            quantity=data.get("quantity") or 0.0,
+            unit=data.get("unit") or "",
+            gain_eur_per_year=lead.gain_eur_per_year,
+            revenue_eur_per_year=_revenue(data),
+            tonnes_diverted_per_year=lead.tonnes_diverted_per_year,
+            co2_avoided_t_per_year=lead.co2_avoided_t_per_year,
+            jobs=None,
+            breakdown=_breakdown(data),
+            signature=lead.signature,
+            source_run_id=lead.run_id,
+            created_by=by,
+            status_changed_at=now,
+        )
+        SynergyParticipant.objects.bulk_create(
+            SynergyParticipant(
+                synergy=synergy,
+                establishment=establishments[int(p["company_id"])],
+                role=_ROLES[p["role"]],
+                estimated_gain_eur_per_year=p["gain_eur"],
+                gain_items=p["items"],
+                consent=Consent.PENDING,
+            )
+            for p in data["participants"]
+        )
+        StatusChange.objects.create(synergy=synergy, from_status="", to_status=Status.DETECTED, by=by, at=now)
+        lead.status, lead.decided_at, lead.synergy = LeadStatus.ACCEPTED, now, synergy
+        lead.save(update_fields=["status", "decided_at", "synergy"])
+        log_action(
+            by,
+            "synergy.created",
+            synergy,
+            territory=territory,
+            lead=lead.pk,
+            run=lead.run_id,
+            signature=lead.signature,
+        )
+    return synergy
+
+
+def dismiss_lead(lead: Lead, *, by, reason: str = "") -> Dismissal:
+    """Set a lead aside for good: this run and the later ones leave its signature out."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().select_related("territory").get(pk=lead.pk)
+        if lead.status != LeadStatus.PENDING:
+            raise LeadAlreadyDecided(_("This lead was already reviewed."))
+        dismissal, _created = Dismissal.objects.get_or_create(
+            territory=lead.territory,
+            signature=lead.signature,
+            defaults={
+                "by": by,
+                "reason": reason,
+                "label": f"{lead.resource_label} ({lead.get_kind_display()})",
+            },
+        )
+        Lead.objects.filter(
+            territory=lead.territory, signature=lead.signature, status=LeadStatus.PENDING
+        ).update(status=LeadStatus.DISMISSED, decided_at=timezone.now())
+        log_action(
+            by,
+            "synergy.lead.dismissed",
+            lead,
+            territory=lead.territory,
+            signature=lead.signature,
+            reason=reason,
+        )
+    return dismissal

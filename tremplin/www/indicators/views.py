@@ -1,0 +1,75 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from tremplin.accounts.scoping import scope_for
+from tremplin.indicators.compute import FIGURES, programme_indicators, territory_indicators
+from tremplin.synergies.enums import PIPELINE, Status
+from tremplin.territories.models import Territory
+from tremplin.www.access import get_visible_or_404
+
+
+def _figure_rows(indicators):
+    labels = {
+        "tonnes_diverted_per_year": (_("Tonnes diverted from disposal"), _("t/year")),
+        "co2_avoided_t_per_year": (_("CO2e avoided"), _("t CO2e/year")),
+        "eur_saved_per_year": (_("Money saved"), _("€/year")),
+        "eur_earned_per_year": (_("Money earned from by-products"), _("€/year")),
+        "jobs_fte": (_("Jobs created or kept"), _("FTE")),
+    }
+    rows = []
+    for family, key, _estimate, _measured in FIGURES:
+        figure = indicators[family][key]
+        top = max(
+            figure["potential_estimated"], figure["operational_estimated"], figure["operational_measured"]
+        )
+        label, unit = labels[key]
+        rows.append(
+            {"key": key, "family": family, "label": label, "unit": unit, "figure": figure, "top": top}
+        )
+    return rows
+
+
+def _status_rows(pipeline):
+    top = max(pipeline["by_status"].values(), default=0)
+    order = [*PIPELINE, Status.PAUSED, Status.ABANDONED]
+    return [
+        {"status": s, "label": Status(s).label, "count": pipeline["by_status"][s], "top": top} for s in order
+    ]
+
+
+@login_required
+def territory_indicators_page(request, territory_pk):
+    territory = get_visible_or_404(Territory, request.user, pk=territory_pk)
+    scope = scope_for(request.user)
+    if not (scope.is_programme_team or territory.pk in scope.team_territory_ids):
+        raise PermissionDenied
+    indicators = territory_indicators(territory)
+    return render(
+        request,
+        "indicators/territory.html",
+        {
+            "territory": territory,
+            "indicators": indicators,
+            "figure_rows": _figure_rows(indicators),
+            "status_rows": _status_rows(indicators["pipeline"]),
+        },
+    )
+
+
+@login_required
+def programme_indicators_page(request):
+    if not scope_for(request.user).is_programme_team:
+        raise PermissionDenied
+    territories = Territory.objects.visible_to(request.user).select_related("epci")
+    indicators = programme_indicators(territories)
+    return render(
+        request,
+        "indicators/programme.html",
+        {
+            "indicators": indicators,
+            "totals": indicators["totals"],
+            "figure_rows": _figure_rows(indicators["totals"]) if indicators["totals"] else [],
+        },
+    )

@@ -1,0 +1,220 @@
+"""The pipeline: board and table of a territory's synergies, a synergy's page and its operations."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tremplin.engine.knowledge import REGULATORY_FLAGS
+from tremplin.synergies import workflow
+from tremplin.synergies.enums import EXITS, OPERATIONAL_STATUSES, PIPELINE, Status
+from tremplin.synergies.exceptions import SynergyError
+from tremplin.synergies.models import Synergy, SynergyAction, SynergyParticipant
+from tremplin.synergies.pipeline import (
+    MEASURED_FIELDS,
+    add_action,
+    mark_action_done,
+    record_consent,
+    record_measurement,
+)
+from tremplin.www.access import get_visible_or_404
+from tremplin.www.synergies.forms import ActionForm, MeasurementForm, SynergyFilterForm, TransitionForm
+from tremplin.www.synergies.views.common import is_team_of, team_territory_or_404
+
+#: Forward moves offered on a board card (the exits need a reason or a note: on the synergy's page).
+_FORWARD = ("qualify", "study", "implement", "make_operational", "monitor", "resume")
+
+
+def _synergies(request, territory):
+    return (
+        Synergy.objects.visible_to(request.user)
+        .for_territory(territory)
+        .prefetch_related("participants__establishment")
+    )
+
+
+@login_required
+def synergy_board(request, territory_pk):
+    territory = team_territory_or_404(request.user, territory_pk)
+    synergies = list(_synergies(request, territory).order_by("-status_changed_at", "-id"))
+    columns = []
+    for status in (*PIPELINE, *EXITS):
+        cards = [s for s in synergies if s.status == status]
+        for card in cards:
+            card.forward = [t for t in workflow.allowed_transitions(card) if t.name in _FORWARD]
+        columns.append({"status": status, "label": Status(status).label, "cards": cards})
+    return render(
+        request,
+        "synergies/board.html",
+        {"territory": territory, "columns": columns, "count": len(synergies)},
+    )
+
+
+@login_required
+def synergy_table(request, territory_pk):
+    territory = team_territory_or_404(request.user, territory_pk)
+    form = SynergyFilterForm(request.GET or None)
+    synergies = _synergies(request, territory).order_by("-gain_eur_per_year")
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            synergies = synergies.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["kind"]:
+            synergies = synergies.filter(kind=form.cleaned_data["kind"])
+        if form.cleaned_data["resource"]:
+            text = form.cleaned_data["resource"]
+            synergies = synergies.filter(resource_label__icontains=text) | synergies.filter(resource=text)
+    return render(
+        request, "synergies/table.html", {"territory": territory, "form": form, "synergies": synergies}
+    )
+
+
+@login_required
+def synergy_detail(request, pk):
+    synergy = get_visible_or_404(Synergy, request.user, pk=pk)
+    if not is_team_of(request.user, synergy.territory_id):
+        return redirect("contact_opportunities")  # a participant's contact: its anonymised view
+    measurements = list(synergy.measurements.select_related("entered_by"))
+    latest = measurements[0] if measurements else None
+    measured = {name: getattr(latest, name) if latest else None for name in MEASURED_FIELDS}
+    breakdown = {
+        "explanation": "",
+        "assumptions": [],
+        "factors": {},
+        "sources": [],
+        **(synergy.breakdown or {}),
+    }
+    return render(
+        request,
+        "synergies/detail.html",
+        {
+            "synergy": synergy,
+            "territory": synergy.territory,
+            "participants": synergy.participants.select_related("establishment__commune", "consent_by"),
+            "transitions": workflow.allowed_transitions(synergy),
+            "history": synergy.history.select_related("by"),
+            "actions": synergy.actions.select_related("owner"),
+            "measurements": measurements,
+            "latest_measurement": latest,
+            "measured": measured,
+            "can_measure": synergy.status in OPERATIONAL_STATUSES,
+            "transition_form": TransitionForm(),
+            "action_form": ActionForm(),
+            "measurement_form": MeasurementForm(),
+            "breakdown": breakdown,
+            "flag_texts": [REGULATORY_FLAGS.get(f, f) for f in breakdown.get("regulatory_flags") or []],
+        },
+    )
+
+
+def _team_synergy_or_404(request, pk) -> Synergy:
+    synergy = get_visible_or_404(Synergy, request.user, pk=pk)
+    if not is_team_of(request.user, synergy.territory_id):
+        raise PermissionDenied
+    return synergy
+
+
+def _back(request, default):
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(default)
+
+
+@login_required
+@require_POST
+def synergy_transition(request, pk):
+    synergy = _team_synergy_or_404(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This move could not be read."))
+        return redirect(synergy_detail_url(synergy))
+    name = form.cleaned_data["transition"]
+    try:
+        workflow.apply_transition(
+            synergy, name, by=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
+        )
+    except SynergyError as error:
+        messages.error(
+            request,
+            str(error)
+            if not isinstance(error, workflow.TransitionNotAllowed)
+            else _("This move is not allowed from the synergy's current status."),
+        )
+    else:
+        messages.success(
+            request,
+            _("“%(label)s” is now: %(status)s.")
+            % {"label": synergy.resource_label, "status": synergy.get_status_display()},
+        )
+    return _back(request, synergy_detail_url(synergy))
+
+
+def synergy_detail_url(synergy) -> str:
+    return reverse("synergy_detail", kwargs={"pk": synergy.pk})
+
+
+@login_required
+@require_POST
+def synergy_action_add(request, pk):
+    synergy = _team_synergy_or_404(request, pk)
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        try:
+            add_action(synergy, by=request.user, **form.cleaned_data)
+        except SynergyError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Action added."))
+    else:
+        messages.error(request, _("Say what the action is; the due date must be a date."))
+    return redirect(synergy_detail_url(synergy) + "#actions")
+
+
+@login_required
+@require_POST
+def synergy_action_done(request, pk):
+    action = get_visible_or_404(SynergyAction, request.user, pk=pk)
+    mark_action_done(action, by=request.user, done=request.POST.get("done") != "0")
+    return redirect(synergy_detail_url(action.synergy) + "#actions")
+
+
+@login_required
+@require_POST
+def synergy_measurement(request, pk):
+    synergy = _team_synergy_or_404(request, pk)
+    form = MeasurementForm(request.POST)
+    if form.is_valid():
+        values = dict(form.cleaned_data)
+        try:
+            record_measurement(synergy, by=request.user, **values)
+        except SynergyError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Measured figures of %(year)s recorded.") % {"year": values["year"]})
+    else:
+        messages.error(request, _("The measured figures are not valid: numbers of zero or more, and a year."))
+    return redirect(synergy_detail_url(synergy) + "#figures")
+
+
+@login_required
+@require_POST
+def participant_consent(request, pk):
+    participant = get_visible_or_404(SynergyParticipant, request.user, pk=pk)
+    accepted = request.POST.get("answer") == "accept"
+    try:
+        record_consent(participant, by=request.user, accepted=accepted)
+    except SynergyError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Answer recorded: you accept to be introduced.")
+            if accepted
+            else _("Answer recorded: you decline."),
+        )
+    if is_team_of(request.user, participant.synergy.territory_id):
+        return redirect(synergy_detail_url(participant.synergy) + "#participants")
+    return redirect("contact_opportunities")
