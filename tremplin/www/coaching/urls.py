@@ -1,1 +1,95 @@
-urlpatterns = []
+from django.urls import path
+
+from tremplin.www.coaching.views import calendar, deliverables, followup, support
+
+urlpatterns = [
+    path("", calendar.coaching_home, name="coaching_home"),
+    path("territoire/<int:territory_pk>/", calendar.coaching_territory, name="coaching_territory"),
+    # Calendar (a call's events)
+    path("appel/<int:call_pk>/", calendar.coaching_call, name="coaching_call"),
+    path("appel/<int:call_pk>/calendrier/", calendar.coaching_calendar, name="coaching_calendar"),
+    path("appel/<int:call_pk>/calendrier.ics", calendar.coaching_calendar_ics, name="coaching_calendar_ics"),
+    path(
+        "appel/<int:call_pk>/calendrier/pre-remplir/",
+        calendar.coaching_calendar_prefill,
+        name="coaching_calendar_prefill",
+    ),
+    path(
+        "appel/<int:call_pk>/evenements/nouveau/",
+        calendar.coaching_event_create,
+        name="coaching_event_create",
+    ),
+    path("evenements/<int:pk>/", calendar.coaching_event_detail, name="coaching_event_detail"),
+    path("evenements/<int:pk>/modifier/", calendar.coaching_event_edit, name="coaching_event_edit"),
+    path("evenements/<int:pk>/supprimer/", calendar.coaching_event_delete, name="coaching_event_delete"),
+    path(
+        "evenements/<int:pk>/inscrire/",
+        calendar.coaching_registration_create,
+        name="coaching_registration_create",
+    ),
+    path(
+        "inscriptions/<int:pk>/presence/",
+        calendar.coaching_registration_attendance,
+        name="coaching_registration_attendance",
+    ),
+    path(
+        "inscriptions/<int:pk>/annuler/",
+        calendar.coaching_registration_delete,
+        name="coaching_registration_delete",
+    ),
+    # A territory's deliverables
+    path("participations/<int:pk>/", deliverables.coaching_participation, name="coaching_participation"),
+    path(
+        "participations/<int:participation_pk>/livrables/<slug:kind>/",
+        deliverables.coaching_deliverable,
+        name="coaching_deliverable",
+    ),
+    path(
+        "livrables/<int:pk>/elements/<slug:item_type>/ajouter/",
+        deliverables.coaching_deliverable_item_add,
+        name="coaching_deliverable_item_add",
+    ),
+    path(
+        "livrables/<int:pk>/elements/<slug:item_type>/<int:item_pk>/supprimer/",
+        deliverables.coaching_deliverable_item_delete,
+        name="coaching_deliverable_item_delete",
+    ),
+    path(
+        "livrables/<int:pk>/perimetre/", deliverables.coaching_perimeter_save, name="coaching_perimeter_save"
+    ),
+    path(
+        "livrables/<int:pk>/statut/",
+        deliverables.coaching_deliverable_transition,
+        name="coaching_deliverable_transition",
+    ),
+    path(
+        "livrables/<int:pk>/commentaires/",
+        deliverables.coaching_deliverable_comment,
+        name="coaching_deliverable_comment",
+    ),
+    path(
+        "participations/<int:pk>/strategie.pdf",
+        deliverables.coaching_strategy_pdf,
+        name="coaching_strategy_pdf",
+    ),
+    # Individual support and good practices
+    path("participations/<int:pk>/appui/", support.coaching_support_days, name="coaching_support_days"),
+    path("appui/<int:pk>/", support.coaching_support_day_edit, name="coaching_support_day_edit"),
+    path(
+        "participations/<int:pk>/bonnes-pratiques/",
+        support.coaching_good_practices,
+        name="coaching_good_practices",
+    ),
+    path(
+        "bonnes-pratiques/<int:pk>/", support.coaching_good_practice_edit, name="coaching_good_practice_edit"
+    ),
+    path("appel/<int:call_pk>/club/", support.coaching_network, name="coaching_network"),
+    # Follow-up
+    path(
+        "evenements/<int:event_pk>/rapports/<int:participation_pk>/",
+        followup.coaching_report,
+        name="coaching_report",
+    ),
+    path("evenements/<int:event_pk>/comparaison/", followup.coaching_comparison, name="coaching_comparison"),
+    path("appel/<int:call_pk>/bilan/", followup.coaching_closing_review, name="coaching_closing_review"),
+]

@@ -1,0 +1,1 @@
+"""One module per external format: iCalendar (ical.py) and PDF (pdf.py)."""

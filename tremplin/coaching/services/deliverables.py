@@ -1,0 +1,287 @@
+"""Workshop deliverables: their lines, their perimeter, and their lifecycle.
+
+Lifecycle (a state machine; every change is audited in ``DeliverableTransition``)::
+
+    to_do ──start──▶ in_progress ──submit──▶ submitted ──validate──▶ validated
+      └──────────────submit────────────────────▲   │                    │
+                     in_progress ◀──withdraw───┘   │                    │
+                     in_progress ◀──send_back──────┴────────────────────┘
+
+The territory team fills, starts, submits and withdraws; only the programme team validates or sends back
+(sending back needs a comment saying what must change).
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from shapely.geometry import shape
+
+from tremplin.coaching.models import (
+    Actor,
+    BudgetLine,
+    CommunicationAction,
+    Deliverable,
+    DeliverableComment,
+    DeliverableKind,
+    DeliverableStatus,
+    DeliverableTransition,
+    GovernanceBody,
+    GovernanceMember,
+    MobilisationAction,
+    Objective,
+    Perimeter,
+    PerimeterMode,
+    SwotItem,
+)
+from tremplin.coaching.services.errors import (
+    CommentRequired,
+    DeliverableLocked,
+    EmptyDeliverable,
+    InvalidPerimeter,
+    InvalidTransition,
+    NotAllowed,
+)
+from tremplin.coaching.services.roles import (
+    is_programme_team,
+    is_team_of,
+    require_team_of,
+    require_team_or_programme,
+)
+
+
+@dataclass(frozen=True)
+class ItemType:
+    """A kind of line a deliverable is made of."""
+
+    slug: str
+    model: type
+    deliverable: str
+    label: str
+
+    @property
+    def plural(self) -> str:
+        return self.model._meta.verbose_name_plural
+
+
+ITEM_TYPES: dict[str, ItemType] = {
+    item.slug: item
+    for item in (
+        ItemType("swot", SwotItem, DeliverableKind.W1_DIAGNOSIS, _("Diagnosis item")),
+        ItemType("objective", Objective, DeliverableKind.W2_OBJECTIVES, _("Objective")),
+        ItemType("body", GovernanceBody, DeliverableKind.W2_GOVERNANCE, _("Governance body")),
+        ItemType("member", GovernanceMember, DeliverableKind.W2_GOVERNANCE, _("Member of a body")),
+        ItemType("actor", Actor, DeliverableKind.W3_MOBILISATION, _("Actor")),
+        ItemType("action", MobilisationAction, DeliverableKind.W3_MOBILISATION, _("Invitation or event")),
+        ItemType("budget", BudgetLine, DeliverableKind.W4_ECONOMIC_MODEL, _("Budget line")),
+        ItemType(
+            "communication", CommunicationAction, DeliverableKind.W4_COMMUNICATION, _("Communication action")
+        ),
+    )
+}
+
+
+def item_types_of(kind: str) -> list[ItemType]:
+    return [item for item in ITEM_TYPES.values() if item.deliverable == kind]
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: tuple[str, ...]
+    target: str
+    by_programme_team: bool  # False: by the territory team
+    label: str
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition("start", (DeliverableStatus.TO_DO,), DeliverableStatus.IN_PROGRESS, False, _("Start")),
+        Transition(
+            "submit",
+            (DeliverableStatus.TO_DO, DeliverableStatus.IN_PROGRESS),
+            DeliverableStatus.SUBMITTED,
+            False,
+            _("Submit to the programme team"),
+        ),
+        Transition(
+            "withdraw",
+            (DeliverableStatus.SUBMITTED,),
+            DeliverableStatus.IN_PROGRESS,
+            False,
+            _("Withdraw the submission"),
+        ),
+        Transition(
+            "validate", (DeliverableStatus.SUBMITTED,), DeliverableStatus.VALIDATED, True, _("Validate")
+        ),
+        Transition(
+            "send_back",
+            (DeliverableStatus.SUBMITTED, DeliverableStatus.VALIDATED),
+            DeliverableStatus.IN_PROGRESS,
+            True,
+            _("Send back for changes"),
+        ),
+    )
+}
+
+
+@transaction.atomic
+def ensure_deliverables(participation) -> list[Deliverable]:
+    """Every deliverable of a participation, created (to do) on first use; idempotent."""
+    existing = {d.kind: d for d in Deliverable.objects.filter(participation=participation)}
+    missing = [
+        Deliverable(participation=participation, kind=kind)
+        for kind in DeliverableKind.values
+        if kind not in existing
+    ]
+    if missing:
+        Deliverable.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {d.kind: d for d in Deliverable.objects.filter(participation=participation)}
+    return [existing[kind] for kind in DeliverableKind.values]
+
+
+def has_content(deliverable: Deliverable) -> bool:
+    if deliverable.kind == DeliverableKind.W2_PERIMETER:
+        return Perimeter.objects.filter(participation_id=deliverable.participation_id).exists()
+    return any(
+        item.model.objects.filter(participation_id=deliverable.participation_id).exists()
+        for item in item_types_of(deliverable.kind)
+    )
+
+
+def _may(transition: Transition, deliverable: Deliverable, user) -> bool:
+    if transition.by_programme_team:
+        return is_programme_team(user)
+    return is_team_of(user, deliverable.participation)
+
+
+def available_transitions(deliverable: Deliverable, user) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if deliverable.status in t.sources and _may(t, deliverable, user)]
+
+
+@transaction.atomic
+def change_status(deliverable: Deliverable, action: str, *, by, comment: str = "") -> Deliverable:
+    """Apply one named transition; raise a typed error if the actor or the status forbids it."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise InvalidTransition
+    deliverable = (
+        Deliverable.objects.select_for_update().select_related("participation").get(pk=deliverable.pk)
+    )
+    if not _may(transition, deliverable, by):
+        raise NotAllowed
+    if deliverable.status not in transition.sources:
+        raise InvalidTransition
+    comment = comment.strip()
+    if action == "send_back" and not comment:
+        raise CommentRequired
+    if action == "submit" and not has_content(deliverable):
+        raise EmptyDeliverable
+    previous = deliverable.status
+    deliverable.status = transition.target
+    deliverable.save(update_fields=["status", "updated_at"])
+    DeliverableTransition.objects.create(
+        deliverable=deliverable,
+        action=f"deliverable.{action}",
+        from_status=previous,
+        to_status=transition.target,
+        comment=comment,
+        by=by,
+    )
+    if comment:
+        DeliverableComment.objects.create(deliverable=deliverable, author=by, text=comment)
+    return deliverable
+
+
+def _prepare_edit(deliverable: Deliverable, by) -> None:
+    require_team_of(by, deliverable.participation)
+    if deliverable.is_locked:
+        raise DeliverableLocked
+    if deliverable.status == DeliverableStatus.TO_DO:
+        change_status(deliverable, "start", by=by)
+        deliverable.status = DeliverableStatus.IN_PROGRESS
+
+
+@transaction.atomic
+def add_item(deliverable: Deliverable, item, *, by):
+    """Add a line (an unsaved instance of one of the deliverable's item models) to a deliverable."""
+    if type(item) not in {t.model for t in item_types_of(deliverable.kind)}:
+        raise NotAllowed
+    _prepare_edit(deliverable, by)
+    item.participation = deliverable.participation
+    if isinstance(item, GovernanceMember) and item.body.participation_id != deliverable.participation_id:
+        raise NotAllowed
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def remove_item(deliverable: Deliverable, item, *, by) -> None:
+    if item.participation_id != deliverable.participation_id:
+        raise NotAllowed
+    _prepare_edit(deliverable, by)
+    item.delete()
+
+
+def _validated_zones(zones_geojson: str) -> str:
+    """A FeatureCollection of valid polygons, normalised; raises InvalidPerimeter otherwise."""
+    if not zones_geojson.strip():
+        return ""
+    try:
+        data = json.loads(zones_geojson)
+        features = data["features"] if data.get("type") == "FeatureCollection" else [data]
+        cleaned = []
+        for index, feature in enumerate(features, start=1):
+            geometry = shape(feature["geometry"])
+            if geometry.geom_type not in ("Polygon", "MultiPolygon") or not geometry.is_valid:
+                raise ValueError
+            name = str((feature.get("properties") or {}).get("name") or "").strip()
+            cleaned.append(
+                {
+                    "type": "Feature",
+                    "geometry": feature["geometry"],
+                    "properties": {"name": name or f"Zone {index}"},
+                }
+            )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise InvalidPerimeter(_("The drawn zones are not valid polygons.")) from None
+    return json.dumps({"type": "FeatureCollection", "features": cleaned}) if cleaned else ""
+
+
+@transaction.atomic
+def save_perimeter(deliverable: Deliverable, *, mode, communes=(), zones_geojson="", rationale="", by):
+    """Set the W2 perimeter: the whole EPCI, some of its communes, or activity zones drawn on the map."""
+    if deliverable.kind != DeliverableKind.W2_PERIMETER:
+        raise NotAllowed
+    _prepare_edit(deliverable, by)
+    participation = deliverable.participation
+    communes = list(communes)
+    epci_id = participation.territory.epci_id
+    if any(commune.epci_id != epci_id for commune in communes):
+        raise InvalidPerimeter(_("Choose communes of the EPCI only."))
+    zones = _validated_zones(zones_geojson)
+    if mode == PerimeterMode.COMMUNES and not communes:
+        raise InvalidPerimeter(_("Choose at least one commune."))
+    if mode == PerimeterMode.ZONES and not zones:
+        raise InvalidPerimeter(_("Draw at least one activity zone on the map."))
+    if mode not in PerimeterMode.values:
+        raise InvalidPerimeter
+    perimeter, _created = Perimeter.objects.get_or_create(participation=participation)
+    perimeter.mode = mode
+    perimeter.zones_geojson = zones if mode == PerimeterMode.ZONES else ""
+    perimeter.rationale = rationale
+    perimeter.save()
+    perimeter.set_communes(communes if mode == PerimeterMode.COMMUNES else [])
+    return perimeter
+
+
+@transaction.atomic
+def comment_on(deliverable: Deliverable, text: str, *, by) -> DeliverableComment:
+    require_team_or_programme(by, deliverable.participation)
+    text = text.strip()
+    if not text:
+        raise CommentRequired(_("Write a comment."))
+    return DeliverableComment.objects.create(deliverable=deliverable, author=by, text=text)

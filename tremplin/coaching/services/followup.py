@@ -1,0 +1,177 @@
+"""Follow-up: reports frozen at each follow-up meeting (RSO) and at the closing review, the side-by-side
+comparison of territories, and the programme's closing review."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from tremplin.coaching.models import REPORTING_KINDS, ClosingReview, Event, EventKind, ProgressReport
+from tremplin.coaching.services.errors import (
+    NotAReportingEvent,
+    NotParticipating,
+    ReportAlreadyFrozen,
+)
+from tremplin.coaching.services.figures import FIGURES, collect_details, collect_figures
+from tremplin.coaching.services.roles import require_programme_team, require_team_or_programme
+
+
+@transaction.atomic
+def submit_report(event: Event, participation, *, progress_statement: str, by) -> ProgressReport:
+    """Freeze a territory's report for a reporting meeting: later changes never alter it."""
+    require_team_or_programme(by, participation)
+    if event.kind not in REPORTING_KINDS:
+        raise NotAReportingEvent
+    if participation.call_id != event.call_id:
+        raise NotParticipating
+    if ProgressReport.objects.filter(event=event, participation=participation).exists():
+        raise ReportAlreadyFrozen
+    now = timezone.now()
+    as_of = timezone.localdate(now)
+    return ProgressReport.objects.create(
+        event=event,
+        participation=participation,
+        progress_statement=progress_statement.strip(),
+        figures=collect_figures(participation, as_of),
+        details=collect_details(participation, as_of),
+        frozen_at=now,
+        frozen_by=by,
+    )
+
+
+def previous_reporting_event(event: Event) -> Event | None:
+    return (
+        Event.objects.filter(call_id=event.call_id, kind__in=REPORTING_KINDS, date__lt=event.date)
+        .order_by("-date")
+        .first()
+    )
+
+
+def _number(value):
+    return Decimal(str(value)) if isinstance(value, int | float | str) and value != "" else None
+
+
+@dataclass
+class Cell:
+    value: object = None
+    delta: object = None  # change since the previous report; None when either is missing
+    reported: bool = False
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    source: str
+    cells: list[Cell] = field(default_factory=list)
+
+
+@dataclass
+class Comparison:
+    event: Event
+    previous_event: Event | None
+    participations: list
+    reports: list  # ProgressReport or None, one per participation
+    rows: list[Row]
+
+
+def compare_territories(event: Event, *, by) -> Comparison:
+    """Territories side by side at a reporting meeting, with the change since the previous one."""
+    require_programme_team(by)
+    participations = list(
+        event.call.participations.select_related("territory__epci").order_by("territory__epci__name")
+    )
+    reports = {r.participation_id: r for r in ProgressReport.objects.filter(event=event)}
+    previous_event = previous_reporting_event(event)
+    previous = (
+        {r.participation_id: r for r in ProgressReport.objects.filter(event=previous_event)}
+        if previous_event
+        else {}
+    )
+    rows = []
+    for key, figure in FIGURES.items():
+        row = Row(key, figure.label, figure.source)
+        for participation in participations:
+            report = reports.get(participation.pk)
+            if report is None:
+                row.cells.append(Cell())
+                continue
+            value = report.figures.get(key, {}).get("value")
+            before = previous.get(participation.pk)
+            before_value = before.figures.get(key, {}).get("value") if before else None
+            delta = None
+            if _number(value) is not None and _number(before_value) is not None:
+                delta = _number(value) - _number(before_value)
+            row.cells.append(Cell(value, delta, True))
+        rows.append(row)
+    return Comparison(
+        event, previous_event, participations, [reports.get(p.pk) for p in participations], rows
+    )
+
+
+@dataclass
+class ClosingColumn:
+    participation: object
+    report: ProgressReport | None  # the closing review's report, else the latest frozen one
+    figures: dict
+    live: bool  # figures computed now, no report frozen yet
+
+
+@dataclass
+class ClosingSummary:
+    review: ClosingReview
+    columns: list[ClosingColumn]
+    rows: list[Row]  # the last cell of each row is the programme total
+
+
+def closing_summary(call, *, by) -> ClosingSummary:
+    """The programme's closing review: every territory's figures and the programme's totals.
+
+    Each territory's figures come from its closing-review report when frozen, else its latest frozen
+    report, else are computed now (and marked so).
+    """
+    require_programme_team(by)
+    review, _created = ClosingReview.objects.get_or_create(call=call)
+    today = timezone.localdate()
+    columns = []
+    for participation in call.participations.select_related("territory__epci").order_by(
+        "territory__epci__name"
+    ):
+        reports = list(
+            ProgressReport.objects.filter(participation=participation)
+            .select_related("event")
+            .order_by("-event__date")
+        )
+        closing = next((r for r in reports if r.event.kind == EventKind.CLOSING_REVIEW), None)
+        report = closing or (reports[0] if reports else None)
+        if report is not None:
+            columns.append(ClosingColumn(participation, report, report.figures, False))
+        else:
+            columns.append(ClosingColumn(participation, None, collect_figures(participation, today), True))
+    rows = []
+    for key, figure in FIGURES.items():
+        row = Row(key, figure.label, figure.source)
+        total = Decimal(0)
+        complete = bool(columns)
+        for column in columns:
+            value = column.figures.get(key, {}).get("value")
+            row.cells.append(Cell(value, None, True))
+            if _number(value) is None:
+                complete = False
+            else:
+                total += _number(value)
+        # A total over some territories only would mislead: no total unless every territory has a value.
+        row.cells.append(Cell(total if figure.summable and complete else None, None, True))
+        rows.append(row)
+    return ClosingSummary(review, columns, rows)
+
+
+@transaction.atomic
+def save_lessons(call, lessons: str, *, by) -> ClosingReview:
+    require_programme_team(by)
+    review, _created = ClosingReview.objects.get_or_create(call=call)
+    review.lessons = lessons.strip()
+    review.updated_by = by
+    review.save()
+    return review
