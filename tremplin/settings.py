@@ -53,6 +53,11 @@ INSTALLED_APPS = [
     "tremplin.geo",
     "tremplin.territories",
     "tremplin.establishments",
+    "tremplin.flows",
+    "tremplin.questionnaire",
+    "tremplin.synergies",
+    "tremplin.indicators",
+    "tremplin.reports",
     "tremplin.programme",
     "tremplin.coaching",
     "tremplin.demo",
@@ -177,6 +182,9 @@ BOOTSTRAP5 = {
     "css_url": {"url": "/" + STATIC_URL + "vendor/bootstrap/css/bootstrap.min.css"},
     "javascript_url": {"url": "/" + STATIC_URL + "vendor/bootstrap/js/bootstrap.bundle.min.js"},
 }
+
+# Days a company questionnaire link stays valid.
+QUESTIONNAIRE_INVITATION_DAYS = env_int("QUESTIONNAIRE_INVITATION_DAYS", 30)
 
 # Platform identity shown in the header and footer.
 PLATFORM_NAME = env_str("PLATFORM_NAME", "Tremplin")

@@ -24,6 +24,17 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(
         _("Territories"), "territory_list", lambda scope: bool(scope.territory_ids) or scope.is_programme_team
     ),
+    NavItem(
+        _("Support programme"),
+        "coaching_home",
+        lambda scope: scope.is_programme_team or scope.is_committee_member or bool(scope.team_territory_ids),
+    ),
+    NavItem(_("Calls for applications"), "programme_call_list", lambda scope: True),
+    NavItem(_("Committee"), "programme_committee", lambda scope: scope.is_committee_member),
+    NavItem(_("Programme management"), "programme_manage", lambda scope: scope.is_programme_team),
+    NavItem(_("Opportunities"), "contact_opportunities", lambda scope: bool(scope.contact_establishment_ids)),
+    NavItem(_("Programme indicators"), "programme_indicators", lambda scope: scope.is_programme_team),
+    NavItem(_("My questionnaire"), "questionnaire_mine", lambda scope: bool(scope.contact_establishment_ids)),
 ]
 
 
@@ -51,6 +62,13 @@ class WorkspaceTab:
 WORKSPACE_TABS: list[WorkspaceTab] = [
     WorkspaceTab(_("Overview"), "territory_detail", team_only=False),
     WorkspaceTab(_("Establishments"), "establishment_list"),
+    WorkspaceTab(_("Detection"), "detection_home"),
+    WorkspaceTab(_("Synergies"), "synergy_board"),
+    WorkspaceTab(_("Indicators"), "territory_indicators", team_only=False),
+    WorkspaceTab(_("Flows"), "territory_flows"),
+    WorkspaceTab(_("Map"), "territory_map_page"),
+    WorkspaceTab(_("Reports"), "report_list", team_only=False),
+    WorkspaceTab(_("Support programme"), "coaching_territory"),
 ]
 
 
