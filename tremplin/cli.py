@@ -25,10 +25,11 @@ PLATFORM_COMMANDS = {
 
 
 def _usage() -> str:
+    width = max(map(len, {**ENGINE_COMMANDS, **PLATFORM_COMMANDS})) + 2
     lines = ["usage: tremplin COMMAND [OPTIONS]", "", "Engine commands (no database):"]
-    lines += [f"  {name:<12} {text}" for name, text in ENGINE_COMMANDS.items()]
+    lines += [f"  {name:<{width}}{text}" for name, text in ENGINE_COMMANDS.items()]
     lines += ["", "Platform commands (main ones; any Django management command works, with hyphens):"]
-    lines += [f"  {name:<12} {text}" for name, text in PLATFORM_COMMANDS.items()]
+    lines += [f"  {name:<{width}}{text}" for name, text in PLATFORM_COMMANDS.items()]
     lines += ["", "Run 'tremplin COMMAND --help' for the options of a command."]
     return "\n".join(lines)
 
