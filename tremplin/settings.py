@@ -183,6 +183,9 @@ BOOTSTRAP5 = {
     "javascript_url": {"url": "/" + STATIC_URL + "vendor/bootstrap/js/bootstrap.bundle.min.js"},
 }
 
+# Largest signed letter or council deliberation an EPCI may upload with its application (PDF).
+PROGRAMME_UPLOAD_MAX_BYTES = env_int("PROGRAMME_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+
 # Days a company questionnaire link stays valid.
 QUESTIONNAIRE_INVITATION_DAYS = env_int("QUESTIONNAIRE_INVITATION_DAYS", 30)
 

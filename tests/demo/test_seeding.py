@@ -2,6 +2,8 @@
 
 import io
 import re
+from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import authenticate
@@ -18,6 +20,7 @@ from tremplin.demo.services import (
     seed_demo,
     seed_demo_territory,
     seed_demo_users,
+    seed_reference_edition,
 )
 from tremplin.establishments.models import DataOrigin, Establishment
 from tremplin.geo.models import Epci
@@ -143,7 +146,7 @@ def test_the_command_reports_establishments_and_logins():
 @pytest.mark.django_db
 def test_the_command_can_leave_users_alone():
     out = io.StringIO()
-    call_command("seed_demo", "--territory", CAUX_SEINE, "--no-users", stdout=out)
+    call_command("seed_demo", "--territory", CAUX_SEINE, "--no-users", "--no-programme", stdout=out)
     assert "Comptes de démonstration" not in out.getvalue()
     assert not _demo_users().exists()
 
@@ -153,3 +156,20 @@ def test_the_command_can_leave_users_alone():
 def test_the_command_explains_what_is_missing(siren, message):
     with pytest.raises(CommandError, match=message):
         call_command("seed_demo", "--territory", siren, stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_demo_holds_the_reference_edition_with_its_calendar():
+    from tremplin.coaching.models import Event
+    from tremplin.programme.models import Call
+
+    seed_demo_users()
+    first = seed_reference_edition()
+    second = seed_reference_edition()
+    call = Call.objects.get()
+    assert first.call == second.call == call
+    assert call.places == 8
+    assert call.deadline.astimezone(ZoneInfo("Europe/Paris")).date() == date(2019, 3, 11)
+    # The seed's calendar table: launch, four workshops, three RSO, the closing review.
+    assert Event.objects.filter(call=call).count() == 9
+    assert sorted(Event.objects.filter(call=call).values_list("date", flat=True))[0] == date(2019, 5, 7)

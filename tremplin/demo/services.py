@@ -110,8 +110,9 @@ def seed_demo_territory(epci: Epci, *, seed: int = DEFAULT_SEED) -> Territory:
 
     demo_rows = territory.establishments.filter(is_demo=True, origin=DataOrigin.DEMO)
     previous = {row.siret: row for row in demo_rows}
-    taken = set(territory.establishments.exclude(is_demo=True, origin=DataOrigin.DEMO)
-                .values_list("siret", flat=True))
+    taken = set(
+        territory.establishments.exclude(is_demo=True, origin=DataOrigin.DEMO).values_list("siret", flat=True)
+    )
     now = timezone.now()
     to_create, to_update, kept = [], [], set()
     for item in generated:
@@ -129,9 +130,11 @@ def seed_demo_territory(epci: Epci, *, seed: int = DEFAULT_SEED) -> Territory:
         }
         row = previous.get(item.siret)
         if row is None:
-            to_create.append(Establishment(
-                territory=territory, siret=item.siret, origin=DataOrigin.DEMO, is_demo=True, **values
-            ))
+            to_create.append(
+                Establishment(
+                    territory=territory, siret=item.siret, origin=DataOrigin.DEMO, is_demo=True, **values
+                )
+            )
         elif any(getattr(row, field) != value for field, value in values.items()):
             for field, value in values.items():
                 setattr(row, field, value)
@@ -151,8 +154,10 @@ def _demo_territories() -> list[Territory]:
 
     def rank(territory):
         siren = territory.epci.siren
-        return (REFERENCE_SIRENS.index(siren) if siren in REFERENCE_SIRENS else len(REFERENCE_SIRENS),
-                territory.epci.name)
+        return (
+            REFERENCE_SIRENS.index(siren) if siren in REFERENCE_SIRENS else len(REFERENCE_SIRENS),
+            territory.epci.name,
+        )
 
     return sorted(territories, key=rank)
 
@@ -162,9 +167,11 @@ def _contact_establishment(territories: list[Territory]) -> Establishment | None
     candidates = sorted(territories, key=lambda t: t.epci.siren != CAUX_SEINE)
     for territory in candidates:
         demo = territory.establishments.filter(is_demo=True).order_by("siret")
-        chosen = (demo.filter(naf_code__startswith="20.", headcount_band__in=["12", "21", "22"]).first()
-                  or demo.filter(naf_code__startswith="20.").first()
-                  or demo.first())
+        chosen = (
+            demo.filter(naf_code__startswith="20.", headcount_band__in=["12", "21", "22"]).first()
+            or demo.filter(naf_code__startswith="20.").first()
+            or demo.first()
+        )
         if chosen is not None:
             return chosen
     return None
@@ -175,8 +182,9 @@ def _ensure_user(local_part: str, first_name: str, last_name: str, memberships: 
     email = f"{local_part}@{DEMO_EMAIL_DOMAIN}"
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email=email, password=DEMO_PASSWORD,
-                                        first_name=first_name, last_name=last_name)
+        user = User.objects.create_user(
+            email=email, password=DEMO_PASSWORD, first_name=first_name, last_name=last_name
+        )
     else:
         user.first_name, user.last_name, user.is_active = first_name, last_name, True
         user.set_password(DEMO_PASSWORD)
@@ -207,27 +215,45 @@ def seed_demo_users() -> list[DemoLogin]:
 
     def add(local_part, first_name, last_name, *, role, scope="", **binding):
         _ensure_user(local_part, first_name, last_name, [{"role": role, **binding}])
-        logins.append(DemoLogin(
-            email=f"{local_part}@{DEMO_EMAIL_DOMAIN}", password=DEMO_PASSWORD, role=role,
-            function=binding.get("function", ""), organisation=binding.get("organisation", ""), scope=scope,
-        ))
+        logins.append(
+            DemoLogin(
+                email=f"{local_part}@{DEMO_EMAIL_DOMAIN}",
+                password=DEMO_PASSWORD,
+                role=role,
+                function=binding.get("function", ""),
+                organisation=binding.get("organisation", ""),
+                scope=scope,
+            )
+        )
 
     add("programme", "Claire", "Lemarchand", role=Role.PROGRAMME_TEAM, organisation="Région Normandie")
     add("comite", "Marc", "Delaunay", role=Role.COMMITTEE_MEMBER, organisation="DREAL Normandie")
     territories = _demo_territories()
     for territory in territories:
         slug = _TERRITORY_SLUGS.get(territory.epci.siren, territory.epci.siren)
-        team = {"role": Role.TERRITORY_TEAM, "territory": territory, "organisation": territory.name,
-                "scope": territory.name}
+        team = {
+            "role": Role.TERRITORY_TEAM,
+            "territory": territory,
+            "organisation": territory.name,
+            "scope": territory.name,
+        }
         if territory.epci.siren == CAUX_SEINE:
             add(f"elu.{slug}", "Jean-Pierre", "Vasse", function=TerritoryFunction.ELECTED_OFFICIAL, **team)
         first, last = {"cauxseine": ("Sophie", "Anquetil"), "lehavre": ("Thomas", "Lecoq")}.get(
-            slug, ("Camille", "Martin"))
+            slug, ("Camille", "Martin")
+        )
         add(f"technicien.{slug}", first, last, function=TerritoryFunction.OFFICER, **team)
     establishment = _contact_establishment(territories)
     if establishment is not None:
-        add("entreprise", "Nadia", "Hébert", role=Role.COMPANY_CONTACT, establishment=establishment,
-            organisation=establishment.name, scope=f"{establishment.name} ({establishment.territory.name})")
+        add(
+            "entreprise",
+            "Nadia",
+            "Hébert",
+            role=Role.COMPANY_CONTACT,
+            establishment=establishment,
+            organisation=establishment.name,
+            scope=f"{establishment.name} ({establishment.territory.name})",
+        )
     return logins
 
 
@@ -253,3 +279,21 @@ def seed_demo(
         seeded.append(SeededTerritory(territory, territory.establishments.filter(is_demo=True).count()))
     logins = tuple(seed_demo_users()) if with_users else ()
     return DemoSeedReport(seed, tuple(seeded), logins)
+
+
+@dataclass(frozen=True)
+class ReferenceEdition:
+    call: object
+    applications: list
+    events: list
+
+
+def seed_reference_edition() -> ReferenceEdition:
+    """The programme's reference edition for the demonstration: the Normandy 2019 call with its
+    committee and demonstration applications, and the calendar of its events (both idempotent)."""
+    from tremplin.coaching.services.calendar import seed_reference_calendar
+    from tremplin.programme.services.reference import seed_reference_call
+
+    report = seed_reference_call()
+    events = seed_reference_calendar(report.call)
+    return ReferenceEdition(call=report.call, applications=list(report.applications), events=list(events))

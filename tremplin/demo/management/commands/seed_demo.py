@@ -6,7 +6,13 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from tremplin.accounts.models import Role, TerritoryFunction
-from tremplin.demo.services import DEFAULT_SEED, REFERENCE_SIRENS, MissingGeography, seed_demo
+from tremplin.demo.services import (
+    DEFAULT_SEED,
+    REFERENCE_SIRENS,
+    MissingGeography,
+    seed_demo,
+    seed_reference_edition,
+)
 
 # Command output is French, like the rest of the platform's command line.
 ROLE_LABELS = {
@@ -36,16 +42,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--territory", action="append", dest="sirens", metavar="SIREN",
+            "--territory",
+            action="append",
+            dest="sirens",
+            metavar="SIREN",
             help="SIREN de l'EPCI à peupler (répétable). Par défaut : Caux Seine Agglo (200010700) "
-                 "et Le Havre Seine Métropole (200084952).",
+            "et Le Havre Seine Métropole (200084952).",
         )
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                            help=f"graine du générateur (défaut : {DEFAULT_SEED})")
-        parser.add_argument("--no-users", action="store_true",
-                            help="ne pas créer les comptes de démonstration")
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help=f"graine du générateur (défaut : {DEFAULT_SEED})"
+        )
+        parser.add_argument(
+            "--no-users", action="store_true", help="ne pas créer les comptes de démonstration"
+        )
+        parser.add_argument(
+            "--no-programme",
+            action="store_true",
+            help="ne pas charger l'édition de référence (appel Normandie 2019 et calendrier)",
+        )
 
-    def handle(self, *args, sirens, seed, no_users, **options):
+    def handle(self, *args, sirens, seed, no_users, no_programme, **options):
         sirens = sirens or list(REFERENCE_SIRENS)
         for siren in sirens:
             if not re.fullmatch(r"\d{9}", siren):
@@ -58,6 +74,13 @@ class Command(BaseCommand):
                 f"EPCI introuvable ({', '.join(error.sirens)}) : chargez d'abord la géographie, "
                 "par exemple « tremplin load-geo --region 28 » pour la Normandie."
             ) from None
+
+        if not no_programme:
+            edition = seed_reference_edition()
+            self.stdout.write(
+                f"Édition de référence : {edition.call.title} — {len(edition.applications)} candidatures "
+                f"de démonstration, {len(edition.events)} événements au calendrier."
+            )
 
         self.stdout.write("")
         self.stdout.write(f"Établissements de démonstration (graine {report.seed}) :")

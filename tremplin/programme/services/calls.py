@@ -1,0 +1,127 @@
+"""Calls for applications: creation and edition by the programme team, criteria, committee."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tremplin.accounts.models import Role
+from tremplin.audit.log import log_action
+from tremplin.programme.exceptions import ProgrammeError
+from tremplin.programme.models import Call, CommitteeSeat, Criterion
+from tremplin.programme.services.permissions import require_programme_team
+
+CALL_FIELDS = (
+    "title",
+    "region",
+    "description",
+    "opens_at",
+    "deadline",
+    "places",
+    "require_fiscalite_propre",
+    "require_transition_strategy",
+    "require_plpdma",
+    "exclude_pnsi",
+    "contact_email",
+)
+CRITERION_FIELDS = ("code", "label", "weight", "max_score", "position")
+
+
+def _check_dates(fields):
+    if fields["deadline"] <= fields["opens_at"]:
+        raise ProgrammeError(_("The deadline must come after the opening."))
+
+
+@transaction.atomic
+def create_call(*, by, fields: dict, now=None) -> Call:
+    require_programme_team(by)
+    _check_dates(fields)
+    call = Call.objects.create(**{name: fields[name] for name in CALL_FIELDS if name in fields})
+    log_action(by, "call.created", call, call=call, at=now, title=call.title)
+    return call
+
+
+@transaction.atomic
+def update_call(call: Call, *, by, fields: dict, now=None) -> Call:
+    require_programme_team(by)
+    if call.is_decided:
+        raise ProgrammeError(_("The selection of this call has been made: it can no longer be changed."))
+    _check_dates(fields)
+    changed = {}
+    for name in CALL_FIELDS:
+        if name in fields and getattr(call, name) != fields[name]:
+            changed[name] = str(fields[name])
+            setattr(call, name, fields[name])
+    call.save()
+    if changed:
+        log_action(by, "call.changed", call, call=call, at=now, fields=changed)
+    return call
+
+
+@transaction.atomic
+def save_criteria(call: Call, rows: list[dict], *, by, now=None) -> list[Criterion]:
+    """Create, change or delete the call's criteria. ``rows`` are dicts of CRITERION_FIELDS with an
+    optional ``criterion`` (the existing one) and ``delete`` flag. A criterion already scored cannot be
+    deleted, and nothing changes once the selection is made."""
+    require_programme_team(by)
+    if call.is_decided:
+        raise ProgrammeError(_("The selection of this call has been made: it can no longer be changed."))
+    now = now or timezone.now()
+    for row in rows:
+        criterion = row.get("criterion")
+        if criterion is not None and criterion.call_id != call.pk:
+            raise ProgrammeError(_("This criterion belongs to another call."))
+        if row.get("delete"):
+            if criterion is None:
+                continue
+            if criterion.scores.exists():
+                raise ProgrammeError(
+                    _("“%(label)s” has already been scored: it cannot be deleted.")
+                    % {"label": criterion.label}
+                )
+            log_action(by, "criterion.deleted", call, call=call, at=now, code=criterion.code)
+            criterion.delete()
+            continue
+        values = {name: row[name] for name in CRITERION_FIELDS}
+        if criterion is None:
+            criterion = Criterion.objects.create(call=call, **values)
+            log_action(by, "criterion.created", call, call=call, at=now, **_plain(values))
+        elif any(getattr(criterion, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(criterion, name, value)
+            criterion.save()
+            log_action(by, "criterion.changed", call, call=call, at=now, **_plain(values))
+    return list(call.criteria.all())
+
+
+def _plain(values: dict) -> dict:
+    return {name: str(value) for name, value in values.items()}
+
+
+@transaction.atomic
+def add_committee_member(call: Call, *, by, member, organisation: str = "", now=None) -> CommitteeSeat:
+    require_programme_team(by)
+    if not member.memberships.filter(role=Role.COMMITTEE_MEMBER).exists():
+        raise ProgrammeError(_("This person does not hold the committee-member role."))
+    seat, created = CommitteeSeat.objects.get_or_create(
+        call=call, member=member, defaults={"organisation": organisation}
+    )
+    if created:
+        log_action(
+            by,
+            "committee.seat.added",
+            call,
+            call=call,
+            at=now,
+            member=member.email,
+            organisation=organisation,
+        )
+    return seat
+
+
+@transaction.atomic
+def remove_committee_member(seat: CommitteeSeat, *, by, now=None) -> None:
+    require_programme_team(by)
+    if seat.member.scores.filter(application__call=seat.call).exists():
+        raise ProgrammeError(_("This member has already scored applications: the seat is kept."))
+    log_action(by, "committee.seat.removed", seat.call, call=seat.call, at=now, member=seat.member.email)
+    seat.delete()

@@ -1,0 +1,95 @@
+"""Objective synergy potential of an applicant's territory, from the detection engine.
+
+Computed over the establishments recorded in the workspace of the applicant EPCI (deductive mode:
+flows estimated from activity codes and sizes), when the application is submitted or when the
+programme team asks; the result is stored with its date, never recomputed on a page view.
+"""
+
+from dataclasses import asdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from tremplin import engine
+from tremplin.audit.log import log_action
+from tremplin.engine.headcount import headcount_band
+from tremplin.establishments.models import Establishment
+from tremplin.programme.models import Application
+from tremplin.programme.services.permissions import require_programme_team
+from tremplin.territories.models import Territory
+
+METHOD = "engine.synergy_potential, deductive"
+
+
+def _engine_establishments(epci) -> tuple[list[engine.Establishment], int]:
+    territory = Territory.objects.filter(epci=epci).first()
+    if territory is None:
+        return [], 0
+    # Only aggregates leave this function: the committee never sees the establishment records, which
+    # stay confidential to the territory (hence no visible_to here).
+    rows = Establishment.objects.for_territory(territory).only(
+        "pk", "name", "naf_code", "latitude", "longitude", "headcount_band", "is_demo"
+    )
+    items, demo = [], 0
+    for row in rows:
+        demo += row.is_demo
+        items.append(
+            engine.Establishment(
+                id=str(row.pk),
+                name=row.name,
+                naf=row.naf_code,
+                lat=row.latitude,
+                lon=row.longitude,
+                headcount=float(headcount_band(row.headcount_band).representative),
+            )
+        )
+    return items, demo
+
+
+def compute_potential(application: Application, *, by=None, now=None) -> Application:
+    """Run the engine on the applicant territory's establishments and store the figure.
+
+    With no establishment recorded, the figure stays empty (``potential_score`` None) and the page
+    says so, instead of showing a zero that would read as "no potential".
+    """
+    now = now or timezone.now()
+    items, demo = _engine_establishments(application.epci)
+    if items:
+        result = engine.synergy_potential(items)
+        figures = asdict(result)
+        figures.update(
+            {"method": METHOD, "knowledge_base": engine.default_knowledge_base().version, "demo": demo}
+        )
+        application.potential_score = result.score
+    else:
+        figures = {"method": METHOD, "establishments": 0}
+        application.potential_score = None
+    application.potential_figures = figures
+    application.potential_establishments = len(items)
+    application.potential_computed_at = now
+    application.save(
+        update_fields=[
+            "potential_score",
+            "potential_figures",
+            "potential_establishments",
+            "potential_computed_at",
+            "updated_at",
+        ]
+    )
+    log_action(
+        by,
+        "application.potential.computed",
+        application,
+        call=application.call,
+        at=now,
+        score=application.potential_score,
+        establishments=len(items),
+    )
+    return application
+
+
+@transaction.atomic
+def refresh_potential(application: Application, *, by, now=None) -> Application:
+    """The programme team recomputes the figure on demand (e.g. after the territory's import)."""
+    require_programme_team(by)
+    return compute_potential(application, by=by, now=now)

@@ -1,0 +1,112 @@
+"""The selection: the programme team retains the call's places from the committee's ranking.
+
+By default the top N of the ranking (N = the call's places) are selected. The programme team may
+retain other eligible applications, or fewer, with a written justification; never more than N.
+Selecting moves every submitted application to selected or not selected, opens each selected EPCI's
+territory workspace with its participation in the programme, makes the applicant a member of the
+territory team (EIT officer), and sends every applicant its outcome.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tremplin.accounts.models import Membership, Role, TerritoryFunction
+from tremplin.accounts.scoping import forget_scope
+from tremplin.audit.log import log_action
+from tremplin.programme.exceptions import JustificationRequired, SelectionError
+from tremplin.programme.models import Application, ApplicationStatus, Call, Participation
+from tremplin.programme.services.notifications import send_outcomes
+from tremplin.programme.services.permissions import require_programme_team
+from tremplin.programme.services.scoring import rank_applications
+from tremplin.territories.models import Territory
+
+
+def proposed_selection(call: Call) -> list[Application]:
+    """The top N eligible applications of the ranking."""
+    return [item.application for item in rank_applications(call)[: call.places]]
+
+
+@transaction.atomic
+def select_applications(
+    call: Call, *, by, chosen: list[Application] | None = None, justification: str = "", now=None
+) -> list[Application]:
+    """Make the selection of ``call`` (the top N unless ``chosen`` says otherwise); returns the
+    selected applications, in ranking order."""
+    require_programme_team(by)
+    now = now or timezone.now()
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.is_decided:
+        raise SelectionError(_("The selection of this call has already been made."))
+    if now <= call.deadline:
+        raise SelectionError(_("The selection can only be made after the deadline."))
+    if Application.objects.for_call(call).filter(status=ApplicationStatus.SUBMITTED).exists():
+        raise SelectionError(_("Some applications have not had their eligibility assessed yet."))
+    ranking = [item.application for item in rank_applications(call)]
+    proposed = ranking[: call.places]
+    justification = (justification or "").strip()
+    if chosen is None:
+        chosen = proposed
+    chosen_ids = {application.pk for application in chosen}
+    eligible_ids = {application.pk for application in ranking}
+    if not chosen_ids <= eligible_ids:
+        raise SelectionError(_("Only eligible applications of this call can be selected."))
+    if len(chosen_ids) > call.places:
+        raise SelectionError(
+            _("This call has %(places)s places: %(count)s applications cannot be selected.")
+            % {"places": call.places, "count": len(chosen_ids)}
+        )
+    departs = chosen_ids != {application.pk for application in proposed}
+    if departs and not justification:
+        raise JustificationRequired(
+            _("The selection departs from the top %(places)s of the ranking: justify it in writing.")
+            % {"places": call.places}
+        )
+
+    selected, decided = [], []
+    for application in Application.objects.for_call(call).submitted().select_related("epci", "applicant"):
+        application.status = (
+            ApplicationStatus.SELECTED if application.pk in chosen_ids else ApplicationStatus.NOT_SELECTED
+        )
+        application.decided_at = now
+        application.save(update_fields=["status", "decided_at", "updated_at"])
+        log_action(by, f"application.{application.status}", application, call=call, at=now)
+        decided.append(application)
+        if application.pk in chosen_ids:
+            selected.append(application)
+            _open_workspace(application, call, now)
+
+    call.selection_made_at = now
+    call.selection_made_by = by
+    call.selection_justification = justification
+    call.save(update_fields=["selection_made_at", "selection_made_by", "selection_justification"])
+    order = {application.pk: position for position, application in enumerate(ranking)}
+    selected.sort(key=lambda application: order[application.pk])
+    log_action(
+        by,
+        "selection.made",
+        call,
+        call=call,
+        at=now,
+        places=call.places,
+        selected=[application.epci.siren for application in selected],
+        proposed=[application.epci.siren for application in proposed],
+        justification=justification,
+    )
+
+    sent = send_outcomes(decided)
+    Application.objects.filter(pk__in=[application.pk for application in decided]).update(notified_at=now)
+    log_action(by, "selection.notified", call, call=call, at=now, messages=sent)
+    return selected
+
+
+def _open_workspace(application: Application, call: Call, now) -> None:
+    territory, _created = Territory.objects.get_or_create(epci=application.epci)
+    Participation.objects.get_or_create(call=call, territory=territory, defaults={"selected_at": now})
+    Membership.objects.get_or_create(
+        user=application.applicant,
+        role=Role.TERRITORY_TEAM,
+        territory=territory,
+        defaults={"function": TerritoryFunction.OFFICER, "organisation": application.epci.name},
+    )
+    forget_scope(application.applicant)

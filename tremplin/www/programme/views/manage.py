@@ -1,0 +1,223 @@
+"""Programme-team pages: calls, criteria, committee, eligibility overrides, ranking and selection,
+journal. Every one answers 403 to any other role."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tremplin.audit.models import AuditEntry
+from tremplin.programme.exceptions import ProgrammeError
+from tremplin.programme.models import Application, Call, CommitteeSeat, Criterion
+from tremplin.programme.services.calls import (
+    add_committee_member,
+    create_call,
+    remove_committee_member,
+    save_criteria,
+    update_call,
+)
+from tremplin.programme.services.eligibility import assess_eligibility, failure_message, override_eligibility
+from tremplin.programme.services.potential import refresh_potential
+from tremplin.programme.services.scoring import TIE_BREAK, rank_applications
+from tremplin.programme.services.selection import select_applications
+from tremplin.www.programme.decorators import programme_team_required
+from tremplin.www.programme.forms import (
+    CallForm,
+    CommitteeSeatForm,
+    CriterionFormSet,
+    OverrideForm,
+    SelectionForm,
+)
+
+
+@programme_team_required
+def manage_home(request):
+    calls = Call.objects.select_related("region").order_by("-deadline")
+    return render(request, "programme/manage_home.html", {"calls": calls})
+
+
+def _criteria_rows(formset):
+    rows = []
+    for form in formset.forms:
+        if not form.has_changed() and not form.instance.pk:
+            continue
+        row = {
+            name: form.cleaned_data.get(name) for name in ("code", "label", "weight", "max_score", "position")
+        }
+        row["criterion"] = form.instance if form.instance.pk else None
+        row["delete"] = bool(form.cleaned_data.get("DELETE"))
+        rows.append(row)
+    return rows
+
+
+def _call_form_page(request, call=None):
+    # ModelForm validation writes into its instance: give it a copy, the service changes ``call``.
+    form = CallForm(request.POST or None, instance=Call.objects.get(pk=call.pk) if call else None)
+    queryset = call.criteria.order_by("position") if call else Criterion.objects.none()
+    formset = CriterionFormSet(request.POST or None, queryset=queryset, prefix="criteria")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            with transaction.atomic():
+                if call is None:
+                    saved = create_call(by=request.user, fields=fields)
+                else:
+                    saved = update_call(call, by=request.user, fields=fields)
+                save_criteria(saved, _criteria_rows(formset), by=request.user)
+        except ProgrammeError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The call is saved."))
+            return redirect("programme_call_edit", pk=saved.pk)
+    return render(request, "programme/call_form.html", {"form": form, "formset": formset, "call": call})
+
+
+@programme_team_required
+def call_create(request):
+    return _call_form_page(request)
+
+
+@programme_team_required
+def call_edit(request, pk):
+    return _call_form_page(request, get_object_or_404(Call, pk=pk))
+
+
+@programme_team_required
+def call_committee(request, pk):
+    call = get_object_or_404(Call, pk=pk)
+    form = CommitteeSeatForm(request.POST or None, call=call)
+    if request.method == "POST" and form.is_valid():
+        try:
+            add_committee_member(
+                call,
+                by=request.user,
+                member=form.cleaned_data["member"],
+                organisation=form.cleaned_data["organisation"],
+            )
+        except ProgrammeError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The member now sits on the committee."))
+            return redirect("programme_call_committee", pk=call.pk)
+    seats = call.committee_seats.select_related("member").order_by("organisation")
+    return render(request, "programme/call_committee.html", {"call": call, "form": form, "seats": seats})
+
+
+@programme_team_required
+@require_POST
+def seat_remove(request, pk):
+    seat = get_object_or_404(CommitteeSeat.objects.select_related("call", "member"), pk=pk)
+    try:
+        remove_committee_member(seat, by=request.user)
+    except ProgrammeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The seat is removed."))
+    return redirect("programme_call_committee", pk=seat.call_id)
+
+
+@programme_team_required
+def call_applications(request, pk):
+    call = get_object_or_404(Call, pk=pk)
+    applications = Application.objects.for_call(call).submitted().select_related("epci", "applicant")
+    rows = [
+        {"application": a, "reasons": [failure_message(code) for code in a.eligibility_failures]}
+        for a in applications
+    ]
+    drafts = Application.objects.for_call(call).filter(status="draft").count()
+    return render(
+        request, "programme/call_applications.html", {"call": call, "rows": rows, "draft_count": drafts}
+    )
+
+
+@programme_team_required
+def application_override(request, pk):
+    application = get_object_or_404(Application.objects.submitted().select_related("call", "epci"), pk=pk)
+    form = OverrideForm(
+        request.POST or None, initial={"eligible": "false" if application.eligible else "true"}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            override_eligibility(
+                application,
+                eligible=form.cleaned_data["eligible"],
+                justification=form.cleaned_data["justification"],
+                by=request.user,
+            )
+        except ProgrammeError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The eligibility verdict is changed and the justification recorded."))
+            return redirect("programme_call_applications", pk=application.call_id)
+    return render(
+        request,
+        "programme/override.html",
+        {"application": application, "form": form, "eligibility": assess_eligibility(application)},
+    )
+
+
+@programme_team_required
+@require_POST
+def application_potential(request, pk):
+    application = get_object_or_404(Application.objects.submitted(), pk=pk)
+    try:
+        refresh_potential(application, by=request.user)
+    except ProgrammeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The synergy potential is recomputed."))
+    return redirect("programme_call_applications", pk=application.call_id)
+
+
+@programme_team_required
+def call_ranking(request, pk):
+    call = get_object_or_404(Call, pk=pk)
+    ranking = rank_applications(call)
+    criteria = list(call.criteria.order_by("position", "pk"))
+    initial = {"chosen": [item.application.pk for item in ranking[: call.places]]}
+    form = SelectionForm(request.POST or None, ranking=ranking, initial=initial)
+    if request.method == "POST" and not call.is_decided and form.is_valid():
+        try:
+            selected = select_applications(
+                call,
+                by=request.user,
+                chosen=list(form.cleaned_data["chosen"]),
+                justification=form.cleaned_data["justification"],
+            )
+        except ProgrammeError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(count)s applications are selected; every applicant has been notified by e-mail.")
+                % {"count": len(selected)},
+            )
+            return redirect("programme_call_ranking", pk=call.pk)
+    return render(
+        request,
+        "programme/ranking.html",
+        {
+            "call": call,
+            "ranking": ranking,
+            "criteria": criteria,
+            "form": form,
+            "tie_break": TIE_BREAK,
+            "chosen_values": request.POST.getlist("chosen")
+            if request.method == "POST"
+            else [str(pk) for pk in initial["chosen"]],
+            "decided": Application.objects.for_call(call)
+            .submitted()
+            .filter(status__in=["selected", "not_selected"])
+            .select_related("epci")
+            if call.is_decided
+            else [],
+        },
+    )
+
+
+@programme_team_required
+def call_audit(request, pk):
+    call = get_object_or_404(Call, pk=pk)
+    entries = AuditEntry.objects.for_call(call).select_related("actor", "target_type")[:500]
+    return render(request, "programme/audit.html", {"call": call, "entries": entries})
