@@ -1,0 +1,150 @@
+// Territory workspace map: the perimeter, the establishments (one compact GeoJSON request, clustered)
+// and the synergy links coloured and dashed by status. Filters re-request the points server-side.
+(function () {
+  "use strict";
+  var element = document.getElementById("workspace-map");
+  var configNode = document.getElementById("map-config");
+  if (!element || !configNode || !window.L) { return; }
+  var config = JSON.parse(configNode.textContent);
+  var labels = config.labels;
+  var form = document.getElementById("map-filters");
+  var status = document.getElementById("map-status");
+
+  function esc(text) {
+    return String(text === undefined || text === null ? "" : text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function urlFor(template, id) { return template.replace(/\/0\/$/, "/" + id + "/"); }
+  function number(value) { return Math.round(value).toLocaleString("fr-FR"); }
+
+  var map = L.map(element, { scrollWheelZoom: false, preferCanvas: true });
+  L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
+    maxZoom: 19,
+    attribution: "&copy; OpenStreetMap contributors"
+  }).addTo(map);
+
+  var perimeter = L.geoJSON(null, {
+    filter: function (feature) { return feature.properties.layer === "perimeter"; },
+    style: { color: "#0b5d4b", weight: 3, fill: false },
+    interactive: false
+  }).addTo(map);
+  // Synergy links above the establishments and their cluster icons (marker pane: 600), below popups.
+  map.createPane("synergies").style.zIndex = 620;
+  var linkRenderer = L.svg({ pane: "synergies" });
+  var clusters = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
+  clusters.addTo(map);
+  // Synergies in SVG (not canvas): each link is a path a test or a screen reader can find.
+  var synergies = L.geoJSON(null, {
+    pane: "synergies",
+    renderer: linkRenderer,
+    style: function (feature) {
+      var style = config.styles[feature.properties.status] || {};
+      return {
+        color: style.colour, weight: style.width, dashArray: style.dash_array || null, opacity: 0.95,
+        className: "synergy-link synergy-" + feature.properties.kind + " status-" + feature.properties.status
+      };
+    },
+    pointToLayer: function (feature, latlng) {
+      var style = config.styles[feature.properties.status] || {};
+      return L.circleMarker(latlng, { pane: "synergies", renderer: linkRenderer, radius: 8, color: style.colour, weight: 3, fill: false });
+    },
+    onEachFeature: function (feature, layer) {
+      var p = feature.properties;
+      var style = config.styles[p.status] || {};
+      var members = p.participants.map(function (x) {
+        return "<li>" + esc(x.name) + " (" + esc(labels.roles[x.role] || x.role) + ")</li>";
+      }).join("");
+      layer.bindPopup(
+        "<strong>" + esc(p.resource_label) + "</strong><br>" + esc(labels.kinds[p.kind] || p.kind) +
+        " — " + esc(style.label || p.status) + "<ul class='mb-1 ps-3'>" + members + "</ul>" +
+        esc(labels.gain) + " : " + number(p.gain_eur_per_year) + " €/" + esc(labels.year) +
+        " <span class='small'>(" + esc(labels.bases[p.basis] || p.basis) + ")</span><br>" +
+        "<a href='" + urlFor(config.synergy, feature.id) + "'>" + esc(labels.openSynergy) + "</a>"
+      );
+    }
+  }).addTo(map);
+
+  L.control.layers(null, (function () {
+    var overlays = {};
+    overlays[labels.establishments] = clusters;
+    overlays[labels.synergies] = synergies;
+    overlays[labels.perimeter] = perimeter;
+    return overlays;
+  })(), { collapsed: false }).addTo(map);
+
+  var counts = { points: 0, synergies: 0 };
+  function announce() {
+    status.textContent = labels.shown.replace("%(points)s", counts.points).replace("%(synergies)s", counts.synergies);
+  }
+
+  function pointPopup(feature) {
+    var p = feature.properties;
+    var basis = p.b ? "<br>" + esc(labels.flowBases[p.b]) : "";
+    var demo = p.d ? " <span class='badge demo-badge'>" + esc(labels.demo) + "</span>" : "";
+    return "<strong>" + esc(p.n) + "</strong>" + demo + "<br>" + esc(labels.section) + " " + esc(p.s) +
+      " · " + esc(labels.engagement[p.e] || p.e) + basis +
+      "<br><a href='" + urlFor(config.establishment, feature.id) + "'>" + esc(labels.openEstablishment) + "</a>";
+  }
+
+  function query() {
+    if (!form) { return ""; }
+    var params = new URLSearchParams(new FormData(form));
+    params.forEach(function (value, key) { if (!value) { params.delete(key); } });
+    return params.toString();
+  }
+
+  function loadPoints() {
+    var q = query();
+    element.setAttribute("aria-busy", "true");
+    return fetch(config.points + (q ? "?" + q : ""), { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        clusters.clearLayers();
+        var markers = data.features.map(function (feature) {
+          var c = feature.geometry.coordinates;
+          var marker = L.circleMarker([c[1], c[0]], {
+            radius: 6, weight: 1, color: "#ffffff", fillColor: feature.properties.b === "estimated" ? "#b07400" : "#2f4a57",
+            fillOpacity: 0.9
+          });
+          marker.bindPopup(function () { return pointPopup(feature); });
+          return marker;
+        });
+        clusters.addLayers(markers);
+        counts.points = markers.length;
+        element.dataset.points = String(markers.length);
+        element.removeAttribute("aria-busy");
+        announce();
+      });
+  }
+
+  var perimeterLoaded = fetch(config.perimeter, { credentials: "same-origin" })
+    .then(function (response) { return response.json(); })
+    .then(function (data) {
+      perimeter.addData(data);
+      if (perimeter.getBounds().isValid()) { map.fitBounds(perimeter.getBounds()); }
+      else { map.setView([49.5, 0.5], 9); }
+    });
+  var synergiesLoaded = fetch(config.synergies, { credentials: "same-origin" })
+    .then(function (response) { return response.json(); })
+    .then(function (data) {
+      synergies.addData(data);
+      counts.synergies = data.features.length;
+      element.dataset.synergies = String(data.features.length);
+    });
+  Promise.all([perimeterLoaded, synergiesLoaded, loadPoints()]).then(function () {
+    synergies.bringToFront();
+    element.dataset.loaded = "true";
+    announce();
+  });
+
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var q = query();
+      history.replaceState(null, "", q ? "?" + q : window.location.pathname);
+      loadPoints();
+    });
+    form.addEventListener("change", function () { form.requestSubmit(); });
+  }
+})();
