@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.conftest import CAUX_SEINE, LE_HAVRE
+from tremplin import engine
 from tremplin.cli import main
 from tremplin.establishments.models import Establishment
 from tremplin.flows.models import Flow
@@ -197,3 +198,36 @@ def test_the_command_prints_text_without_json(caux, pipeline, capsys):
     assert main(["indicators", "--territory", CAUX_SEINE]) == 0
     out = capsys.readouterr().out
     assert "taux de conversion : 50.0 %" in out
+
+
+def test_estimated_flows_count_what_the_engine_estimates_less_what_companies_declared():
+    caux = factories.territory(CAUX_SEINE)
+    sawmills = [factories.establishment(caux, naf_code="16.10A", headcount_band="11") for _ in range(2)]
+    dairy = factories.establishment(caux, naf_code="10.51C", headcount_band="21")
+    # Independent count: the engine's estimate for each establishment one by one.
+    per_establishment = {
+        site.pk: {
+            (flow.direction, flow.resource)
+            for flow in engine.estimate_flows(
+                [
+                    engine.Establishment(
+                        str(site.pk), site.name, site.naf_code, 0, 0, site.representative_headcount
+                    )
+                ]
+            )
+        }
+        for site in [*sawmills, dairy]
+    }
+    replaced = next(iter(sorted(per_establishment[sawmills[0].pk])))
+    factories.flow(
+        sawmills[0], direction=replaced[0], resource=replaced[1], quantity=5, unit=_default_unit(replaced[1])
+    )
+
+    flows = territory_indicators(caux)["flows"]
+
+    assert flows["declared"] == 1
+    assert flows["estimated"] == sum(len(keys) for keys in per_establishment.values()) - 1
+
+
+def _default_unit(resource: str) -> str:
+    return engine.default_knowledge_base().resources[resource].unit

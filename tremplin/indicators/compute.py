@@ -23,9 +23,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
+from django.db.models import Count
+
 from tremplin import engine
+from tremplin.engine.headcount import headcount_band as headcount_band_of
 from tremplin.establishments.models import Establishment
-from tremplin.flows.engine_inputs import engine_inputs
 from tremplin.flows.models import Basis as FlowBasis
 from tremplin.flows.models import Flow
 from tremplin.synergies.enums import OPERATIONAL_STATUSES, LeadStatus, RunStatus, Status, SynergyKind
@@ -81,20 +83,47 @@ def _mobilisation(territory) -> dict:
     }
 
 
+def _estimated_keys(naf_code: str, headcount_band: str) -> frozenset[tuple[str, str]]:
+    """(direction, resource) of the flows the engine estimates for one kind of establishment."""
+    headcount = headcount_band_of(headcount_band).representative
+    probe = engine.Establishment("probe", "", naf_code, 0.0, 0.0, headcount)
+    return frozenset((flow.direction, flow.resource) for flow in engine.estimate_flows([probe]))
+
+
 def _flows(territory, at: datetime | None) -> dict:
     known = Flow.objects.for_territory(territory).known()
     if at is not None:
         known = known.filter(created_at__lte=at)
     declared = known.filter(basis=FlowBasis.DECLARED).count()
     workshop = known.filter(basis=FlowBasis.WORKSHOP).count()
-    covered = set(known.values_list("establishment_id", "direction", "resource"))
-    establishments, _flows = engine_inputs(territory, include_declared=False)
-    estimated = sum(
-        1
-        for flow in engine.estimate_flows(establishments)
-        if (int(flow.company_id), flow.direction, flow.resource) not in covered
+    # Estimates depend only on the activity code and the headcount band: estimate once per kind of
+    # establishment, not once per establishment (a territory may hold thousands of them).
+    kinds = (
+        Establishment.objects.filter(territory=territory)
+        .values_list("naf_code", "headcount_band")
+        .annotate(n=Count("id"))
     )
+    keys = {(naf, band): _estimated_keys(naf, band) for naf, band, _n in kinds}
+    estimated = sum(n * len(keys[naf, band]) for naf, band, n in kinds)
+    # Minus the estimates that a known flow of the same resource and direction replaces.
+    for naf, band, direction, resource in _covered(known):
+        if (direction, resource) in keys.get((naf, band), ()):
+            estimated -= 1
     return {"declared": declared, "workshop": workshop, "estimated": estimated}
+
+
+def _covered(known):
+    """(naf, band, direction, resource) once per establishment and known resource/direction."""
+    seen = set(
+        known.values_list(
+            "establishment_id",
+            "establishment__naf_code",
+            "establishment__headcount_band",
+            "direction",
+            "resource",
+        )
+    )
+    return [(naf, band, direction, resource) for _id, naf, band, direction, resource in seen]
 
 
 def _pending_leads(territory, at: datetime | None) -> int:
