@@ -18,8 +18,8 @@ from tremplin.reports import geodata
 from tremplin.reports.styles import legend
 from tremplin.synergies.enums import Basis, ParticipantRole, SynergyKind
 from tremplin.synergies.models import Synergy
+from tremplin.www.access import team_territory_or_404
 from tremplin.www.maps.forms import MapFilterForm
-from tremplin.www.synergies.views.common import team_territory_or_404
 
 GEOJSON = "application/geo+json"
 

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -27,7 +26,7 @@ from tremplin.questionnaire.services import (
     revoke_invitation,
     submit_questionnaire,
 )
-from tremplin.www.access import get_visible_or_404
+from tremplin.www.access import get_visible_or_404, team_establishment_or_404
 from tremplin.www.flows.forms import SUGGESTED_UNITS, FlowForm
 from tremplin.www.flows.views import save_flow
 from tremplin.www.questionnaire.forms import InvitationForm
@@ -46,20 +45,12 @@ def _link_for(request):
     return lambda token: request.build_absolute_uri(reverse("questionnaire_open", kwargs={"token": token}))
 
 
-def _team_establishment(request, pk):
-    """An establishment of the user's own territory team; a company contact gets a 403."""
-    establishment = get_visible_or_404(Establishment, request.user, pk=pk)
-    if establishment.territory_id not in scope_for(request.user).team_territory_ids:
-        raise PermissionDenied
-    return establishment
-
-
 # --- The territory team ------------------------------------------------------------------------------
 
 
 @login_required
 def invitation_create(request, establishment_pk):
-    establishment = _team_establishment(request, establishment_pk)
+    establishment = team_establishment_or_404(request.user, establishment_pk)
     form = InvitationForm(request.POST or None, days=settings.QUESTIONNAIRE_INVITATION_DAYS)
     if request.method == "POST" and form.is_valid():
         invitation = invite_contact(

@@ -21,9 +21,8 @@ from tremplin.reports.pdf import report_pdf as render_pdf
 from tremplin.reports.snapshots import ReportError, freeze_report, previous_snapshot, progress_between
 from tremplin.synergies.enums import Basis, Status, SynergyKind
 from tremplin.territories.models import Territory
-from tremplin.www.access import get_visible_or_404
+from tremplin.www.access import get_visible_or_404, team_territory_or_404
 from tremplin.www.reports.forms import FreezeForm
-from tremplin.www.synergies.views.common import team_territory_or_404
 
 
 def _audience(user, territory_id) -> str:

@@ -7,28 +7,8 @@ but not change (a company contact's own establishment, a territory the programme
 
 from django.core.exceptions import PermissionDenied
 
-from tremplin.accounts.scoping import scope_for
-from tremplin.establishments.models import Establishment, EstablishmentContact
-from tremplin.territories.models import Territory
-from tremplin.www.access import get_visible_or_404
-
-
-def is_team_of(user, territory_id: int) -> bool:
-    return territory_id in scope_for(user).team_territory_ids
-
-
-def team_territory(user, pk) -> Territory:
-    territory = get_visible_or_404(Territory, user, pk=pk)
-    if not is_team_of(user, territory.pk):
-        raise PermissionDenied
-    return territory
-
-
-def team_establishment(user, pk) -> Establishment:
-    establishment = get_visible_or_404(Establishment, user, pk=pk)
-    if not is_team_of(user, establishment.territory_id):
-        raise PermissionDenied
-    return establishment
+from tremplin.establishments.models import EstablishmentContact
+from tremplin.www.access import get_visible_or_404, is_team_of
 
 
 def team_contact(user, pk) -> EstablishmentContact:

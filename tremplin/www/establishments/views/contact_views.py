@@ -4,8 +4,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from tremplin.establishments.services import EstablishmentError, add_contact, remove_contact, update_contact
+from tremplin.www.access import team_establishment_or_404
 from tremplin.www.establishments.forms import ContactForm
-from tremplin.www.establishments.views._access import team_contact, team_establishment
+from tremplin.www.establishments.views._access import team_contact
 
 
 def _contacts_anchor(establishment) -> str:
@@ -16,7 +17,7 @@ def _contacts_anchor(establishment) -> str:
 
 @login_required
 def contact_add(request, pk):
-    establishment = team_establishment(request.user, pk)
+    establishment = team_establishment_or_404(request.user, pk)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -5,8 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tremplin.audit.models import AuditEntry
 from tremplin.establishments.models import Establishment, EstablishmentContact
-from tremplin.www.access import get_visible_or_404
-from tremplin.www.establishments.views._access import is_team_of
+from tremplin.www.access import get_visible_or_404, is_team_of
 
 ACTION_LABELS = {
     "establishment.created": _("Entered by hand"),

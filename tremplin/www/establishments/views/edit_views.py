@@ -4,13 +4,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from tremplin.establishments.services import EstablishmentError, create_establishment, update_establishment
+from tremplin.www.access import team_establishment_or_404, team_territory_or_404
 from tremplin.www.establishments.forms import EstablishmentForm
-from tremplin.www.establishments.views._access import team_establishment, team_territory
 
 
 @login_required
 def establishment_create(request, territory_pk):
-    territory = team_territory(request.user, territory_pk)
+    territory = team_territory_or_404(request.user, territory_pk)
     form = EstablishmentForm(request.POST or None, territory=territory)
     if request.method == "POST" and form.is_valid():
         try:
@@ -27,7 +27,7 @@ def establishment_create(request, territory_pk):
 
 @login_required
 def establishment_edit(request, pk):
-    establishment = team_establishment(request.user, pk)
+    establishment = team_establishment_or_404(request.user, pk)
     form = EstablishmentForm(request.POST or None, territory=establishment.territory, instance=establishment)
     if request.method == "POST" and form.is_valid():
         try:

@@ -5,15 +5,15 @@ from django.utils.translation import gettext as _
 
 from tremplin.establishments.importers.template import example_row, template_csv, template_xlsx
 from tremplin.establishments.services import ImportRejected, import_establishments
+from tremplin.www.access import team_territory_or_404
 from tremplin.www.establishments.forms import ImportForm
-from tremplin.www.establishments.views._access import team_territory
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
 def establishment_import(request, territory_pk):
-    territory = team_territory(request.user, territory_pk)
+    territory = team_territory_or_404(request.user, territory_pk)
     form = ImportForm(request.POST or None, request.FILES or None)
     report = rejected = None
     status = 200
@@ -46,7 +46,7 @@ def _example(territory) -> list[str]:
 
 @login_required
 def import_template(request, territory_pk, fmt):
-    territory = team_territory(request.user, territory_pk)
+    territory = team_territory_or_404(request.user, territory_pk)
     example = _example(territory)
     if fmt == "xlsx":
         response = HttpResponse(template_xlsx(example), content_type=XLSX_TYPE)

@@ -13,9 +13,8 @@ from tremplin.synergies.detection import accept_lead, dismiss_lead, start_detect
 from tremplin.synergies.enums import LeadStatus
 from tremplin.synergies.exceptions import SynergyError
 from tremplin.synergies.models import DetectionRun, Dismissal, Lead
-from tremplin.www.access import get_visible_or_404
+from tremplin.www.access import get_visible_or_404, team_territory_or_404
 from tremplin.www.synergies.forms import DetectionForm, DismissForm
-from tremplin.www.synergies.views.common import team_territory_or_404
 
 LEADS_PER_PAGE = 20
 

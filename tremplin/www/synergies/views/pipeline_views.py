@@ -20,9 +20,8 @@ from tremplin.synergies.pipeline import (
     record_consent,
     record_measurement,
 )
-from tremplin.www.access import get_visible_or_404
+from tremplin.www.access import get_visible_or_404, is_team_of, team_territory_or_404
 from tremplin.www.synergies.forms import ActionForm, MeasurementForm, SynergyFilterForm, TransitionForm
-from tremplin.www.synergies.views.common import is_team_of, team_territory_or_404
 
 #: Forward moves offered on a board card (the exits need a reason or a note: on the synergy's page).
 _FORWARD = ("qualify", "study", "implement", "make_operational", "monitor", "resume")
