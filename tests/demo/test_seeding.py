@@ -173,3 +173,16 @@ def test_the_demo_holds_the_reference_edition_with_its_calendar():
     # The seed's calendar table: launch, four workshops, three RSO, the closing review.
     assert Event.objects.filter(call=call).count() == 9
     assert sorted(Event.objects.filter(call=call).values_list("date", flat=True))[0] == date(2019, 5, 7)
+
+
+@pytest.mark.django_db
+def test_every_demo_applicant_has_an_economic_fabric_and_a_potential_figure():
+    from tremplin.programme.models import Application
+
+    seed_reference_edition()
+    applications = Application.objects.select_related("epci")
+    assert applications.count() == 12
+    for application in applications:
+        establishments = Establishment.objects.filter(territory__epci=application.epci, is_demo=True)
+        assert establishments.count() >= 40, application.epci.name
+        assert application.potential_score, application.epci.name  # computed, and not zero

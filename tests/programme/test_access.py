@@ -162,7 +162,9 @@ def test_the_committee_and_the_programme_team_read_a_submitted_application_and_i
         letter = reverse("programme_application_document", kwargs={"pk": application.pk, "kind": "courrier"})
         response = client.get(letter)
         assert response.status_code == 200
-        response.close()
+        # Reading the stream to its end closes the file (an explicit close() would also close the
+        # test's database connection through the request_finished signal).
+        assert b"".join(response.streaming_content).startswith(b"%PDF-")
     # Nobody but the applicant edits it.
     assert client.get(reverse("programme_application_edit", kwargs={"pk": application.pk})).status_code == 404
 
@@ -178,7 +180,6 @@ def test_the_letter_is_a_download_never_shown_inline(client, world):
     assert response["Content-Disposition"] == 'attachment; filename="courrier-signe.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
-    response.close()
     missing = reverse("programme_application_document", kwargs={"pk": application.pk, "kind": "deliberation"})
     assert client.get(missing).status_code == 404
 

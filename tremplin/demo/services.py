@@ -288,12 +288,19 @@ class ReferenceEdition:
     events: list
 
 
-def seed_reference_edition() -> ReferenceEdition:
+def seed_reference_edition(*, seed: int = DEFAULT_SEED) -> ReferenceEdition:
     """The programme's reference edition for the demonstration: the Normandy 2019 call with its
-    committee and demonstration applications, and the calendar of its events (both idempotent)."""
-    from tremplin.coaching.services.calendar import seed_reference_calendar
-    from tremplin.programme.services.reference import seed_reference_call
+    committee and demonstration applications, and the calendar of its events (all idempotent).
 
+    Every applicant EPCI first gets a demonstration economic fabric, so that the committee sees the
+    engine's synergy-potential figure beside each application (computed when it is submitted).
+    """
+    from tremplin.coaching.services.calendar import seed_reference_calendar
+    from tremplin.programme.services.reference import DEMO_APPLICATIONS, seed_reference_call
+
+    for epci in Epci.objects.filter(siren__in=[application.siren for application in DEMO_APPLICATIONS]):
+        if not Establishment.objects.filter(territory__epci=epci, is_demo=True).exists():
+            seed_demo_territory(epci, seed=seed)
     report = seed_reference_call()
     events = seed_reference_calendar(report.call)
     return ReferenceEdition(call=report.call, applications=list(report.applications), events=list(events))

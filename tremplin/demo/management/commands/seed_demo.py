@@ -76,7 +76,7 @@ class Command(BaseCommand):
             ) from None
 
         if not no_programme:
-            edition = seed_reference_edition()
+            edition = seed_reference_edition(seed=seed)
             self.stdout.write(
                 f"Édition de référence : {edition.call.title} — {len(edition.applications)} candidatures "
                 f"de démonstration, {len(edition.events)} événements au calendrier."
