@@ -83,11 +83,25 @@ def _mobilisation(territory) -> dict:
     }
 
 
-def _estimated_keys(naf_code: str, headcount_band: str) -> frozenset[tuple[str, str]]:
-    """(direction, resource) of the flows the engine estimates for one kind of establishment."""
-    headcount = headcount_band_of(headcount_band).representative
-    probe = engine.Establishment("probe", "", naf_code, 0.0, 0.0, headcount)
-    return frozenset((flow.direction, flow.resource) for flow in engine.estimate_flows([probe]))
+# (NAF code, headcount band) -> (direction, resource) of the flows the engine estimates for it. The
+# estimate depends only on these two and on the knowledge base, which is loaded once per process.
+_ESTIMATED_KEYS: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
+
+
+def _estimated_keys(kinds) -> dict[tuple[str, str], frozenset[tuple[str, str]]]:
+    """The estimated (direction, resource) pairs of each kind of establishment, with one vectorised
+    engine call for the kinds not seen yet in this process."""
+    missing = sorted({kind for kind in kinds if kind not in _ESTIMATED_KEYS})
+    if missing:
+        probes = [
+            engine.Establishment(str(index), "", naf, 0.0, 0.0, headcount_band_of(band).representative)
+            for index, (naf, band) in enumerate(missing)
+        ]
+        found = [set() for _ in probes]
+        for flow in engine.estimate_flows(probes):
+            found[int(flow.company_id)].add((flow.direction, flow.resource))
+        _ESTIMATED_KEYS.update(zip(missing, map(frozenset, found), strict=True))
+    return {kind: _ESTIMATED_KEYS[kind] for kind in kinds}
 
 
 def _flows(territory, at: datetime | None) -> dict:
@@ -103,27 +117,20 @@ def _flows(territory, at: datetime | None) -> dict:
         .values_list("naf_code", "headcount_band")
         .annotate(n=Count("id"))
     )
-    keys = {(naf, band): _estimated_keys(naf, band) for naf, band, _n in kinds}
+    keys = _estimated_keys([(naf, band) for naf, band, _n in kinds])
     estimated = sum(n * len(keys[naf, band]) for naf, band, n in kinds)
-    # Minus the estimates that a known flow of the same resource and direction replaces.
-    for naf, band, direction, resource in _covered(known):
-        if (direction, resource) in keys.get((naf, band), ()):
-            estimated -= 1
-    return {"declared": declared, "workshop": workshop, "estimated": estimated}
-
-
-def _covered(known):
-    """(naf, band, direction, resource) once per establishment and known resource/direction."""
-    seen = set(
-        known.values_list(
-            "establishment_id",
-            "establishment__naf_code",
-            "establishment__headcount_band",
-            "direction",
-            "resource",
-        )
+    # Minus the estimates that a known flow of the same resource and direction replaces (counted once
+    # per establishment, grouped in the database).
+    replaced = (
+        known.values("establishment__naf_code", "establishment__headcount_band", "direction", "resource")
+        .order_by()
+        .annotate(establishments=Count("establishment", distinct=True))
     )
-    return [(naf, band, direction, resource) for _id, naf, band, direction, resource in seen]
+    for row in replaced:
+        kind = (row["establishment__naf_code"], row["establishment__headcount_band"])
+        if (row["direction"], row["resource"]) in keys.get(kind, ()):
+            estimated -= row["establishments"]
+    return {"declared": declared, "workshop": workshop, "estimated": estimated}
 
 
 def _pending_leads(territory, at: datetime | None) -> int:
