@@ -165,3 +165,11 @@ def test_catalogue_lists_and_searches(capsys):
     assert "paper_cardboard" in capsys.readouterr().out
     assert main(["catalogue", "--naf", "11.05Z"]) == 0
     assert "bio_spent_grain" in capsys.readouterr().out
+
+
+def test_catalogue_search_ignores_case_and_accents(capsys):
+    assert main(["catalogue", "DRECHE", "--kind", "resources"]) == 0
+    out = capsys.readouterr().out
+    assert "== Ressources (1) ==" in out
+    assert "bio_spent_grain" in out
+    assert "code | famille | libellé | unité" in out

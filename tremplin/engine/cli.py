@@ -13,6 +13,7 @@ import csv
 import io
 import sys
 import time
+import unicodedata
 from dataclasses import fields
 
 import yaml
@@ -126,13 +127,19 @@ def _run_detect(args) -> int:
     return EXIT_OK
 
 
+def _folded(value) -> str:
+    """Lower case without accents, so that « dreche » finds « Drêches »."""
+    decomposed = unicodedata.normalize("NFKD", str(value).lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def _matches(text: str, *values) -> bool:
-    return not text or any(text in str(v).lower() for v in values)
+    return not text or any(text in _folded(v) for v in values)
 
 
 def _run_catalogue(args) -> int:
     kb = default_knowledge_base()
-    text = args.search.lower()
+    text = _folded(args.search)
     tables: dict[str, tuple[list[str], list[list]]] = {}
     if args.kind in ("resources", "all"):
         rows = []
@@ -263,8 +270,9 @@ def _run_catalogue(args) -> int:
             writer.writerow(header)
             writer.writerows(rows)
     else:
-        for title, (_header, rows) in tables.items():
+        for title, (header, rows) in tables.items():
             out.write(f"== {title} ({len(rows)}) ==\n")
+            out.write("  " + " | ".join(header) + "\n")
             for row in rows:
                 out.write("  " + " | ".join(str(v) for v in row) + "\n")
             out.write("\n")
