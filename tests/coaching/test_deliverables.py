@@ -196,8 +196,9 @@ def test_activity_zones_are_stored_as_geojson_polygons(caux_participation, caux_
 def test_the_w1_page_shows_the_territorys_own_data_beside_the_swot(
     client, caux, caux_participation, caux_officer
 ):
+    bakery = factories.establishment(caux, naf_code="10.71C")
     factories.establishment(caux, naf_code="10.71C")
-    factories.establishment(caux, naf_code="10.71C")
+    factories.flow(bakery, resource="wood_clean", quantity=2, unit="t", frequency="month")  # 24 t/year
     client.force_login(caux_officer)
     url = reverse(
         "coaching_deliverable", kwargs={"participation_pk": caux_participation.pk, "kind": "w1_diagnosis"}
@@ -205,7 +206,7 @@ def test_the_w1_page_shows_the_territorys_own_data_beside_the_swot(
     html = client.get(url).content.decode()
     assert "Industrie manufacturière" in html
     assert "Force" in html and "Menace" in html
-    assert "pas encore disponible" in html  # waste volumes: never invented
+    assert '<span data-fact="known-outputs">24</span>' in html  # declared, never invented
 
 
 def test_an_officer_fills_and_submits_w1_then_the_team_validates_through_the_pages(

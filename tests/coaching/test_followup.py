@@ -55,7 +55,9 @@ def test_a_report_is_frozen_later_changes_do_not_alter_it(events, caux, caux_par
     }
     assert report.figures["deliverables_submitted"]["value"] == 1
     assert report.figures["support_days_held"]["value"] == 1
-    assert report.figures["waste_tonnes"]["value"] is None
+    # Nothing of the workspace existed yet on 5 November 2019 (everything here is created today).
+    assert report.figures["waste_tonnes"]["value"] == 0
+    assert report.figures["operational_synergies"]["value"] == 0
     assert report.details["deliverables"]["w1_diagnosis"] == "submitted"
 
     # Afterwards the territory moves on: the frozen report does not.
@@ -164,8 +166,8 @@ def test_the_closing_review_adds_up_the_territories(
     assert [c.value for c in rows["establishments"].cells] in ([2, 1, 3], [1, 2, 3])
     population = caux.epci.population + havre.epci.population
     assert rows["population"].cells[-1].value == population
-    # Not yet available for anyone: no total.
-    assert rows["operational_synergies"].cells[-1].value is None
+    # No synergy anywhere yet: a total of zero.
+    assert rows["operational_synergies"].cells[-1].value == 0
 
     client.force_login(programme)
     url = reverse("coaching_closing_review", kwargs={"call_pk": caux_participation.call_id})
@@ -187,3 +189,23 @@ def test_a_territory_freezes_its_report_from_its_page(client, events, caux_parti
     html = client.get(url).content.decode()
     assert "Deux ateliers avec les entreprises de la zone portuaire." in html
     assert "<textarea" not in html
+
+
+def test_a_report_freezes_the_workspace_figures_of_its_date(events, caux, caux_participation, caux_officer):
+    rso = events["rso_1"]
+    rso.date = datetime.date.today()
+    rso.save()
+    site = factories.establishment(caux)
+    factories.flow(site, resource="wood_clean", quantity=3, unit="t", frequency="month")  # 3 × 12 = 36 t
+    factories.flow(site, direction="in", resource="wood_clean", quantity=50, unit="t")  # a need: not counted
+    factories.operational_synergy(caux, tonnes_diverted_per_year=250.0, co2_avoided_t_per_year=40.0)
+    factories.synergy(caux, tonnes_diverted_per_year=999.0)  # detected only: not operational
+
+    report = services.submit_report(rso, caux_participation, progress_statement="x", by=caux_officer)
+
+    figures = {key: figure["value"] for key, figure in report.figures.items()}
+    assert figures["waste_tonnes"] == 36.0
+    assert figures["synergies"] == 2
+    assert figures["operational_synergies"] == 1
+    assert figures["tonnes_diverted"] == 250.0
+    assert figures["co2_avoided"] == 40.0

