@@ -12,7 +12,6 @@ from tests.conftest import CAUX_SEINE, LE_HAVRE
 from tremplin import engine
 from tremplin.cli import main
 from tremplin.establishments.models import Establishment
-from tremplin.flows.models import Flow
 from tremplin.indicators.compute import programme_indicators, territory_indicators
 
 pytestmark = pytest.mark.django_db
@@ -131,24 +130,8 @@ def test_mobilisation_and_flows(caux):
     Establishment.objects.filter(pk=brewery.pk).update(engagement="engaged")
     Establishment.objects.filter(pk=farm.pk).update(engagement="met")
     factories.establishment(caux, engagement="contacted")
-    Flow.objects.create(
-        establishment=brewery,
-        direction="out",
-        resource="bio_spent_grain",
-        quantity=400,
-        unit="t",
-        quantity_per_year=400,
-        basis="declared",
-    )
-    Flow.objects.create(
-        establishment=farm,
-        direction="in",
-        resource="bio_animal_feed",
-        quantity=50,
-        unit="t",
-        quantity_per_year=50,
-        basis="workshop",
-    )
+    factories.flow(brewery, resource="bio_spent_grain", quantity=400, unit="t")
+    factories.flow(farm, direction="in", resource="bio_animal_feed", quantity=50, unit="t", basis="workshop")
     i = territory_indicators(caux)
     assert i["mobilisation"] == {"establishments": 3, "met": 2, "engaged": 1}
     assert i["flows"]["declared"] == 1

@@ -8,7 +8,6 @@ from django.utils import timezone
 from tests import factories
 from tests.conftest import CAUX_SEINE
 from tremplin.audit.models import AuditEntry
-from tremplin.flows.models import Flow
 from tremplin.synergies import detection
 from tremplin.synergies.detection import accept_lead, dismiss_lead, lead_signature, start_detection
 from tremplin.synergies.exceptions import DetectionAlreadyRunning, LeadAlreadyDecided
@@ -60,24 +59,8 @@ def test_a_deductive_run_finds_the_spent_grain_between_the_brewery_and_the_farm(
 
 def test_a_systematic_run_uses_the_declared_quantities_only(caux, officer, pair):
     brewery, farm = pair
-    Flow.objects.create(
-        establishment=brewery,
-        direction="out",
-        resource="bio_spent_grain",
-        quantity=400,
-        unit="t",
-        quantity_per_year=400,
-        basis="declared",
-    )
-    Flow.objects.create(
-        establishment=farm,
-        direction="in",
-        resource="bio_animal_feed",
-        quantity=50,
-        unit="t",
-        quantity_per_year=50,
-        basis="declared",
-    )
+    factories.flow(brewery, resource="bio_spent_grain", quantity=400, unit="t")
+    factories.flow(farm, direction="in", resource="bio_animal_feed", quantity=50, unit="t")
     factories.establishment(caux, naf_code="16.10A", name="Scierie sans déclaration")
     run = start_detection(caux, mode="systematic", by=officer)
     run.refresh_from_db()
