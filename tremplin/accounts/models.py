@@ -28,6 +28,8 @@ class User(AbstractUser):
     """A person; signs in with an e-mail address."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
+    #: Raised to end every open session of the person at once (see accounts.services.end_sessions).
+    session_version = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -44,6 +46,16 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         self.username = self.email
         super().save(*args, **kwargs)
+
+    def get_session_auth_hash(self):
+        """Sessions are bound to the password hash (Django) and to ``session_version`` (ours)."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "tremplin.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_version}",
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Role(models.TextChoices):
