@@ -91,6 +91,9 @@ class Parameters:
     min_co2_t: float = 1.0
     #: Mutualisation groups below this yearly gain (EUR) are dropped.
     min_mutualisation_gain_eur: float = 1000.0
+    #: A member that would gain less than this (EUR/yr) is left out of a group, unless the kind of
+    #: mutualisation sets its own minimum (``min_member_gain_eur``).
+    min_member_gain_eur: float = 200.0
     #: Nearest receivers examined per supply and rule (at least; supplies of rare resources look at
     #: up to ``max_neighbours_per_source``, so that a big receiver a little farther away is not missed).
     neighbours_per_source: int = 12

@@ -169,7 +169,8 @@ def _groups_for(ctx, kind, resource, flows, c_ref, params) -> list[Group]:
     flows, comp, qty = flows[order], comp[order], qty[order]
     k = min(len(flows), kind.max_members * 3)
     index = NeighbourIndex(ctx.lat[comp], ctx.lon[comp], keys=comp)
-    min_member_gain = float(getattr(kind, "min_member_gain_eur", 0) or 0)
+    own = getattr(kind, "min_member_gain_eur", None)
+    min_member_gain = float(own if own else params.min_member_gain_eur)
     taken = np.zeros(len(flows), bool)
     groups: list[Group] = []
     resolved = ctx.resources[resource]

@@ -101,7 +101,30 @@ def objective_values(c: Candidates, objective: str) -> np.ndarray:
     return c.co2_t if objective == "co2" else c.gain
 
 
-def _neighbours(ctx: Context, supplies: np.ndarray, demands: np.ndarray, radius: float):
+class DemandIndexes:
+    """Spatial indexes of demand flows, built once per run for each set of demands: many rules share an
+    input resource and receiving sectors, and so the same demands."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._cache: dict[tuple, NeighbourIndex] = {}
+
+    def get(self, key: tuple, demands: np.ndarray) -> NeighbourIndex:
+        index = self._cache.get(key)
+        if index is None:
+            t_comp = self.ctx.f_comp[demands]
+            index = self._cache[key] = NeighbourIndex(self.ctx.lat[t_comp], self.ctx.lon[t_comp], keys=t_comp)
+        return index
+
+
+def _neighbours(
+    ctx: Context,
+    supplies: np.ndarray,
+    demands: np.ndarray,
+    radius: float,
+    indexes: DemandIndexes | None = None,
+    key: tuple = (),
+):
     """(supply flow, demand flow, great-circle km) of the nearest demands of each supply.
 
     Declared (and workshop) supplies also look among declared demands alone, so that estimated demands
@@ -116,10 +139,13 @@ def _neighbours(ctx: Context, supplies: np.ndarray, demands: np.ndarray, radius:
     if len(fact_supplies) and len(fact_demands) and len(fact_demands) < len(demands):
         passes.append((fact_supplies, fact_demands))
     found = []
-    for sup, dem in passes:
-        t_comp = ctx.f_comp[dem]
+    for number, (sup, dem) in enumerate(passes):
         s_comp = ctx.f_comp[sup]
-        index = NeighbourIndex(ctx.lat[t_comp], ctx.lon[t_comp], keys=t_comp)
+        if indexes is not None:
+            index = indexes.get((*key, number), dem)
+        else:
+            t_comp = ctx.f_comp[dem]
+            index = NeighbourIndex(ctx.lat[t_comp], ctx.lon[t_comp], keys=t_comp)
         k = neighbour_count(params, len(sup))
         rows, cols, gc = index.query(ctx.lat[s_comp], ctx.lon[s_comp], k=k + 1, radius_km=radius)
         found.append((sup[rows], dem[cols], gc))
@@ -176,6 +202,7 @@ def find_substitutions(
     pairs_in_range = passing_count = 0
     threshold = params.min_co2_t if objective == "co2" else params.min_gain_eur
     keep_per_source = params.max_candidates_per_source * 3
+    indexes = DemandIndexes(ctx)
     for base_rule in ctx.kb.rules:
         rule = ctx.rule(base_rule)
         if rule is None:
@@ -191,7 +218,14 @@ def find_substitutions(
         out_res, in_res = ctx.resources[out_r], ctx.resources[in_r]
         dmax = rule_distance_limit(ctx, rule, out_res)
         radius = dmax if params.router is not None else dmax / params.detour_factor
-        s_flow, t_flow, gc = _neighbours(ctx, supplies, demands, radius)
+        s_flow, t_flow, gc = _neighbours(
+            ctx,
+            supplies,
+            demands,
+            radius,
+            indexes,
+            (in_r, "*" in rule.receivers or tuple(sorted(rule.receivers))),
+        )
         other = ctx.f_comp[s_flow] != ctx.f_comp[t_flow]
         s_flow, t_flow, gc = s_flow[other], t_flow[other], gc[other]
         road = road_km(ctx, s_flow, t_flow, gc)
