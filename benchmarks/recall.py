@@ -22,7 +22,8 @@ the chosen half of the set:
 Usage::
 
     python benchmarks/recall.py [--split holdout|dev|all] [--distractors N] [--modes deductive,declared,both]
-                                [--no-estimate] [--details] [--missed] [--json]
+                                [--no-estimate] [--receiver-input same|virgin] [--nn-headcount N]
+                                [--details] [--missed] [--json]
 
 The holdout half is meant to stay unseen by whoever tunes the engine: use the dev half while tuning and
 run the holdout half only to report.  ``--missed`` refuses to list holdout exchanges.
@@ -81,8 +82,9 @@ class Case:
     exchanges: list[Exchange] = field(default_factory=list)
 
 
-def read_cases(path: Path, split: str) -> list[Case]:
-    """The cases of one half ("dev", "holdout") or of both ("all"), in file order."""
+def read_cases(path: Path, split: str, nn_headcount: float = 0.0) -> list[Case]:
+    """The cases of one half ("dev", "holdout") or of both ("all"), in file order.  A site of band "NN"
+    (unknown) gets ``nn_headcount`` employees (0 by default, as the engine would see it)."""
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     cases: dict[str, Case] = {}
@@ -105,11 +107,17 @@ def read_cases(path: Path, split: str) -> list[Case]:
                     row[f"{side}_naf"],
                     float(row[f"{side}_lat"]),
                     float(row[f"{side}_lon"]),
-                    float(headcount_band(row[f"{side}_headcount_band"]).representative),
+                    _headcount(row[f"{side}_headcount_band"], nn_headcount),
                 )
             ids.append(site_id)
         case.exchanges.append(Exchange(row, ids[0], ids[1]))
     return list(cases.values())
+
+
+def _headcount(band: str, nn_headcount: float) -> float:
+    if band.strip().upper() == "NN":
+        return float(nn_headcount)
+    return float(headcount_band(band).representative)
 
 
 def load_mix() -> list[tuple[str, float, int]]:
@@ -391,7 +399,8 @@ def pct(value) -> str:
 def report_text(report: dict, details: bool) -> str:
     lines = [
         f"Validation set {report['csv']} — split {report['split']}: {report['cases']} cases, "
-        f"{report['exchanges']} exchanges, {report['distractors']} distractors per case",
+        f"{report['exchanges']} exchanges, {report['distractors']} distractors per case, "
+        f"{report['nn_headcount']:g} employees assumed for band NN",
         f"Engine knowledge base {report['knowledge_base_version']}",
     ]
     for warning in report["warnings"]:
@@ -460,6 +469,12 @@ def main(argv: list[str] | None = None) -> int:
         default="same",
         help="receiver declares the supplier's resource (default) or the virgin input it replaces",
     )
+    parser.add_argument(
+        "--nn-headcount",
+        type=float,
+        default=0.0,
+        help="employees assumed for sites of unknown band NN (default 0, as the engine sees them)",
+    )
     parser.add_argument("--details", action="store_true", help="figures per category and per case")
     parser.add_argument("--missed", action="store_true", help="list the exchanges not found (dev half only)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
@@ -478,7 +493,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown mode(s) {', '.join(unknown)}; choose among {', '.join(MODES)}")
 
     kb = default_knowledge_base()
-    cases = read_cases(Path(args.csv), args.split)
+    if args.nn_headcount < 0:
+        parser.error("--nn-headcount must be zero or positive")
+    cases = read_cases(Path(args.csv), args.split, args.nn_headcount)
     rmap = ResourceMap(MAP_PATH, kb, args.receiver_input)
     mix = load_mix() if args.distractors > 0 else []
     report: dict = {
@@ -491,6 +508,7 @@ def main(argv: list[str] | None = None) -> int:
         "distractors": args.distractors,
         "knowledge_base_version": kb.version,
         "receiver_input": args.receiver_input,
+        "nn_headcount": args.nn_headcount,
         "warnings": rmap.warnings,
         "modes": {},
     }
