@@ -40,7 +40,10 @@ def world():
     officer = factories.territory_officer(caux)
     run = start_detection(caux, mode="deductive", by=officer)
     lead = run.leads.first()
-    synergy = factories.operational_synergy(caux, participants=(brewery, farm), resource_label="Drêches")
+    # Under study: nobody has answered yet, so each contact sees the other anonymised.
+    synergy = factories.synergy(
+        caux, status="under_study", participants=(brewery, farm), resource_label="Drêches"
+    )
     action = synergy.actions.create(title="Visite", owner_name="Chargée EIT")
     measurement = factories.measurement(synergy, year=2025, tonnes_diverted=10)
     Dismissal.objects.create(territory=caux, signature="x", by=officer)

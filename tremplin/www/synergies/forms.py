@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +35,7 @@ class ActionForm(forms.Form):
 
 
 class MeasurementForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("Year"), min_value=2000)
     tonnes_diverted = forms.FloatField(label=_("Tonnes diverted from disposal"), min_value=0, initial=0)
     co2_avoided_t = forms.FloatField(label=_("t CO2e avoided"), min_value=0, initial=0)
     eur_saved = forms.FloatField(label=_("€ saved"), min_value=0, initial=0)
@@ -46,7 +47,11 @@ class MeasurementForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].initial = timezone.localdate().year
+        this_year = timezone.localdate().year
+        self.fields["year"].initial = this_year
+        # A year that has not begun has no measured figures (the operation refuses it too).
+        self.fields["year"].max_value = this_year
+        self.fields["year"].validators.append(MaxValueValidator(this_year))
 
 
 class SynergyFilterForm(forms.Form):
