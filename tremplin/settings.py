@@ -198,3 +198,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Before both sides of a synergy agree to be introduced, a company contact sees each counterpart as an
+# activity and a distance band that at least this many establishments of the territory share.
+SYNERGY_ANONYMITY_MIN_ESTABLISHMENTS = env_int("SYNERGY_ANONYMITY_MIN_ESTABLISHMENTS", 3)
+if SYNERGY_ANONYMITY_MIN_ESTABLISHMENTS < 2:
+    raise ImproperlyConfigured("SYNERGY_ANONYMITY_MIN_ESTABLISHMENTS must be 2 or more.")
