@@ -63,7 +63,7 @@ def test_the_progress_fragment_asks_htmx_to_reload_once_the_run_is_over(officer_
     run.save()
     fragment = officer_client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert 'aria-valuenow="42"' in fragment
-    assert 'hx-trigger="every 1s"' in fragment
+    assert 'hx-trigger="load delay:1s"' in fragment
     assert "Recherche des substitutions" in fragment
 
 
