@@ -198,3 +198,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Before both sides of a synergy agree to be introduced, a company contact sees each counterpart as an
+# activity and a distance band that at least this many establishments of the territory share.
+SYNERGY_ANONYMITY_MIN_ESTABLISHMENTS = env_int("SYNERGY_ANONYMITY_MIN_ESTABLISHMENTS", 3)
+if SYNERGY_ANONYMITY_MIN_ESTABLISHMENTS < 2:
+    raise ImproperlyConfigured("SYNERGY_ANONYMITY_MIN_ESTABLISHMENTS must be 2 or more.")
+
+# Detection runs: a run whose task gave no news (heartbeat) for this many seconds is taken as lost (its
+# worker was killed): it no longer blocks a new run and is marked as failed. Longer than the longest
+# step of a large run.
+DETECTION_HEARTBEAT_TIMEOUT_S = env_int("DETECTION_HEARTBEAT_TIMEOUT_S", 300)
+
+# `tremplin db-worker` is tremplin.synergies' wrapper of django_tasks_db's worker: it first marks the
+# detection runs a killed worker left behind as failed. Django takes a command from the first app that
+# has it, so the synergies app goes before django_tasks_db.
+INSTALLED_APPS.remove("tremplin.synergies")
+INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db"), "tremplin.synergies")

@@ -94,8 +94,12 @@ def test_from_a_sirene_file_to_an_rso_report(page, tmp_path):
     assert page.locator('[data-indicator="operational"]').inner_text() == "0"
     assert _digits(_operational_tonnes(page)) == "0"
 
-    # 4. Carry it to operational through the transitions of the board.
-    page.get_by_role("link", name="Synergies", exact=True).click()
+    # 4. Both companies agree to be introduced (the pipeline requires it past "under study"), then carry it
+    # to operational through the transitions of the board.
+    page.goto(f"/synergies/{synergy.pk}/")
+    for participant in synergy.participants.select_related("establishment"):
+        page.get_by_role("button", name=f"Noter : accepte ({participant.establishment.name})").click()
+    page.get_by_role("link", name="Synergies", exact=True).first.click()
     for move, status in (
         ("Qualifier", "qualified"),
         ("Lancer l'étude", "under_study"),
