@@ -78,7 +78,9 @@ def test_a_company_contact_and_the_programme_team_are_refused_the_team_pages(cli
 def test_the_team_reaches_its_team_pages(client, world, persona):
     client.force_login(world[persona])
     for url in _team_pages(world):
-        assert client.get(url).status_code == 200, url
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "INVALID_TEMPLATE_VARIABLE" not in response.content.decode(), url
 
 
 @pytest.mark.parametrize("persona", ["outsider", "stranger", "committee", "contact", "newcomer"])
@@ -109,7 +111,10 @@ def test_only_the_programme_team_reaches_the_list_of_every_request(client, world
     client.force_login(world[persona])
     assert client.get(reverse("access_requests")).status_code == 403
     client.force_login(world["programme"])
-    assert client.get(reverse("access_requests")).status_code == 200
+    response = client.get(reverse("access_requests"))
+    assert response.status_code == 200
+    assert "newcomer@example.org" in response.content.decode()
+    assert "INVALID_TEMPLATE_VARIABLE" not in response.content.decode()
 
 
 def test_requests_are_scoped_to_their_territory():

@@ -45,6 +45,7 @@ def test_sign_up_creates_an_inactive_account_without_password_and_mails_a_link(c
     assert _link(message).startswith("/comptes/inscription/confirmer/")
     page = client.get(response.url).content.decode()
     assert "Nous avons envoyé un lien à l'adresse indiquée" in page
+    assert "INVALID_TEMPLATE_VARIABLE" not in page
     assert AuditEntry.objects.get(action="account.signed_up").target == user
 
 
@@ -54,6 +55,7 @@ def test_the_link_asks_for_a_password_then_activates_and_signs_in(client, on_com
     link = _link(mail.outbox[0])
     page = client.get(link)
     assert page.status_code == 200 and "Choisissez votre mot de passe" in page.content.decode()
+    assert "INVALID_TEMPLATE_VARIABLE" not in page.content.decode()
     short = client.post(link, {"new_password1": "court-2026", "new_password2": "court-2026"})
     assert "Il doit contenir au minimum 12 caractères" in short.content.decode()
     assert not User.objects.get(email="agent@caux.example").is_active

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 
 SOURCE = Path(__file__).resolve().parents[2] / "tremplin"
 CODE = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
-#: Functions that write an audit entry with the action code among their positional arguments.
-WRITERS = re.compile(r"^(log_action|_log|_audit|_log_action)$")
+#: Functions that write an audit entry with the action code among their first positional arguments:
+#: ``log_action`` and the small wrappers operations define around it (``_log``, ``_audit``, ``log_change``…).
+WRITERS = re.compile(r"(^|_)(log|audit)(_|$)")
 
 
 def _strings(node, assignments) -> list[str | re.Pattern]:
@@ -31,6 +32,9 @@ def _strings(node, assignments) -> list[str | re.Pattern]:
     if isinstance(node, ast.IfExp):
         return _strings(node.body, assignments) + _strings(node.orelse, assignments)
     if isinstance(node, ast.JoinedStr):
+        literal = "".join(part.value for part in node.values if isinstance(part, ast.Constant))
+        if "." not in literal or not re.fullmatch(r"[a-z_.]+", literal):
+            return []  # a message, not an action code
         pattern = "".join(
             re.escape(part.value) if isinstance(part, ast.Constant) else "[a-z_]+" for part in node.values
         )

@@ -99,11 +99,11 @@ DETAIL_LABELS = {
     "outputs": _("Gisements (outputs)"),
     "places": _("Places"),
     "position": _("Position"),
-    "proposed": _("Proposed by the ranking"),
+    "proposed": _("EPCIs proposed by the ranking"),
     "reason": _("Reason"),
     "rows": _("Rows read"),
-    "score": _("Score"),
-    "selected": _("Selected"),
+    "score": _("Potential score"),
+    "selected": _("EPCIs selected"),
     "siret": _("SIRET"),
     "skipped_inactive": _("Closed establishments skipped"),
     "skipped_outside": _("Establishments outside the territory skipped"),
@@ -423,6 +423,8 @@ class _Values:
             if entry.target_type.model_class() is user_model:
                 return str(ERASED_PERSON)
             return str(DELETED)
+        if target._meta.label_lower == "programme.application":
+            return target.epci.name  # the journal of a call: its title would only repeat itself
         return str(target)
 
 
