@@ -206,3 +206,25 @@ def test_the_workspace_shows_the_team_and_journal_tabs_to_its_team_only(client):
     client.force_login(factories.programme_team_member())
     html = client.get(reverse("territory_detail", kwargs={"pk": caux.pk})).content.decode()
     assert reverse("territory_journal", kwargs={"territory_pk": caux.pk}) not in html
+
+
+def test_a_flow_change_reads_field_by_field_with_labels_and_units():
+    from django.utils import translation
+
+    from tremplin.flows import catalogue
+    from tremplin.flows.services import update_flow
+
+    caux = factories.territory(CAUX_SEINE)
+    officer = factories.territory_officer(caux)
+    site = factories.establishment(caux, name="Menuiserie du Port")
+    flow = factories.flow(site, by=officer)
+    update_flow(flow, by=officer, quantity=15)
+    wood = str(catalogue.resource_label("wood_clean"))
+    with translation.override("fr"):
+        declared, changed = describe_entries(
+            AuditEntry.objects.filter(action__startswith="flow.").order_by("id")
+        )
+    assert declared.sentence == f"A déclaré un flux de Menuiserie du Port : {wood}"
+    assert declared.details == [("Le flux", "12 t · par an")]
+    assert changed.sentence == f"A modifié un flux de Menuiserie du Port : {wood}"
+    assert changed.details == [("Modifications", "quantité : 12 → 15")]

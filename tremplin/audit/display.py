@@ -130,6 +130,8 @@ DECIDED_AS_LABELS = {
     "programme_team": _("programme team"),
 }
 
+FLOW_LABEL = _("The flow")
+
 FLOW_FIELD_LABELS = {
     "direction": _("direction"),
     "resource": _("resource"),
@@ -306,6 +308,10 @@ def _flow_value(name, value) -> str:
         return _choice_label("tremplin.flows.models.Direction", value)
     if name == "basis":
         return _choice_label("tremplin.flows.models.Basis", value)
+    if name == "frequency":
+        from tremplin.flows.quantities import Frequency
+
+        return str(dict(Frequency.CHOICES).get(value, value))
     return _plain(value)
 
 
@@ -314,7 +320,7 @@ def _flow_summary(snapshot) -> str:
         return NOTHING
     parts = [f"{_plain(snapshot.get('quantity'))} {snapshot.get('unit') or ''}".strip()]
     if snapshot.get("frequency"):
-        parts.append(str(snapshot["frequency"]))
+        parts.append(_flow_value("frequency", snapshot["frequency"]))
     if snapshot.get("current_route"):
         parts.append(str(snapshot["current_route"]))
     return " · ".join(part for part in parts if part)
@@ -356,7 +362,7 @@ class _Values:
             return resolver.epci(raw)
         if name in ("selected", "proposed"):
             return ", ".join(resolver.epci(siren) for siren in raw or []) or NOTHING
-        if name in ("selected_count",):
+        if name == "selected_count":
             return _plain(len(data.get("selected") or []))
         if name == "member":
             return resolver.member(raw)
@@ -453,7 +459,8 @@ def _describe(entry, resolver: _Resolver) -> DisplayedEntry:
             continue
         shown = values.value(name)
         if shown != NOTHING:
-            details.append((str(DETAIL_LABELS.get(name, name.replace("_", " "))), shown))
+            label = FLOW_LABEL if entry.action.startswith("flow.") and name in ("before", "after") else None
+            details.append((str(label or DETAIL_LABELS.get(name, name.replace("_", " "))), shown))
     return DisplayedEntry(entry, entry.at, _actor(entry), str(sentence) % values, details)
 
 
