@@ -118,11 +118,47 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Hours a sign-up confirmation link stays valid (the account is inactive until it is opened).
+ACCOUNT_CONFIRMATION_HOURS = env_int("ACCOUNT_CONFIRMATION_HOURS", 48)
+
+# Sessions end after this many minutes without a request (each request moves the expiry on).
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 120)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one address from one IP
+# address, that pair is refused, even with the right password, for LOGIN_LOCKOUT_MINUTES. The site's and
+# the admin's login forms both go through it; a success clears the count.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "tremplin.accounts.throttling.LoginThrottleBackend",  # django-axes' backend, see there
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours, as a float
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the login forms' field (it holds the e-mail address)
+AXES_USERNAME_CALLABLE = "tremplin.accounts.throttling.login_name"
+AXES_LOCKOUT_CALLABLE = "tremplin.accounts.throttling.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins go to the platform's audit log, without IP address
+AXES_VERBOSE = False
+# Behind a reverse proxy, the number of proxies that add X-Forwarded-For (0: use the connection's address).
+if env_int("LOGIN_TRUSTED_PROXIES", 0):
+    AXES_IPWARE_PROXY_COUNT = env_int("LOGIN_TRUSTED_PROXIES", 0)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]

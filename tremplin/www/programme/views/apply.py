@@ -135,6 +135,8 @@ def application_detail(request, pk):
     eligibility = None
     if application.status != "draft":
         eligibility = assess_eligibility(application)
+    access_request = application.access_requests.filter(user=request.user).first() if is_applicant else None
+    territory_pk = getattr(getattr(application.epci, "territory", None), "pk", None)
     return render(
         request,
         "programme/application_detail.html",
@@ -146,6 +148,9 @@ def application_detail(request, pk):
             "eligibility": eligibility,
             "failure_reasons": [failure_message(code) for code in application.eligibility_failures],
             "deliberation_form": DeliberationForm() if is_applicant and not application.is_draft else None,
+            "access_request": access_request,
+            "is_team_member": territory_pk in scope.team_territory_ids,
+            "territory_pk": territory_pk,
         },
     )
 
@@ -179,6 +184,9 @@ def application_deliberation(request, pk):
             "eligibility": assess_eligibility(application) if not application.is_draft else None,
             "failure_reasons": [failure_message(code) for code in application.eligibility_failures],
             "deliberation_form": form,
+            "access_request": None,
+            "is_team_member": False,
+            "territory_pk": None,
         },
         status=400,
     )
