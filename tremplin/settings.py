@@ -198,3 +198,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- Questionnaire links: rate limits, the cache that counts them, expiry of the access they grant ---
+# The default cache is local to each process: right for development and tests. A deployment running
+# several web processes points CACHE_BACKEND / CACHE_LOCATION at a shared cache (e.g.
+# django.core.cache.backends.filebased.FileBasedCache and a directory, or
+# django.core.cache.backends.db.DatabaseCache after `tremplin createcachetable`), or each process
+# counts on its own and the limits below are multiplied by the number of processes.
+CACHES = {
+    "default": {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env_str("CACHE_LOCATION", "tremplin"),
+    }
+}
+# Look-ups of questionnaire links allowed per client address and per link in each window.
+QUESTIONNAIRE_LINK_LOOKUPS_PER_IP = env_int("QUESTIONNAIRE_LINK_LOOKUPS_PER_IP", 30)
+QUESTIONNAIRE_LINK_LOOKUPS_PER_LINK = env_int("QUESTIONNAIRE_LINK_LOOKUPS_PER_LINK", 10)
+QUESTIONNAIRE_LINK_WINDOW_SECONDS = env_int("QUESTIONNAIRE_LINK_WINDOW_SECONDS", 600)
+# Reverse proxies in front of the platform that append the client's address to X-Forwarded-For (0: the
+# client's address is REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# An expired invitation ends the access it granted at the contact's next request (and from cron with
+# `tremplin end-expired-invitations`).
+MIDDLEWARE += ["tremplin.www.questionnaire.middleware.ExpiredInvitationMiddleware"]
