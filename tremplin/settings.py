@@ -155,9 +155,11 @@ AXES_USERNAME_CALLABLE = "tremplin.accounts.throttling.login_name"
 AXES_LOCKOUT_CALLABLE = "tremplin.accounts.throttling.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins go to the platform's audit log, without IP address
 AXES_VERBOSE = False
-# Behind a reverse proxy, the number of proxies that add X-Forwarded-For (0: use the connection's address).
-if env_int("LOGIN_TRUSTED_PROXIES", 0):
-    AXES_IPWARE_PROXY_COUNT = env_int("LOGIN_TRUSTED_PROXIES", 0)
+# Reverse proxies in front of the platform that append the client's address to X-Forwarded-For (0: the
+# client's address is REMOTE_ADDR). Login throttling and link rate limits read the client the same way.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 LANGUAGE_CODE = "fr"
@@ -251,3 +253,22 @@ DETECTION_HEARTBEAT_TIMEOUT_S = env_int("DETECTION_HEARTBEAT_TIMEOUT_S", 300)
 # has it, so the synergies app goes before django_tasks_db.
 INSTALLED_APPS.remove("tremplin.synergies")
 INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db"), "tremplin.synergies")
+# --- Questionnaire links: rate limits, the cache that counts them, expiry of the access they grant ---
+# The default cache is local to each process: right for development and tests. A deployment running
+# several web processes points CACHE_BACKEND / CACHE_LOCATION at a shared cache (e.g.
+# django.core.cache.backends.filebased.FileBasedCache and a directory, or
+# django.core.cache.backends.db.DatabaseCache after `tremplin createcachetable`), or each process
+# counts on its own and the limits below are multiplied by the number of processes.
+CACHES = {
+    "default": {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env_str("CACHE_LOCATION", "tremplin"),
+    }
+}
+# Look-ups of questionnaire links allowed per client address and per link in each window.
+QUESTIONNAIRE_LINK_LOOKUPS_PER_IP = env_int("QUESTIONNAIRE_LINK_LOOKUPS_PER_IP", 30)
+QUESTIONNAIRE_LINK_LOOKUPS_PER_LINK = env_int("QUESTIONNAIRE_LINK_LOOKUPS_PER_LINK", 10)
+QUESTIONNAIRE_LINK_WINDOW_SECONDS = env_int("QUESTIONNAIRE_LINK_WINDOW_SECONDS", 600)
+# An expired invitation ends the access it granted at the contact's next request (and from cron with
+# `tremplin end-expired-invitations`).
+MIDDLEWARE += ["tremplin.www.questionnaire.middleware.ExpiredInvitationMiddleware"]

@@ -605,12 +605,18 @@ register(
 register("invitation.opened", _("Opened the questionnaire link of %(establishment_id)s"))
 register("invitation.renewed", _("Sent a new questionnaire link for %(establishment_id)s"), "expires_at")
 register("invitation.revoked", _("Revoked the questionnaire link of %(establishment_id)s"))
+register(
+    "invitation.expired",
+    _("The questionnaire link of %(establishment_id)s expired; the access it granted ended"),
+)
 register("questionnaire.submitted", _("Sent the questionnaire of %(target)s"), "outputs", "inputs")
 
 # Synergies, detection and reports
 register("synergy.detection.started", _("Started a synergy detection"), "mode", "objective")
 register("synergy.created", _("Took a lead into the pipeline: %(target)s"))
 register("synergy.lead.dismissed", _("Dismissed the lead %(target)s"), "reason")
+register("synergy.leads.dismissed", _("Dismissed %(count)s leads of a detection run"), "reason")
+register("synergy.detection.failed", _("A synergy detection failed"), "failure", "error", "progress")
 register(
     "synergy.status.changed",
     _("Moved %(target)s from “%(from_status)s” to “%(to_status)s”"),
