@@ -1,7 +1,8 @@
 """Django settings, read from the environment (see README, "Configuration").
 
 The defaults are those of a developer's machine (SQLite file under ./var, console e-mail). Production
-sets TREMPLIN_ENV=production, which refuses to start with DEBUG on or with the development secret key.
+sets TREMPLIN_ENV=production, which refuses to start with DEBUG on or with a weak secret key, and turns
+on secure cookies, the HTTPS redirect and HSTS (`manage.py check --deploy` is clean, tests/test_settings.py).
 """
 
 from pathlib import Path
@@ -29,12 +30,31 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 if ENVIRONMENT == "production":
     if DEBUG:
         raise ImproperlyConfigured("DEBUG must be off in production (TREMPLIN_ENV=production).")
-    if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured("Set SECRET_KEY to a long random value in production.")
+    # Django's own bar (check --deploy, security.W009): 50 characters, 5 different ones at least.
+    if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY to a long random value in production (50 characters or more)."
+        )
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("Set ALLOWED_HOSTS to the platform's host names in production.")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+    # HTTPS only: plain HTTP is redirected, and browsers are told (HSTS) never to try it again.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # Behind a reverse proxy that ends TLS, Django sees plain HTTP and would redirect forever: name the
+    # header the proxy sets (e.g. SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto), and make sure the proxy
+    # overwrites it on every request, or a client could claim HTTPS on its own.
+    _proxy_header = env_str("SECURE_PROXY_SSL_HEADER")
+    if _proxy_header:
+        _proxy_header = _proxy_header.upper().replace("-", "_")
+        SECURE_PROXY_SSL_HEADER = (
+            _proxy_header if _proxy_header.startswith("HTTP_") else f"HTTP_{_proxy_header}",
+            "https",
+        )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
