@@ -11,7 +11,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # A key as `python -c "import secrets; print(secrets.token_urlsafe(50))"` makes one.
 LONG_KEY = "q3N9v-7xTz_KpL2mWc8RbY5sHd1JfUe4AoGi6ZnQyXw0VtMkEr"
-_OWN = {"DEBUG", "SECRET_KEY", "TREMPLIN_ENV", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}
+# Left out of the subprocesses' environment: what each test sets itself, and the variable the browser
+# journeys set in this process (check --deploy rightly refuses it).
+_OWN = {
+    "DEBUG",
+    "SECRET_KEY",
+    "TREMPLIN_ENV",
+    "ALLOWED_HOSTS",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 _OWN_PREFIXES = ("SECURE_",)
 
 
