@@ -145,7 +145,8 @@ def test_from_a_sirene_file_to_an_rso_report(page, tmp_path):
     )
     # The sector filter re-requests the points server-side: only the farm is in section A.
     page.get_by_label("Secteur (section NAF)").select_option("A")
-    page.wait_for_function("document.getElementById('workspace-map').dataset.points === '1'")
+    # (wait_for_selector, not wait_for_function: its polling evaluates a string, which the policy refuses)
+    page.wait_for_selector("#workspace-map[data-points='1']")
 
     # 7. Freeze the RSO 1 report and download its PDF.
     page.get_by_role("link", name="Rapports").click()

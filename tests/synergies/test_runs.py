@@ -321,7 +321,7 @@ def test_polling_stops_when_the_run_is_lost_and_the_page_offers_what_to_do(clien
     response = _fragment(client, lost, n=12)
     assert response["HX-Refresh"] == "true"
     page = client.get(reverse("detection_run", kwargs={"pk": lost.pk})).content.decode()
-    assert "hx-get" not in page and "htmx" not in page
+    assert "hx-get" not in page and "htmx-2.min.js" not in page
     assert "Aucune nouvelle du processus" in page
     assert reverse("detection_run_fail", kwargs={"pk": lost.pk}) in page
     assert reverse("detection_run_restart", kwargs={"pk": lost.pk}) in page

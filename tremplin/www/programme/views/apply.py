@@ -24,6 +24,7 @@ from tremplin.programme.services.applications import (
 )
 from tremplin.programme.services.eligibility import assess_eligibility, failure_message
 from tremplin.www.access import get_visible_or_404
+from tremplin.www.downloads import download
 from tremplin.www.programme.forms import ApplicationForm, DeliberationForm
 
 # Fields the form shows under another name (the uploads).
@@ -193,6 +194,7 @@ def application_deliberation(request, pk):
 
 
 @login_required
+@download
 def application_document(request, pk, kind):
     """Serve a private document as a download, never inline, to those who may read the application."""
     if kind not in {"courrier", "deliberation"}:
@@ -212,5 +214,4 @@ def application_document(request, pk, kind):
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response
