@@ -102,9 +102,11 @@ def brewery_and_farm(
     return brewery, farm
 
 
-def synergy(of: Territory, *, participants=None, status: str = "detected", by=None, **fields):
+def synergy(of: Territory, *, participants=None, status: str = "detected", by=None, consent=None, **fields):
     """A synergy of ``of`` between ``participants`` (two new establishments when omitted), with its history
-    from "detected" to ``status``; figures and other fields as keywords."""
+    from "detected" to ``status``; figures and other fields as keywords. Past "under study" every
+    participant has accepted to be introduced (the pipeline requires it); before, nobody answered yet
+    (``consent`` sets every participant's answer)."""
     from django.utils import timezone
 
     from tremplin.synergies.models import StatusChange, Synergy, SynergyParticipant
@@ -125,8 +127,10 @@ def synergy(of: Territory, *, participants=None, status: str = "detected", by=No
     values.update(fields)
     created = Synergy.objects.create(territory=of, **values)
     roles = ["source", "target"] if created.kind == "substitution" else ["member"] * len(participants)
+    if consent is None:
+        consent = "accepted" if status in ("being_implemented", "operational", "monitored") else "pending"
     for place, role in zip(participants, roles, strict=False):
-        SynergyParticipant.objects.create(synergy=created, establishment=place, role=role)
+        SynergyParticipant.objects.create(synergy=created, establishment=place, role=role, consent=consent)
     StatusChange.objects.create(
         synergy=created, from_status="", to_status="detected", by=by, at=timezone.now()
     )

@@ -1,12 +1,14 @@
 """Django settings, read from the environment (see README, "Configuration").
 
 The defaults are those of a developer's machine (SQLite file under ./var, console e-mail). Production
-sets TREMPLIN_ENV=production, which refuses to start with DEBUG on or with the development secret key.
+sets TREMPLIN_ENV=production, which refuses to start with DEBUG on or with a weak secret key, and turns
+on secure cookies, the HTTPS redirect and HSTS (`manage.py check --deploy` is clean, tests/test_settings.py).
 """
 
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -29,12 +31,51 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 if ENVIRONMENT == "production":
     if DEBUG:
         raise ImproperlyConfigured("DEBUG must be off in production (TREMPLIN_ENV=production).")
-    if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured("Set SECRET_KEY to a long random value in production.")
+    # Django's own bar (check --deploy, security.W009): 50 characters, 5 different ones at least.
+    if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY to a long random value in production (50 characters or more)."
+        )
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("Set ALLOWED_HOSTS to the platform's host names in production.")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+    # HTTPS only: plain HTTP is redirected, and browsers are told (HSTS) never to try it again.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # Behind a reverse proxy that ends TLS, Django sees plain HTTP and would redirect forever: name the
+    # header the proxy sets (e.g. SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto), and make sure the proxy
+    # overwrites it on every request, or a client could claim HTTPS on its own.
+    _proxy_header = env_str("SECURE_PROXY_SSL_HEADER")
+    if _proxy_header:
+        _proxy_header = _proxy_header.upper().replace("-", "_")
+        SECURE_PROXY_SSL_HEADER = (
+            _proxy_header if _proxy_header.startswith("HTTP_") else f"HTTP_{_proxy_header}",
+            "https",
+        )
+
+# Content-Security-Policy (django-csp 4) on every response: scripts and styles only from our own static
+# files (no inline script, handler or style attribute: templates pass data with json_script or data-
+# attributes), images from ourselves, data: URIs (Bootstrap's icons) and the map tile server, which
+# js/site.js is the only one to name. No plugin, no framing, forms post only to ourselves.
+MAP_TILES_ORIGIN = "https://tile.openstreetmap.org"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", MAP_TILES_ORIGIN],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -46,6 +87,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_bootstrap5",
     "django_htmx",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "tremplin.accounts",
@@ -66,6 +108,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tremplin.www.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,11 +161,49 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Hours a sign-up confirmation link stays valid (the account is inactive until it is opened).
+ACCOUNT_CONFIRMATION_HOURS = env_int("ACCOUNT_CONFIRMATION_HOURS", 48)
+
+# Sessions end after this many minutes without a request (each request moves the expiry on).
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 120)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one address from one IP
+# address, that pair is refused, even with the right password, for LOGIN_LOCKOUT_MINUTES. The site's and
+# the admin's login forms both go through it; a success clears the count.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "tremplin.accounts.throttling.LoginThrottleBackend",  # django-axes' backend, see there
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours, as a float
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the login forms' field (it holds the e-mail address)
+AXES_USERNAME_CALLABLE = "tremplin.accounts.throttling.login_name"
+AXES_LOCKOUT_CALLABLE = "tremplin.accounts.throttling.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins go to the platform's audit log, without IP address
+AXES_VERBOSE = False
+# Reverse proxies in front of the platform that append the client's address to X-Forwarded-For (0: the
+# client's address is REMOTE_ADDR). Login throttling and link rate limits read the client the same way.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -198,3 +279,39 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Before both sides of a synergy agree to be introduced, a company contact sees each counterpart as an
+# activity and a distance band that at least this many establishments of the territory share.
+SYNERGY_ANONYMITY_MIN_ESTABLISHMENTS = env_int("SYNERGY_ANONYMITY_MIN_ESTABLISHMENTS", 3)
+if SYNERGY_ANONYMITY_MIN_ESTABLISHMENTS < 2:
+    raise ImproperlyConfigured("SYNERGY_ANONYMITY_MIN_ESTABLISHMENTS must be 2 or more.")
+
+# Detection runs: a run whose task gave no news (heartbeat) for this many seconds is taken as lost (its
+# worker was killed): it no longer blocks a new run and is marked as failed. Longer than the longest
+# step of a large run.
+DETECTION_HEARTBEAT_TIMEOUT_S = env_int("DETECTION_HEARTBEAT_TIMEOUT_S", 300)
+
+# `tremplin db-worker` is tremplin.synergies' wrapper of django_tasks_db's worker: it first marks the
+# detection runs a killed worker left behind as failed. Django takes a command from the first app that
+# has it, so the synergies app goes before django_tasks_db.
+INSTALLED_APPS.remove("tremplin.synergies")
+INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db"), "tremplin.synergies")
+# --- Questionnaire links: rate limits, the cache that counts them, expiry of the access they grant ---
+# The default cache is local to each process: right for development and tests. A deployment running
+# several web processes points CACHE_BACKEND / CACHE_LOCATION at a shared cache (e.g.
+# django.core.cache.backends.filebased.FileBasedCache and a directory, or
+# django.core.cache.backends.db.DatabaseCache after `tremplin createcachetable`), or each process
+# counts on its own and the limits below are multiplied by the number of processes.
+CACHES = {
+    "default": {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env_str("CACHE_LOCATION", "tremplin"),
+    }
+}
+# Look-ups of questionnaire links allowed per client address and per link in each window.
+QUESTIONNAIRE_LINK_LOOKUPS_PER_IP = env_int("QUESTIONNAIRE_LINK_LOOKUPS_PER_IP", 30)
+QUESTIONNAIRE_LINK_LOOKUPS_PER_LINK = env_int("QUESTIONNAIRE_LINK_LOOKUPS_PER_LINK", 10)
+QUESTIONNAIRE_LINK_WINDOW_SECONDS = env_int("QUESTIONNAIRE_LINK_WINDOW_SECONDS", 600)
+# An expired invitation ends the access it granted at the contact's next request (and from cron with
+# `tremplin end-expired-invitations`).
+MIDDLEWARE += ["tremplin.www.questionnaire.middleware.ExpiredInvitationMiddleware"]

@@ -58,16 +58,38 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.django_db(transaction=True))
 
 
+# Every Content-Security-Policy violation of a page (refused inline script, handler or style, or a
+# source the policy does not list) is reported to the test, which fails at its end if there was one.
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.reportCspViolation(event.violatedDirective + " blocked " + (event.blockedURI || "inline") +
+    " at " + event.sourceFile + ":" + event.lineNumber + " " + (event.sample || ""));
+});
+"""
+
+
 @pytest.fixture
 def page(chromium, live_server):
-    """A browser tab on the live server, in French, with map tiles answered offline."""
+    """A browser tab on the live server, in French, with map tiles answered offline; the journey fails
+    if the page breaks its Content-Security-Policy (``page.csp_violations`` lists what it did)."""
     context = chromium.new_context(locale="fr-FR", base_url=live_server.url)
     context.set_default_timeout(15_000)
     # Map tiles come from the network, which tests do not reach: answer them empty at once.
     context.route("https://tile.openstreetmap.org/**", lambda route: route.fulfill(status=204, body=""))
+    violations = []
+    context.expose_binding("reportCspViolation", lambda source, text: violations.append(text))
+    context.add_init_script(_REPORT_CSP_VIOLATIONS)
     page = context.new_page()
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.csp_violations = violations
     yield page
     context.close()
+    assert not violations, f"Content-Security-Policy violations: {violations}"
 
 
 def log_in(page, email: str, password: str) -> None:

@@ -46,11 +46,19 @@ def test_an_epci_signs_up_saves_a_draft_uploads_its_letter_and_submits(page):
     page.get_by_label("Adresse e-mail").fill("technicien@caux.example")
     page.get_by_label("Prénom").fill("Sophie")
     page.get_by_label("Nom", exact=True).fill("Anquetil")
-    page.get_by_label("Mot de passe", exact=True).fill(factories.PASSWORD)
-    page.get_by_label("Confirmation du mot de passe").fill(factories.PASSWORD)
     page.get_by_role("button", name="Créer mon compte").click()
 
+    # The account works only once the address is proved: the link sent to it sets the password.
+    assert page.get_by_role("heading", name="Confirmez votre adresse e-mail").is_visible()
+    (message,) = mail.outbox
+    assert message.to == ["technicien@caux.example"]
+    page.goto(re.search(r"https?://\S+", message.body).group(0))
+    page.get_by_label("Nouveau mot de passe", exact=True).fill(factories.PASSWORD)
+    page.get_by_label("Confirmation du nouveau mot de passe").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Activer mon compte").click()
+
     page.wait_for_url(f"**/programme/appels/{call.pk}/candidater/")
+    assert page.get_by_text("Votre adresse est confirmée et votre compte est prêt.").is_visible()
     page.get_by_label("EPCI candidat").select_option(label="Communauté d'agglomération Caux Seine Agglo")
     page.get_by_label("Élu référent : nom").fill("Jean-Pierre Vasse")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
@@ -184,7 +192,15 @@ def test_the_programme_team_selects_eight_and_every_applicant_is_notified(page):
     assert page.locator("[data-decided]").is_visible()
     assert Application.objects.filter(call=call, status="selected").count() == 8
     assert Application.objects.get(call=call, epci__siren="200035814").status == "not_selected"
-    assert len(mail.outbox) == 9
     subjects = sorted(message.subject for message in mail.outbox)
     assert subjects.count("Appel Normandie : votre candidature est retenue") == 8
     assert subjects.count("Appel Normandie : résultat de votre candidature") == 1
+    # None of the new workspaces has a team: the programme team is asked who joins each of them.
+    assert sum("demande à rejoindre l'équipe" in subject for subject in subjects) == 8
+    assert page.get_by_role("link", name="Demandes d'accès").is_visible()
+    page.get_by_role("link", name="Demandes d'accès").click()
+    assert page.locator("[data-access-request]").count() == 8
+    caux = page.locator("[data-access-request]").filter(has_text="Caux Seine Agglo")
+    caux.get_by_role("button", name="Accepter").click()
+    assert page.get_by_text("rejoint l'équipe de Communauté d'agglomération Caux Seine Agglo").is_visible()
+    assert page.locator("[data-access-request]").count() == 7

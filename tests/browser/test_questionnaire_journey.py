@@ -37,11 +37,20 @@ def test_a_company_contact_fills_the_questionnaire_through_its_link(page, chromi
     assert mail.outbox[-1].to == ["brasseur@pays-de-caux.example"]
     link = re.search(r"http://\S+/questionnaire/lien/\S+/", mail.outbox[-1].body).group(0)
 
-    # The contact opens the link on a phone.
+    # The officer, checking the link in their own browser, is asked first and stays themselves.
+    page.goto(link)
+    assert page.get_by_text("Vous êtes connecté en tant que officer@caux.example").is_visible()
+    page.get_by_role("link", name="Rester connecté en tant que officer@caux.example").click()
+    page.goto(f"/etablissements/{brewery.pk}/")
+    assert page.get_by_role("link", name="Modifier", exact=True).is_visible()
+
+    # The contact opens the link on a phone, and confirms (the link signs in once).
     phone = chromium.new_context(locale="fr-FR", base_url=live_server.url, **PHONE)
     phone.set_default_timeout(15_000)
     contact = phone.new_page()
     contact.goto(link)
+    contact.get_by_role("button", name="Ouvrir le questionnaire").click()
+    contact.wait_for_url("**/questionnaire/etablissements/*/")
     assert contact.get_by_role("heading", name="Brasserie du Pays de Caux").is_visible()
     contact.get_by_role("link", name="Commencer").click()
     contact.wait_for_url("**/gisements/")

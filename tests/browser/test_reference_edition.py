@@ -52,7 +52,8 @@ def test_the_reference_edition_runs_on_the_demonstration_data(page):
     page.get_by_role("button", name="Faire la sélection et informer les candidats").click()
     assert page.get_by_text("8 candidatures sont retenues").is_visible()
     assert Application.objects.filter(status="selected").count() == 8
-    assert len(mail.outbox) == 12  # every applicant hears the outcome, the ineligible ones too
+    outcomes = [message for message in mail.outbox if "candidature" in message.subject]
+    assert len(outcomes) == 12  # every applicant hears the outcome, the ineligible ones too
 
     # Caux Seine Agglo, ranked first, starts its start-up phase: its officer opens workshop 1.
     assert Participation.objects.filter(territory__epci__siren=CAUX_SEINE).exists()
@@ -65,3 +66,17 @@ def test_the_reference_edition_runs_on_the_demonstration_data(page):
     page.get_by_role("link", name="A1 · Diagnostic territorial").click()
     assert page.get_by_role("heading", name="Les données du territoire").is_visible()
     assert page.locator('[data-fact="known-outputs"]').inner_text() == "0"
+
+    # The applicant of Caux Seine Agglo is not on its team because it applied: the team decides.
+    applicant = Application.objects.get(epci__siren=CAUX_SEINE).applicant
+    assert not applicant.memberships.exists()
+    page.goto(f"/territoires/{Participation.objects.get(territory__epci__siren=CAUX_SEINE).territory_id}/")
+    workspace = page.get_by_role("navigation", name="Espace de travail du territoire")
+    workspace.get_by_role("link", name="Équipe").click()
+    request = page.locator("[data-access-request]")
+    assert request.count() == 1 and applicant.email in request.inner_text()
+    request.get_by_role("button", name="Refuser").click()
+    assert page.get_by_text("est refusée").is_visible()
+    assert not applicant.memberships.exists()
+    workspace.get_by_role("link", name="Journal").click()
+    assert page.get_by_text("A refusé la demande de").first.is_visible()

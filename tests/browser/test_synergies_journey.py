@@ -60,9 +60,28 @@ def test_an_officer_detects_accepts_and_carries_a_synergy_to_operational(page):
     page.get_by_role("link", name="Synergies", exact=True).click()
     column = page.locator('section[data-status="detected"]')
     assert column.get_by_role("link", name=re.compile("Drêches de brasserie")).is_visible()
+    for move, status in (("Qualifier", "qualified"), ("Lancer l'étude", "under_study")):
+        page.get_by_role("button", name=re.compile(f"^{re.escape(move)}")).first.click()
+        card = page.locator(f'section[data-status="{status}"]').get_by_role(
+            "link", name=re.compile("Drêches")
+        )
+        assert card.is_visible()
+
+    # Nobody has agreed to be introduced yet: implementation waits, and the board says why.
+    under_study = page.locator('section[data-status="under_study"]')
+    assert under_study.get_by_text("pas encore de réponse").is_visible()
+    assert not page.get_by_role("button", name=re.compile("^Lancer la mise en œuvre")).count()
+    # Both companies said yes to the officer, who records it on the synergy's page.
+    under_study.get_by_role("link", name=re.compile("Drêches")).click()
+    for name in ("Brasserie des Falaises", "Ferme laitière du Plateau"):
+        page.get_by_role("button", name=f"Noter : accepte ({name})").click()
+        assert page.get_by_role("alert").filter(has_text="Réponse enregistrée").is_visible()
+    history = page.locator("#history")
+    assert history.get_by_text("Brasserie des Falaises accepte la mise en relation").is_visible()
+    assert history.get_by_text("Ferme laitière du Plateau accepte la mise en relation").is_visible()
+
+    page.get_by_role("link", name="Synergies", exact=True).first.click()
     for move, status in (
-        ("Qualifier", "qualified"),
-        ("Lancer l'étude", "under_study"),
         ("Lancer la mise en œuvre", "being_implemented"),
         ("Déclarer opérationnelle", "operational"),
     ):

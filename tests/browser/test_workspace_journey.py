@@ -94,8 +94,12 @@ def test_from_a_sirene_file_to_an_rso_report(page, tmp_path):
     assert page.locator('[data-indicator="operational"]').inner_text() == "0"
     assert _digits(_operational_tonnes(page)) == "0"
 
-    # 4. Carry it to operational through the transitions of the board.
-    page.get_by_role("link", name="Synergies", exact=True).click()
+    # 4. Both companies agree to be introduced (the pipeline requires it past "under study"), then carry it
+    # to operational through the transitions of the board.
+    page.goto(f"/synergies/{synergy.pk}/")
+    for participant in synergy.participants.select_related("establishment"):
+        page.get_by_role("button", name=f"Noter : accepte ({participant.establishment.name})").click()
+    page.get_by_role("link", name="Synergies", exact=True).first.click()
     for move, status in (
         ("Qualifier", "qualified"),
         ("Lancer l'étude", "under_study"),
@@ -141,7 +145,8 @@ def test_from_a_sirene_file_to_an_rso_report(page, tmp_path):
     )
     # The sector filter re-requests the points server-side: only the farm is in section A.
     page.get_by_label("Secteur (section NAF)").select_option("A")
-    page.wait_for_function("document.getElementById('workspace-map').dataset.points === '1'")
+    # (wait_for_selector, not wait_for_function: its polling evaluates a string, which the policy refuses)
+    page.wait_for_selector("#workspace-map[data-points='1']")
 
     # 7. Freeze the RSO 1 report and download its PDF.
     page.get_by_role("link", name="Rapports").click()

@@ -1,5 +1,7 @@
 """Outsiders never read nor change establishment records, contacts or imports of a territory."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -105,10 +107,11 @@ def test_the_establishments_own_contact_may_not_change_it(client, world, url_nam
     assert _snapshot() == before
 
 
-def test_the_establishments_own_contact_reads_its_record_and_contacts(client, world):
+def test_the_establishments_own_contact_reads_its_record_but_not_the_teams_contacts(client, world):
     client.force_login(world["own_contact"])
     html = client.get(_url(world, "establishment_detail")).content.decode()
-    assert "Claire Martin" in html
+    assert "Papeterie de Caux" in html
+    assert "Claire Martin" not in html
     assert _url(world, "establishment_edit") not in html
 
 
@@ -125,3 +128,81 @@ def test_contacts_are_scoped_like_their_establishment(world):
     assert visible(world["own_contact"]).filter(pk=contact.pk).exists()
     for outsider in ("havre_officer", "neighbour_contact", "havre_contact", "programme", "committee"):
         assert not visible(world[outsider]).filter(pk=contact.pk).exists(), outsider
+
+
+# --- What a company contact sees of its own establishment's page (issue 9: only what concerns it) ---
+
+
+@pytest.fixture
+def recorded_site(world):
+    """The team's working record of the establishment: notes, engagement, contacts with their own notes,
+    an invitation, a history; and one flow the establishment declared."""
+    from tremplin.establishments.services import add_contact
+
+    site, officer = world["site"], world["officer"]
+    Establishment.objects.filter(pk=site.pk).update(
+        notes="Dirigeant réticent, relancer après l'été", engagement="met", met_on=datetime.date(2026, 3, 12)
+    )
+    site.refresh_from_db()
+    add_contact(
+        site,
+        by=officer,
+        name="Bernard Lefèvre",
+        job_title="Directeur d'usine",
+        email="b.lefevre@papeterie.example",
+        phone="02 35 00 00 01",
+        notes="Préfère être appelé le matin",
+    )
+    factories.invitation(site, email="achats@papeterie.example", created_by=officer)
+    factories.flow(site, by=world["own_contact"], resource="wood_clean", quantity=40, unit="t")
+    return site
+
+
+HIDDEN_FROM_THE_CONTACT = {
+    "the team's notes on the establishment": "Dirigeant réticent",
+    "the engagement status": 'class="engagement ',
+    "the date the team met it": "12 mars 2026",
+    "a contact's name": "Bernard Lefèvre",
+    "a contact's job title": "Directeur d&#x27;usine",
+    "a contact's e-mail": "b.lefevre@papeterie.example",
+    "a contact's phone": "02 35 00 00 01",
+    "the team's notes on a contact": "Préfère être appelé le matin",
+    "the other factory contact": "Claire Martin",
+    "the contacts section": 'id="contacts"',
+    "the invitations sent": "achats@papeterie.example",
+    "the invitation form": 'name="email"',
+    "the record's history": 'id="history"',
+    "the flows' history": "flow-history",
+    "the edit link": "/modifier/",
+    "the link to the territory's list": "Établissements</a>",
+}
+
+
+def test_the_team_sees_its_whole_working_record(client, world, recorded_site):
+    client.force_login(world["officer"])
+    html = client.get(_url(world, "establishment_detail")).content.decode()
+    for what, text in HIDDEN_FROM_THE_CONTACT.items():
+        if what == "the edit link":
+            text = _url(world, "establishment_edit")
+        assert text in html, what
+
+
+@pytest.mark.parametrize("what", sorted(HIDDEN_FROM_THE_CONTACT))
+def test_a_company_contact_never_sees_the_teams_working_record(client, world, recorded_site, what):
+    client.force_login(world["own_contact"])
+    response = client.get(_url(world, "establishment_detail"))
+    assert response.status_code == 200
+    text = HIDDEN_FROM_THE_CONTACT[what]
+    if what == "the edit link":
+        text = _url(world, "establishment_edit")
+    assert text not in response.content.decode()
+
+
+def test_a_company_contact_sees_what_concerns_it(client, world, recorded_site):
+    client.force_login(world["own_contact"])
+    html = client.get(_url(world, "establishment_detail")).content.decode()
+    site = recorded_site
+    assert site.name in html and site.siret in html and site.naf_code in html
+    assert 'data-flows="declared-out"' in html and "Bois" in html  # its declared flow
+    questionnaire = reverse("questionnaire_home", kwargs={"establishment_pk": site.pk})
+    assert f'href="{questionnaire}"' in html and f'href="{questionnaire}#opportunities"' in html

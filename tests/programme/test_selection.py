@@ -1,16 +1,21 @@
 """The selection of N: places respected, ranking followed (or departed from with a justification),
-territories opened, every applicant notified with its outcome, all of it audited."""
+territories opened (but joined only on the decision of people the territory or the programme team
+recognises), every applicant notified with its outcome after commit, all of it audited."""
 
 import datetime as dt
 
 import pytest
 from django.core import mail
+from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
 from tests.conftest import CAUX_SEINE, LE_HAVRE
-from tremplin.accounts.models import Membership, Role
+from tremplin.accounts.access_requests import accept_access_request
+from tremplin.accounts.models import AccessRequest, Membership, Role
 from tremplin.audit.models import AuditEntry
+from tremplin.establishments.models import Establishment
 from tremplin.programme.exceptions import JustificationRequired, NotAllowed, SelectionError
 from tremplin.programme.models import Participation
 from tremplin.programme.services.scoring import ScoreInput, record_scores
@@ -60,23 +65,63 @@ def test_the_top_n_are_selected_and_the_others_not(decided_soon):
     assert call.selection_made_by == team and call.selection_made_at is not None
 
 
-def test_each_selected_epci_gets_its_workspace_participation_and_team_membership(decided_soon):
+def test_each_selected_epci_gets_its_workspace_and_participation_and_its_applicant_a_pending_request(
+    decided_soon,
+):
     call, apps = decided_soon
-    select_applications(call, by=factories.programme_team_member())
+    team = factories.programme_team_member()
+    select_applications(call, by=team)
     for siren in (LE_HAVRE, CAUX_SEINE):
         territory = Territory.objects.get(epci__siren=siren)
         assert Participation.objects.filter(call=call, territory=territory).exists()
-        membership = Membership.objects.get(user=apps[siren].applicant, territory=territory)
-        assert (membership.role, membership.function) == (Role.TERRITORY_TEAM, "officer")
+        request = AccessRequest.objects.get(user=apps[siren].applicant, territory=territory)
+        assert (request.status, request.function, request.application) == ("pending", "officer", apps[siren])
+        assert request.requested_by == team
+    assert not Membership.objects.filter(user__in=[a.applicant for a in apps.values()]).exists()
     assert not Territory.objects.filter(epci__siren=CAEN).exists()
-    assert not Membership.objects.filter(user=apps[CAEN].applicant).exists()
+    assert not AccessRequest.objects.filter(user=apps[CAEN].applicant).exists()
 
 
-def test_every_applicant_is_notified_in_french_with_its_outcome(decided_soon):
+def test_selection_never_makes_the_applicant_a_member_of_an_existing_territory_team(client, decided_soon):
+    """The audit's reproduction: anyone signs up, applies for an EPCI whose workspace exists, is selected,
+    and used to become its team, reading its establishments."""
     call, apps = decided_soon
+    havre = factories.territory(LE_HAVRE)
+    factories.territory_officer(havre, email="officer@lehavre.example")
+    secret = factories.establishment(havre, name="Raffinerie confidentielle")
     select_applications(call, by=factories.programme_team_member())
-    assert len(mail.outbox) == 4
-    by_recipient = {message.to[0]: message for message in mail.outbox}
+    applicant = apps[LE_HAVRE].applicant
+    assert not Membership.objects.filter(user=applicant).exists()
+    client.force_login(applicant)
+    assert client.get(reverse("establishment_detail", kwargs={"pk": secret.pk})).status_code == 404
+    assert not Establishment.objects.visible_to(applicant).exists()
+
+
+def test_the_applicant_joins_once_the_territorys_team_accepts(decided_soon):
+    call, apps = decided_soon
+    havre = factories.territory(LE_HAVRE)
+    officer = factories.territory_officer(havre)
+    select_applications(call, by=factories.programme_team_member())
+    request = AccessRequest.objects.get(user=apps[LE_HAVRE].applicant)
+    membership = accept_access_request(request, by=officer)
+    assert (membership.role, membership.territory, membership.function) == (
+        Role.TERRITORY_TEAM,
+        havre,
+        "officer",
+    )
+    granted = AuditEntry.objects.get(action="role.granted", data__user_id=apps[LE_HAVRE].applicant.pk)
+    assert granted.actor == officer and granted.data["via"] == "access_request"
+
+
+def test_every_applicant_is_notified_in_french_with_its_outcome(
+    decided_soon, django_capture_on_commit_callbacks
+):
+    call, apps = decided_soon
+    with django_capture_on_commit_callbacks(execute=True):
+        select_applications(call, by=factories.programme_team_member())
+    outcomes = [message for message in mail.outbox if "candidature" in message.subject]
+    assert len(outcomes) == 4
+    by_recipient = {message.to[0]: message for message in outcomes}
     assert set(by_recipient) == {
         f"{LE_HAVRE}@epci.example",
         f"{CAUX_SEINE}@epci.example",
@@ -87,6 +132,7 @@ def test_every_applicant_is_notified_in_french_with_its_outcome(decided_soon):
     assert selected.subject == f"{call.title} : votre candidature est retenue"
     assert "a retenu la candidature de Communauté urbaine Le Havre Seine Métropole" in selected.body
     assert set(selected.cc) == {"elue@epci.example", "technicien@epci.example"}
+    assert "votre demande pour rejoindre son équipe attend la confirmation" in selected.body
     assert selected.reply_to == ["programme@example.org"]
     ranked_out = by_recipient[f"{CAEN}@epci.example"]
     assert ranked_out.subject == f"{call.title} : résultat de votre candidature"
@@ -130,15 +176,43 @@ def test_an_ineligible_application_cannot_be_selected(decided_soon):
         )
 
 
-def test_the_selection_waits_for_the_deadline_and_happens_once(decided_soon):
+def test_the_selection_waits_for_the_deadline_and_happens_once(
+    decided_soon, django_capture_on_commit_callbacks
+):
     call, _apps = decided_soon
     team = factories.programme_team_member()
     with pytest.raises(SelectionError):
         select_applications(call, by=team, now=call.deadline - dt.timedelta(minutes=1))
-    select_applications(call, by=team)
+    with django_capture_on_commit_callbacks(execute=True):
+        select_applications(call, by=team)
     with pytest.raises(SelectionError):
         select_applications(call, by=team)
-    assert len(mail.outbox) == 4
+    assert len([message for message in mail.outbox if "candidature" in message.subject]) == 4
+
+
+def test_no_outcome_leaves_when_the_selection_is_rolled_back(
+    decided_soon, django_capture_on_commit_callbacks
+):
+    call, apps = decided_soon
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                select_applications(call, by=factories.programme_team_member())
+                raise RuntimeError("the request failed after the selection")
+        except RuntimeError:
+            pass
+    assert callbacks == [] and mail.outbox == []
+    assert {type(a).objects.get(pk=a.pk).status for a in apps.values()} == {"eligible", "ineligible"}
+
+
+def test_outcomes_leave_only_after_commit(decided_soon, django_capture_on_commit_callbacks):
+    call, _apps = decided_soon
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        select_applications(call, by=factories.programme_team_member())
+        assert mail.outbox == []
+    for callback in callbacks:
+        callback()
+    assert len([message for message in mail.outbox if "candidature" in message.subject]) == 4
 
 
 def test_only_the_programme_team_selects(decided_soon):

@@ -2,6 +2,7 @@
 call management."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -25,22 +26,33 @@ def _post_fiche(siren, **overrides):
     return data
 
 
-def test_a_person_signs_up_and_is_sent_back_to_the_call(client):
+def test_a_person_signs_up_confirms_the_address_and_is_sent_back_to_the_call(
+    client, django_capture_on_commit_callbacks
+):
     call = factories.call()
     apply_url = reverse("programme_apply", kwargs={"pk": call.pk})
-    response = client.post(
-        reverse("programme_signup"),
-        {
-            "email": "Agent@Caux.example",
-            "first_name": "Sophie",
-            "last_name": "Anquetil",
-            "password1": factories.PASSWORD,
-            "password2": factories.PASSWORD,
-            "next": apply_url,
-        },
-    )
-    assert response.status_code == 302 and response.url == apply_url
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("programme_signup"),
+            {
+                "email": "Agent@Caux.example",
+                "first_name": "Sophie",
+                "last_name": "Anquetil",
+                "next": apply_url,
+            },
+        )
+    assert response.status_code == 302 and response.url.startswith(reverse("signup_sent"))
     user = User.objects.get(email="agent@caux.example")
+    assert not user.is_active and not user.has_usable_password()
+    assert client.get(apply_url).status_code == 302  # not signed in: nothing to apply with yet
+    (message,) = mail.outbox
+    link = re.search(r"https?://[^/]+(/\S+)", message.body).group(1)
+    response = client.post(
+        link, {"new_password1": factories.PASSWORD, "new_password2": factories.PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == apply_url
+    user.refresh_from_db()
+    assert user.is_active and user.email_confirmed_at is not None
     assert not user.memberships.exists()
     assert client.get(apply_url).status_code == 200
 
@@ -208,7 +220,9 @@ def test_a_committee_member_scores_beside_the_synergy_potential(client):
     assert refused.status_code == 200 and "inférieure ou égale à 5" in refused.content.decode()
 
 
-def test_the_ranking_page_writes_the_formula_and_the_tie_break_then_selects(client):
+def test_the_ranking_page_writes_the_formula_and_the_tie_break_then_selects(
+    client, django_capture_on_commit_callbacks
+):
     call = factories.call(places=1)
     member = factories.seated_committee_member(call)
     first = factories.submitted_application(call, CAUX_SEINE)
@@ -226,9 +240,10 @@ def test_the_ranking_page_writes_the_formula_and_the_tie_break_then_selects(clie
     assert "le potentiel de synergies calculé par le moteur" in html
     assert 'data-rank="1" data-application="Communauté d&#x27;agglomération Caux Seine Agglo"' in html
     assert "4,50" in html
-    response = client.post(url, {"chosen": [str(first.pk)], "justification": ""}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"chosen": [str(first.pk)], "justification": ""}, follow=True)
     assert "1 candidatures sont retenues" in response.content.decode()
-    assert len(mail.outbox) == 2
+    assert len([message for message in mail.outbox if "candidature" in message.subject]) == 2
     first.refresh_from_db()
     assert first.status == "selected"
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tests import factories
 from tests.conftest import CAUX_SEINE, LE_HAVRE
+from tests.questionnaire.links import open_link
 from tremplin.flows.models import Flow
 from tremplin.questionnaire.models import Invitation
 
@@ -100,7 +101,7 @@ def test_a_contact_cannot_invite_or_revoke(client, world):
 
 
 def test_the_link_of_site_a_never_opens_site_b(client, world):
-    client.get(reverse("questionnaire_open", kwargs={"token": world["token"]}))
+    open_link(client, reverse("questionnaire_open", kwargs={"token": world["token"]}))
     for name, url in establishment_urls(world["site_b"]).items():
         assert client.get(url).status_code in (403, 404), name
     assert client.get(establishment_urls(world["site_a"])["questionnaire_home"]).status_code == 200

@@ -77,11 +77,12 @@ def test_a_unit_error_in_the_questionnaire_keeps_the_answer(client, brewery, con
     assert not Flow.objects.exists()
 
 
-def test_sending_tells_the_territory_team(client, brewery, contact):
+def test_sending_tells_the_territory_team(client, brewery, contact, django_capture_on_commit_callbacks):
     officer = factories.territory_officer(brewery.territory, email="officer@caux.example")
     factories.invitation(brewery, email=contact.email, created_by=officer)
     factories.flow(brewery, by=contact, resource="bio_spent_grain", quantity=700, unit="t")
-    response = client.post(reverse("questionnaire_review", kwargs={"establishment_pk": brewery.pk}))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("questionnaire_review", kwargs={"establishment_pk": brewery.pk}))
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action="questionnaire.submitted")
     assert (entry.actor, entry.data["outputs"], entry.data["inputs"]) == (contact, 1, 0)

@@ -1,8 +1,11 @@
 """Synergy records stay with their territory team; a participant's contact sees its own opportunities,
 the counterparts anonymised until everyone consented; the programme team sees indicators only."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories
 from tests.conftest import CAUX_SEINE, LE_HAVRE
@@ -40,11 +43,20 @@ def world():
     officer = factories.territory_officer(caux)
     run = start_detection(caux, mode="deductive", by=officer)
     lead = run.leads.first()
-    synergy = factories.operational_synergy(caux, participants=(brewery, farm), resource_label="Drêches")
+    # Under study: nobody has answered yet, so each contact sees the other anonymised.
+    synergy = factories.synergy(
+        caux, status="under_study", participants=(brewery, farm), resource_label="Drêches"
+    )
     action = synergy.actions.create(title="Visite", owner_name="Chargée EIT")
     measurement = factories.measurement(synergy, year=2025, tonnes_diverted=10)
     Dismissal.objects.create(territory=caux, signature="x", by=officer)
+    lost_run = DetectionRun.objects.create(territory=caux, mode="deductive", created_by=officer)
+    long_ago = timezone.now() - timedelta(days=1)
+    DetectionRun.objects.filter(pk=lost_run.pk).update(
+        status="running", created_at=long_ago, heartbeat_at=long_ago
+    )
     return {
+        "lost_run": lost_run,
         "caux": caux,
         "havre": havre,
         "brewery": brewery,
@@ -70,6 +82,9 @@ URLS = {
     "detection_home": ("territory_pk", "caux", "get"),
     "detection_run": ("pk", "run", "get"),
     "detection_run_progress": ("pk", "run", "get"),
+    "detection_run_fail": ("pk", "lost_run", "post"),
+    "detection_run_restart": ("pk", "lost_run", "post"),
+    "leads_dismiss": ("pk", "run", "post"),
     "lead_accept": ("pk", "lead", "post"),
     "lead_dismiss": ("pk", "lead", "post"),
     "synergy_board": ("territory_pk", "caux", "get"),
@@ -95,6 +110,8 @@ _POST_DATA = {
     "jobs": 0,
     "answer": "accept",
     "done": "1",
+    "reason": "Piratage",
+    "scope": "filtered",
 }
 
 
@@ -109,6 +126,10 @@ def _snapshot(world):
         SynergyParticipant.objects.get(pk=world["participant"].pk).consent,
         Lead.objects.get(pk=world["lead"].pk).status,
         Synergy.objects.count(),
+        sorted(Lead.objects.values_list("status", flat=True)),
+        DetectionRun.objects.get(pk=world["lost_run"].pk).status,
+        DetectionRun.objects.count(),
+        Dismissal.objects.count(),
     )
 
 
@@ -121,7 +142,8 @@ def test_outsiders_are_refused_and_change_nothing(client, world, person, url_nam
     url = reverse(url_name, kwargs={kwarg: world[key].pk})
     before = _snapshot(world)
     client.force_login(world[person])
-    response = client.post(url, _POST_DATA) if method == "post" else client.get(url)
+    data = {**_POST_DATA, "leads": [world["lead"].pk]}
+    response = client.post(url, data) if method == "post" else client.get(url)
     assert response.status_code in (403, 404), (person, url_name, response.status_code)
     assert _snapshot(world) == before
 

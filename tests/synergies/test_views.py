@@ -4,10 +4,13 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories
 from tests.conftest import CAUX_SEINE
+from tremplin.synergies import workflow
 from tremplin.synergies.models import DetectionRun, Lead, Synergy
+from tremplin.synergies.pipeline import add_action, mark_action_done, record_consent, record_measurement
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +63,7 @@ def test_the_progress_fragment_asks_htmx_to_reload_once_the_run_is_over(officer_
     run.save()
     fragment = officer_client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert 'aria-valuenow="42"' in fragment
-    assert 'hx-trigger="every 1s"' in fragment
+    assert 'hx-trigger="load delay:1s"' in fragment
     assert "Recherche des substitutions" in fragment
 
 
@@ -72,6 +75,10 @@ def test_accepting_then_moving_a_synergy_to_operational_through_the_pages(office
     synergy = Synergy.objects.get()
     board = officer_client.get(reverse("synergy_board", kwargs={"territory_pk": caux.pk})).content.decode()
     assert "Drêches de brasserie" in board
+    for participant in synergy.participants.all():  # each company told the officer it agrees
+        officer_client.post(
+            reverse("participant_consent", kwargs={"pk": participant.pk}), {"answer": "accept"}
+        )
     for move in ("qualify", "study", "implement", "make_operational"):
         response = officer_client.post(
             reverse("synergy_transition", kwargs={"pk": synergy.pk}), {"transition": move}
@@ -152,3 +159,83 @@ def test_the_workspace_tabs_lead_to_detection_synergies_and_indicators(officer_c
     page = officer_client.get(reverse("territory_detail", kwargs={"pk": caux.pk})).content.decode()
     for name in ("detection_home", "synergy_board", "territory_indicators"):
         assert re.search(re.escape(reverse(name, kwargs={"territory_pk": caux.pk})), page), name
+
+
+# Consent, measured figures and the history on the synergy's page
+
+
+def test_the_page_says_why_implementation_is_not_available_and_the_move_is_refused(officer_client, caux):
+    brewery, farm = factories.brewery_and_farm(caux)
+    synergy = factories.synergy(caux, status="under_study", participants=(brewery, farm))
+    officer_client.post(
+        reverse("participant_consent", kwargs={"pk": synergy.participants.get(establishment=farm).pk}),
+        {"answer": "decline"},
+    )
+    page = officer_client.get(reverse("synergy_detail", kwargs={"pk": synergy.pk})).content.decode()
+    assert "Pas encore possible :" in page
+    assert "refus : Ferme laitière du Plateau ; pas encore de réponse : Brasserie des Falaises" in page
+    board = officer_client.get(reverse("synergy_board", kwargs={"territory_pk": caux.pk})).content.decode()
+    assert "pas encore possible" in board
+    response = officer_client.post(
+        reverse("synergy_transition", kwargs={"pk": synergy.pk}), {"transition": "implement"}, follow=True
+    )
+    assert (
+        "Tous les participants doivent d&#x27;abord accepter d&#x27;être mis en relation"
+        in response.content.decode()
+    )
+    synergy.refresh_from_db()
+    assert synergy.status == "under_study"
+
+
+def test_a_measurement_for_next_year_is_refused_from_the_page(officer_client, caux):
+    synergy = factories.operational_synergy(caux)
+    next_year = timezone.localdate().year + 1
+    response = officer_client.post(
+        reverse("synergy_measurement", kwargs={"pk": synergy.pk}),
+        {
+            "year": next_year,
+            "tonnes_diverted": 1,
+            "co2_avoided_t": 0,
+            "eur_saved": 0,
+            "eur_earned": 0,
+            "jobs": 0,
+        },
+        follow=True,
+    )
+    assert not synergy.measurements.exists()
+    assert "une année commencée" in response.content.decode()
+
+
+def test_the_history_tells_consent_actions_and_figures_in_plain_language(officer_client, caux):
+    brewery, farm = factories.brewery_and_farm(caux)
+    synergy = factories.synergy(caux, status="under_study", participants=(brewery, farm))
+    contact = factories.company_contact(brewery, first_name="Paul", last_name="Brasseur")
+    record_consent(synergy.participants.get(establishment=brewery), by=contact, accepted=True)
+    officer = factories.territory_officer(caux, first_name="Alice", last_name="Martin")
+    record_consent(synergy.participants.get(establishment=farm), by=officer, accepted=True)
+    action = add_action(synergy, by=officer, title="Visiter la ferme", owner_name="Chargée EIT")
+    mark_action_done(action, by=officer)
+    for move in (workflow.implement, workflow.make_operational):
+        move(synergy, by=officer)
+    record_measurement(synergy, by=officer, year=2025, tonnes_diverted=300, eur_saved=20000, note="Factures")
+    page = officer_client.get(reverse("synergy_detail", kwargs={"pk": synergy.pk})).content.decode()
+    history = page[page.index('id="history"') :]
+    expected_in_order = [
+        "Entrée dans le pipeline, au statut « Détectée ».",
+        "Brasserie des Falaises accepte la mise en relation avec les autres participants.",
+        "Réponse donnée par l&#x27;entreprise.",
+        "Ferme laitière du Plateau accepte la mise en relation",
+        "Réponse notée par l&#x27;équipe du territoire.",
+        "Action prévue : « Visiter la ferme ».",
+        "Action réalisée : « Visiter la ferme ».",
+        "Statut passé de « À l&#x27;étude » à « En cours de mise en œuvre ».",
+        "Chiffres mesurés de 2025 enregistrés.",
+        "300,0 t détournées de l&#x27;élimination, 0,0 t CO2e évitées, 20\xa0000 € économisés",
+        "Factures",
+    ]
+    missing = [text for text in expected_in_order if text not in history]
+    assert not missing, history
+    positions = [history.index(text) for text in expected_in_order]
+    assert positions == sorted(positions)
+    assert "Paul Brasseur" in history and "Alice Martin" in history
+    assert "synergy." not in history  # never a raw action code

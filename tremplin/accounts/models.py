@@ -9,7 +9,10 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from tremplin.accounts.scoping import scope_for, scoped
 
 
 class EmailUserManager(UserManager):
@@ -30,6 +33,13 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
     #: Raised to end every open session of the person at once (see accounts.services.end_sessions).
     session_version = models.PositiveIntegerField(default=0, editable=False)
+    #: A person who signed up stays inactive, with no password, until the link sent to the address is
+    #: opened and a password chosen (see accounts.signup): whoever holds the mailbox owns the account.
+    awaits_confirmation = models.BooleanField(default=False, editable=False)
+    email_confirmed_at = models.DateTimeField(
+        _("address confirmed on"), null=True, blank=True, editable=False
+    )
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -134,3 +144,74 @@ class Membership(models.Model):
             raise ValidationError({"territory": _("A territory team member belongs to a territory.")})
         if self.role == Role.COMPANY_CONTACT and not self.establishment_id:
             raise ValidationError({"establishment": _("A company contact belongs to an establishment.")})
+
+
+class AccessRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting confirmation")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+
+
+class AccessRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The programme team sees every request; a territory team those of its territories."""
+        scope = scope_for(user)
+        if scope.is_programme_team:
+            return self.all()
+        return self.filter(territory_id__in=scope.team_territory_ids)
+
+    def pending(self):
+        return self.filter(status=AccessRequestStatus.PENDING)
+
+
+@scoped
+class AccessRequest(models.Model):
+    """A person asks to join a territory's team; the team (or, explicitly, the programme team) decides.
+
+    Nothing but a decision grants the role: being the applicant of a selected application only opens a
+    request (see accounts.access_requests).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_requests")
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, related_name="access_requests"
+    )
+    function = models.CharField(_("function"), max_length=32, choices=TerritoryFunction.choices, blank=True)
+    application = models.ForeignKey(
+        "programme.Application",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_requests",
+        verbose_name=_("application"),
+    )
+    via = models.CharField(max_length=32, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested on"), default=timezone.now)
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decision_note = models.TextField(_("note"), blank=True)
+
+    objects = AccessRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access request")
+        verbose_name_plural = _("access requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "territory"],
+                condition=Q(status="pending"),
+                name="access_request_one_pending_per_person",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.territory}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == AccessRequestStatus.PENDING

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from tremplin.accounts.models import Role
-
 _SCOPE_CACHE_ATTR = "_tremplin_scope"
 _registry: list[type[models.Model]] = []
 
@@ -50,6 +48,8 @@ def scope_for(user) -> Scope:
     cached = getattr(user, _SCOPE_CACHE_ATTR, None)
     if cached is not None:
         return cached
+    from tremplin.accounts.models import Role  # the models module registers its own scoped models here
+
     rows = list(
         user.memberships.values_list(
             "role", "territory_id", "establishment_id", "establishment__territory_id"

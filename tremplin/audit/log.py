@@ -10,8 +10,10 @@ def log_action(actor, action: str, target=None, *, territory=None, call=None, at
     ``data`` holds what a reader of the journal needs without the object's current state (old and new
     values, justification, counts); it must be JSON-serialisable.
     """
+    by_person = actor is not None and actor.is_authenticated
     return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=actor if by_person else None,
+        by_person=by_person,
         action=action,
         territory=territory,
         call=call,

@@ -40,6 +40,9 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    #: Whether a person did it (False: the platform itself, e.g. a command or an automatic assessment).
+    #: Kept apart from ``actor`` so that a person whose account was erased still reads as a person.
+    by_person = models.BooleanField(default=False)
     action = models.CharField(_("action"), max_length=100, db_index=True)
     territory = models.ForeignKey(
         "territories.Territory", on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries"

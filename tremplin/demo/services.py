@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from tremplin.accounts.models import Membership, Role, TerritoryFunction, User
+from tremplin.accounts.models import Role, TerritoryFunction, User
+from tremplin.accounts.services import grant_membership, revoke_membership
 from tremplin.demo.generator import CommuneFacts, EpciFacts, generate_establishments
 from tremplin.establishments.models import DataOrigin, Establishment
 from tremplin.geo.models import Epci
@@ -191,15 +192,19 @@ def _ensure_user(local_part: str, first_name: str, last_name: str, memberships: 
         user.save()
     kept = []
     for spec in memberships:
-        membership, _created = Membership.objects.update_or_create(
-            user=user,
-            role=spec["role"],
+        membership = grant_membership(
+            user,
+            spec["role"],
+            by=None,
             territory=spec.get("territory"),
             establishment=spec.get("establishment"),
-            defaults={"function": spec.get("function", ""), "organisation": spec.get("organisation", "")},
+            function=spec.get("function", ""),
+            organisation=spec.get("organisation", ""),
+            via="seed",
         )
         kept.append(membership.pk)
-    user.memberships.exclude(pk__in=kept).delete()
+    for membership in user.memberships.exclude(pk__in=kept):
+        revoke_membership(membership, by=None, reason="seed")
     return user
 
 

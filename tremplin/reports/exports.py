@@ -3,7 +3,8 @@ and a "Sources" sheet explaining every column), or one CSV per sheet.
 
 Headers are in French whatever the interface language: the files are shared with partners and
 re-imported into spreadsheets that expect stable column names. Rows are read with ``values_list`` and
-written in openpyxl's write-only mode, so that 50,000 flows stay quick and light.
+written in openpyxl's write-only mode, so that 50,000 flows stay quick and light. Every row goes
+through ``tremplin.spreadsheets`` (text that would run as a formula is neutralised).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tremplin.establishments.models import DataOrigin, Engagement, Establishment
 from tremplin.flows.models import Basis as FlowBasis
 from tremplin.flows.models import Direction, Flow
 from tremplin.reports.geodata import catalogue_entry, section_of
+from tremplin.spreadsheets import csv_row, xlsx_row
 from tremplin.synergies.enums import Basis, ParticipantRole, Status, SynergyKind
 from tremplin.synergies.models import Measurement, Synergy, SynergyParticipant
 
@@ -291,25 +293,27 @@ def workbook_export(territory) -> bytes:
     workbook = Workbook(write_only=True)
     for spec in SHEETS:
         worksheet = workbook.create_sheet(spec.title)
-        worksheet.append([column.header for column in spec.columns])
+        worksheet.append(xlsx_row(column.header for column in spec.columns))
         for row in spec.rows(territory):
-            worksheet.append(row)
+            worksheet.append(xlsx_row(row))
     sources = workbook.create_sheet("Sources")
-    sources.append(["Feuille", "Colonne", "Signification", "Base / source"])
+    sources.append(xlsx_row(["Feuille", "Colonne", "Signification", "Base / source"]))
     for spec in SHEETS:
         for column in spec.columns:
-            sources.append([spec.title, column.header, column.meaning, column.basis])
+            sources.append(xlsx_row([spec.title, column.header, column.meaning, column.basis]))
     sources.append([])
     sources.append(
-        [
-            "Note",
-            "",
-            f"Export du territoire {territory.name} (SIREN {territory.epci.siren}). Les chiffres estimés "
-            "viennent du moteur de détection Tremplin (profils sectoriels, prix et facteurs d'émission "
-            "sourcés dans sa base de connaissances) ; les chiffres mesurés sont saisis par l'équipe du "
-            "territoire une fois la synergie opérationnelle. Les deux ne sont jamais additionnés.",
-            "",
-        ]
+        xlsx_row(
+            [
+                "Note",
+                "",
+                f"Export du territoire {territory.name} (SIREN {territory.epci.siren}). Les chiffres estimés "
+                "viennent du moteur de détection Tremplin (profils sectoriels, prix et facteurs d'émission "
+                "sourcés dans sa base de connaissances) ; les chiffres mesurés sont saisis par l'équipe du "
+                "territoire une fois la synergie opérationnelle. Les deux ne sont jamais additionnés.",
+                "",
+            ]
+        )
     )
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -322,7 +326,7 @@ def csv_export(territory, slug: str) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([column.header for column in spec.columns])
+    writer.writerow(csv_row(column.header for column in spec.columns))
     for row in spec.rows(territory):
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow(csv_row(row))
     return buffer.getvalue()

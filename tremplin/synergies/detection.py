@@ -8,7 +8,6 @@ dismissing it records its signature so that later runs leave it out.
 import logging
 import time
 from dataclasses import fields
-from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,17 +15,20 @@ from django.utils.translation import gettext_lazy as _
 
 from tremplin import engine
 from tremplin.audit.log import log_action
+from tremplin.synergies import runs
 from tremplin.synergies.enums import (
     Consent,
     DetectionMode,
     LeadStatus,
     Objective,
     ParticipantRole,
+    RunFailure,
     RunStatus,
     Status,
 )
 from tremplin.synergies.exceptions import DetectionAlreadyRunning, LeadAlreadyDecided, SynergyError
 from tremplin.synergies.inputs import detection_inputs
+from tremplin.synergies.leads import index_lead_establishments
 from tremplin.synergies.models import (
     DetectionRun,
     Dismissal,
@@ -57,8 +59,8 @@ _TUNABLE = {f.name for f in fields(engine.Parameters)} - {"router"}
 PROGRESS_MIN_INTERVAL_S = 0.5
 PROGRESS_MIN_STEP = 0.01
 _BATCH = 500
-#: A run queued or running for longer than this is taken as lost (worker stopped) and no longer blocks.
-STALE_AFTER = timedelta(hours=2)
+#: Even when the progress does not move, the heartbeat is written at least this often.
+HEARTBEAT_EVERY_S = 10.0
 
 
 def lead_signature(kind: str, resource: str, establishment_ids) -> str:
@@ -72,7 +74,7 @@ def _participant_ids(opportunity: dict) -> list[str]:
     return list(opportunity["members"])
 
 
-def start_detection(territory, *, mode, by, objective="gain", parameters=None) -> DetectionRun:
+def start_detection(territory, *, mode, by, objective="gain", parameters=None, retry_of=None) -> DetectionRun:
     """Record a run and hand it to the background worker; return the run (its page shows the progress)."""
     if mode not in DetectionMode.values:
         raise SynergyError(_("Unknown detection mode."))
@@ -84,14 +86,27 @@ def start_detection(territory, *, mode, by, objective="gain", parameters=None) -
         raise SynergyError(_("Unknown engine parameters: %(names)s") % {"names": ", ".join(sorted(unknown))})
     from tremplin.synergies.tasks import run_detection_task
 
+    runs.fail_lost_runs(territory=territory, noticed="new_run")  # a lost run never blocks a new one
     with transaction.atomic():
-        ongoing = DetectionRun.objects.for_territory(territory).in_progress()
-        if ongoing.filter(created_at__gte=timezone.now() - STALE_AFTER).select_for_update().exists():
+        if DetectionRun.objects.for_territory(territory).blocking().select_for_update().exists():
             raise DetectionAlreadyRunning(_("A detection is already running on this territory."))
         run = DetectionRun.objects.create(
-            territory=territory, mode=mode, objective=objective, parameters=parameters, created_by=by
+            territory=territory,
+            mode=mode,
+            objective=objective,
+            parameters=parameters,
+            created_by=by,
+            retry_of=retry_of,
         )
-        log_action(by, "synergy.detection.started", run, territory=territory, mode=mode, objective=objective)
+        log_action(
+            by,
+            "synergy.detection.started",
+            run,
+            territory=territory,
+            mode=mode,
+            objective=objective,
+            retry_of=retry_of.pk if retry_of else None,
+        )
     result = run_detection_task.enqueue(run.pk)
     DetectionRun.objects.filter(pk=run.pk).update(task_result_id=str(result.id))
     run.refresh_from_db()
@@ -113,20 +128,23 @@ class _ProgressWriter:
         if message == self.last_message and (
             now - self.last_time < PROGRESS_MIN_INTERVAL_S or overall - self.last_fraction < PROGRESS_MIN_STEP
         ):
+            if now - self.last_time >= HEARTBEAT_EVERY_S:
+                self.last_time = now
+                runs.beat(self.run_pk)
             return
         self.last_time, self.last_fraction, self.last_message = now, overall, message
-        DetectionRun.objects.filter(pk=self.run_pk).update(progress=overall, message=message[:200])
+        runs.beat(self.run_pk, progress=overall, message=message[:200])
 
 
 def run_detection(run_pk: int) -> dict:
     """The body of the background task: load the inputs, run the engine, store the leads."""
     run = DetectionRun.objects.select_related("territory").get(pk=run_pk)
-    DetectionRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), progress=0.0, message="Chargement des données"
-    )
+    if not runs.claim_run(run.pk):  # marked failed while it waited, or already run
+        return {"run": run.pk, "skipped": True}
     try:
         params = engine.Parameters(**run.parameters)
         establishments, flows, params = detection_inputs(run.territory, run.mode, params)
+        runs.beat(run.pk)
         result = engine.detect(
             establishments,
             flows,
@@ -134,25 +152,34 @@ def run_detection(run_pk: int) -> dict:
             objective=run.objective,
             progress=_ProgressWriter(run.pk, 0.05, 0.9),
         )
-        DetectionRun.objects.filter(pk=run.pk).update(progress=0.9, message="Enregistrement des pistes")
-        counts = _store_leads(run, result)
-    except Exception as error:
+        runs.beat(run.pk, progress=0.9, message="Enregistrement des pistes")
+        with transaction.atomic():
+            if not runs.lock_if_running(run.pk):  # marked failed as lost meanwhile: its results are dropped
+                return {"run": run.pk, "skipped": True}
+            counts = _store_leads(run, result)
+            DetectionRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.DONE,
+                progress=1.0,
+                message="Détection terminée",
+                heartbeat_at=timezone.now(),
+                finished_at=timezone.now(),
+                establishment_count=len(establishments),
+                flow_count=int(result.stats.get("flows", 0)),
+                stats=result.stats,
+                knowledge_base_version=result.knowledge_base_version,
+                **counts,
+            )
+    except (Exception, KeyboardInterrupt, SystemExit) as error:
+        # The ways a task ends while its process lives on (an error; Ctrl-C or a shutdown of the worker).
+        # A killed process runs nothing more: its run is found lost by its heartbeat (runs.py).
         logger.exception("detection run %s failed", run.pk)
-        DetectionRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, finished_at=timezone.now(), error=f"{type(error).__name__}: {error}"
+        interrupted = isinstance(error, (KeyboardInterrupt, SystemExit))
+        runs.fail_run(
+            run.pk,
+            failure=RunFailure.INTERRUPTED if interrupted else RunFailure.ERROR,
+            error=f"{type(error).__name__}: {error}",
         )
         raise
-    DetectionRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.DONE,
-        progress=1.0,
-        message="Détection terminée",
-        finished_at=timezone.now(),
-        establishment_count=len(establishments),
-        flow_count=int(result.stats.get("flows", 0)),
-        stats=result.stats,
-        knowledge_base_version=result.knowledge_base_version,
-        **counts,
-    )
     return {"run": run.pk, **counts}
 
 
@@ -190,6 +217,7 @@ def _store_leads(run: DetectionRun, result) -> dict:
         )
     with transaction.atomic():
         Lead.objects.bulk_create(leads, batch_size=_BATCH)
+        index_lead_establishments(run)
     return {
         "lead_count": len(leads),
         "skipped_dismissed": skipped_dismissed,

@@ -34,6 +34,8 @@ PIPELINE = (
 EXITS = (Status.PAUSED, Status.ABANDONED)
 #: Statuses whose gains are real (operational figures), as opposed to potential.
 OPERATIONAL_STATUSES = (Status.OPERATIONAL, Status.MONITORED)
+#: Statuses past "under study": a synergy reaches them only once every participant consented.
+CONSENT_REQUIRED_STATUSES = (Status.BEING_IMPLEMENTED, Status.OPERATIONAL, Status.MONITORED)
 
 
 class AbandonReason(models.TextChoices):
@@ -80,6 +82,15 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+class RunFailure(models.TextChoices):
+    """Why a run failed: the engine raised an error, the worker was stopped during the run (Ctrl-C,
+    shutdown), or the run stopped giving news (the worker was killed) and was marked as failed."""
+
+    ERROR = "error", _("The detection stopped on an error")
+    INTERRUPTED = "interrupted", _("The background worker was stopped during the run")
+    LOST = "lost", _("The background worker stopped giving news of the run")
 
 
 class LeadStatus(models.TextChoices):

@@ -26,3 +26,19 @@ class DetectionAlreadyRunning(SynergyError):
 
 class NotAParticipant(SynergyError):
     """The person answering for an establishment is not its contact."""
+
+
+class TransitionBlocked(SynergyError):
+    """The move exists from the current status but a condition is missing (the participants' consent)."""
+
+
+class TeamOnly(SynergyError):
+    """Only the synergy's territory team may do this."""
+
+
+class RunNotLost(SynergyError):
+    """The run still gives news: it cannot be marked as failed yet."""
+
+
+class MeasurementRefused(SynergyError):
+    """Measured figures that cannot be true (a future year, a synergy that never ran)."""

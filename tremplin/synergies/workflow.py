@@ -2,26 +2,35 @@
 
 detected → qualified → under study → being implemented → operational → monitored, with two exits:
 paused (then resumed where it stood) and abandoned (with a coded reason). Each move is a named transition;
-``apply_transition`` checks it is allowed, writes the history row and the audit entry in one transaction.
+``apply_transition`` checks that the actor is the territory team, that the move is allowed from the
+status and that its conditions hold, then writes the history row and the audit entry in one transaction.
+
+Condition: nothing goes past "under study" (being implemented, operational, monitored — by a move or by
+resuming a paused synergy) until every participant has accepted to be introduced; the interface reads
+``transition_options`` to say why a move is not available yet.
 """
 
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tremplin.accounts.scoping import scope_for
 from tremplin.audit.log import log_action
-from tremplin.synergies.enums import PIPELINE, AbandonReason, Status
-from tremplin.synergies.exceptions import ReasonRequired, TransitionNotAllowed
-from tremplin.synergies.models import StatusChange, Synergy
+from tremplin.synergies.enums import CONSENT_REQUIRED_STATUSES, PIPELINE, AbandonReason, Consent, Status
+from tremplin.synergies.exceptions import ReasonRequired, TeamOnly, TransitionBlocked, TransitionNotAllowed
+from tremplin.synergies.models import StatusChange, Synergy, SynergyParticipant
 
 __all__ = [
     "TRANSITIONS",
     "Transition",
+    "TransitionOption",
     "abandon",
     "allowed_transitions",
     "apply_transition",
+    "consent_missing",
     "implement",
     "make_operational",
     "monitor",
@@ -29,6 +38,7 @@ __all__ = [
     "qualify",
     "resume",
     "study",
+    "transition_options",
 ]
 
 
@@ -61,8 +71,73 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+@dataclass(frozen=True)
+class TransitionOption:
+    """A move from the synergy's status, and why it cannot be made yet ("" when it can)."""
+
+    transition: Transition
+    blocked_by: str = ""
+
+    @property
+    def available(self) -> bool:
+        return not self.blocked_by
+
+    @property
+    def name(self) -> str:
+        return self.transition.name
+
+    @property
+    def label(self) -> str:
+        return self.transition.label
+
+
+def consent_missing(participants) -> str:
+    """Why the participants' consent does not allow going past "under study" ("" when it does)."""
+    participants = list(participants)
+    if not participants:
+        return gettext("The synergy has no participant.")
+    declined = [p for p in participants if p.consent == Consent.DECLINED]
+    pending = [p for p in participants if p.consent not in (Consent.ACCEPTED, Consent.DECLINED)]
+    if not declined and not pending:
+        return ""
+    parts = []
+    if declined:
+        parts.append(
+            gettext("declined: %(names)s") % {"names": ", ".join(p.establishment.name for p in declined)}
+        )
+    if pending:
+        parts.append(
+            gettext("not answered yet: %(names)s")
+            % {"names": ", ".join(p.establishment.name for p in pending)}
+        )
+    return gettext("Every participant must first accept to be introduced (%(details)s).") % {
+        "details": gettext("; ").join(parts)
+    }
+
+
+def _target(synergy: Synergy, transition: Transition) -> str:
+    return transition.target or _status_before_pause(synergy)
+
+
+def _blocked_by(synergy: Synergy, transition: Transition, participants) -> str:
+    if _target(synergy, transition) in CONSENT_REQUIRED_STATUSES:
+        return consent_missing(participants)
+    return ""
+
+
+def transition_options(synergy: Synergy) -> list[TransitionOption]:
+    """Every move from the synergy's status, each with why it is not available yet, if so."""
+    participants = list(synergy.participants.select_related("establishment"))
+    return [
+        TransitionOption(t, _blocked_by(synergy, t, participants))
+        for t in TRANSITIONS.values()
+        if t.allowed_from(synergy.status)
+    ]
+
+
 def allowed_transitions(synergy: Synergy) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if t.allowed_from(synergy.status)]
+    """The moves that can be made now."""
+    return [option.transition for option in transition_options(synergy) if option.available]
 
 
 def _status_before_pause(synergy: Synergy) -> str:
@@ -71,11 +146,18 @@ def _status_before_pause(synergy: Synergy) -> str:
 
 
 def apply_transition(synergy: Synergy, name: str, *, by, reason: str = "", note: str = "") -> StatusChange:
-    """Move ``synergy`` along the transition ``name``; raise TransitionNotAllowed or ReasonRequired."""
+    """Move ``synergy`` along the transition ``name`` on behalf of ``by`` (its territory team).
+
+    Raises TeamOnly, TransitionNotAllowed (no such move from the status), TransitionBlocked (a condition
+    is missing: the participants' consent) or ReasonRequired.
+    """
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise TransitionNotAllowed(synergy, name)
+    if synergy.territory_id not in scope_for(by).team_territory_ids:
+        raise TeamOnly(_("Only the territory team moves a synergy in the pipeline."))
     with transaction.atomic():
+        # The synergy's row is the lock that consent answers take too (pipeline.record_consent).
         locked = Synergy.objects.select_for_update().get(pk=synergy.pk)
         if not transition.allowed_from(locked.status):
             raise TransitionNotAllowed(locked, name)
@@ -83,7 +165,11 @@ def apply_transition(synergy: Synergy, name: str, *, by, reason: str = "", note:
             raise ReasonRequired(_("Choose why the synergy is abandoned."))
         if name != "abandon":
             reason = ""
-        target = transition.target or _status_before_pause(locked)
+        participants = SynergyParticipant.objects.filter(synergy=locked).select_related("establishment")
+        blocked_by = _blocked_by(locked, transition, participants)
+        if blocked_by:
+            raise TransitionBlocked(blocked_by)
+        target = _target(locked, transition)
         now = timezone.now()
         change = StatusChange.objects.create(
             synergy=locked,

@@ -34,6 +34,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Programme management"), "programme_manage", lambda scope: scope.is_programme_team),
     NavItem(_("Opportunities"), "contact_opportunities", lambda scope: bool(scope.contact_establishment_ids)),
     NavItem(_("Programme indicators"), "programme_indicators", lambda scope: scope.is_programme_team),
+    NavItem(_("Access requests"), "access_requests", lambda scope: scope.is_programme_team),
     NavItem(_("My questionnaire"), "questionnaire_mine", lambda scope: bool(scope.contact_establishment_ids)),
 ]
 
@@ -69,6 +70,8 @@ WORKSPACE_TABS: list[WorkspaceTab] = [
     WorkspaceTab(_("Map"), "territory_map_page"),
     WorkspaceTab(_("Reports"), "report_list", team_only=False),
     WorkspaceTab(_("Support programme"), "coaching_territory"),
+    WorkspaceTab(_("Team"), "territory_team"),
+    WorkspaceTab(_("Journal"), "territory_journal"),
 ]
 
 

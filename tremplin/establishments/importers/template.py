@@ -37,6 +37,7 @@ from tremplin.establishments.importers.base import (
     parse_decimal,
     read_csv,
 )
+from tremplin.spreadsheets import csv_row, xlsx_row
 
 COLUMNS = [
     "siret",
@@ -159,8 +160,8 @@ def example_row(commune_code: str, latitude: float | None, longitude: float | No
 def template_csv(example: list[str]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerow(example)
+    writer.writerow(csv_row(COLUMNS))
+    writer.writerow(csv_row(example))
     # The BOM makes spreadsheet software open the file as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -172,10 +173,10 @@ def template_xlsx(example: list[str]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "etablissements"
-    sheet.append(COLUMNS)
+    sheet.append(xlsx_row(COLUMNS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet.append(example)
+    sheet.append(xlsx_row(example))
     for cell in sheet[2]:
         cell.number_format = "@"  # text: keeps the leading zeros of SIRETs and commune codes
     for column, width in zip("ABCDEFGH", (17, 34, 10, 18, 14, 30, 11, 11), strict=True):

@@ -74,9 +74,17 @@ def _apply_fields(application: Application, fields: dict, documents: dict) -> li
     return changed
 
 
+def _require_confirmed_account(user) -> None:
+    """Only a person whose address is confirmed (an active account) applies."""
+    if user is None or not user.is_authenticated or not user.is_active or user.awaits_confirmation:
+        raise NotAllowed(_("Confirm your e-mail address (follow the link we sent you) before applying."))
+
+
 @transaction.atomic
 def create_draft(call: Call, *, by, fields: dict, documents: dict | None = None, now=None) -> Application:
-    """Start an application (as a draft) for the EPCI in ``fields``; the call must be open."""
+    """Start an application (as a draft) for the EPCI in ``fields``; the call must be open and the
+    applicant's address confirmed."""
+    _require_confirmed_account(by)
     now = now or timezone.now()
     _check_call_accepts(call, now)
     epci = fields.get("epci")

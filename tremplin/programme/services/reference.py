@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from tremplin.accounts.models import Membership, Role, User
+from tremplin.accounts.models import Role, User
+from tremplin.accounts.services import grant_membership
 from tremplin.geo.models import Epci, Region
 from tremplin.programme.models import Application, Call, CommitteeSeat, Criterion, PlpdmaStatus, StrategyType
 from tremplin.programme.services.applications import create_draft, submit_application
@@ -273,9 +274,7 @@ def _committee(call: Call) -> list[CommitteeSeat]:
                 continue
         else:
             member = _demo_user(local_part, first_name, last_name)
-            Membership.objects.get_or_create(
-                user=member, role=Role.COMMITTEE_MEMBER, defaults={"organisation": organisation}
-            )
+            grant_membership(member, Role.COMMITTEE_MEMBER, by=None, organisation=organisation, via="seed")
         seat, _created = CommitteeSeat.objects.get_or_create(
             call=call, member=member, defaults={"organisation": organisation}
         )

@@ -3,20 +3,23 @@
 By default the top N of the ranking (N = the call's places) are selected. The programme team may
 retain other eligible applications, or fewer, with a written justification; never more than N.
 Selecting moves every submitted application to selected or not selected, opens each selected EPCI's
-territory workspace with its participation in the programme, makes the applicant a member of the
-territory team (EIT officer), and sends every applicant its outcome.
+territory workspace with its participation in the programme, and sends every applicant its outcome
+after commit. The selection grants no access by itself: the applicant of a selected application gets a
+*request* to join the territory's team, which the territory's existing team (or, when there is none,
+the programme team) accepts or refuses (``tremplin.accounts.access_requests``). Anyone can sign up and
+apply for any EPCI, so applying proves nothing about who a person is.
 """
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tremplin.accounts.models import Membership, Role, TerritoryFunction
-from tremplin.accounts.scoping import forget_scope
+from tremplin.accounts.access_requests import request_territory_access
+from tremplin.accounts.models import TerritoryFunction
 from tremplin.audit.log import log_action
 from tremplin.programme.exceptions import JustificationRequired, SelectionError
 from tremplin.programme.models import Application, ApplicationStatus, Call, Participation
-from tremplin.programme.services.notifications import send_outcomes
+from tremplin.programme.services.notifications import send_outcomes_after_commit
 from tremplin.programme.services.permissions import require_programme_team
 from tremplin.programme.services.scoring import rank_applications
 from tremplin.territories.models import Territory
@@ -29,10 +32,17 @@ def proposed_selection(call: Call) -> list[Application]:
 
 @transaction.atomic
 def select_applications(
-    call: Call, *, by, chosen: list[Application] | None = None, justification: str = "", now=None
+    call: Call,
+    *,
+    by,
+    chosen: list[Application] | None = None,
+    justification: str = "",
+    now=None,
+    link_for=None,
 ) -> list[Application]:
     """Make the selection of ``call`` (the top N unless ``chosen`` says otherwise); returns the
-    selected applications, in ranking order."""
+    selected applications, in ranking order. ``link_for(path)`` makes the absolute links of the mail
+    (the web view passes ``request.build_absolute_uri``)."""
     require_programme_team(by)
     now = now or timezone.now()
     call = Call.objects.select_for_update().get(pk=call.pk)
@@ -74,7 +84,7 @@ def select_applications(
         decided.append(application)
         if application.pk in chosen_ids:
             selected.append(application)
-            _open_workspace(application, call, now)
+            _open_workspace(application, call, now, by=by, link_for=link_for)
 
     call.selection_made_at = now
     call.selection_made_by = by
@@ -94,19 +104,23 @@ def select_applications(
         justification=justification,
     )
 
-    sent = send_outcomes(decided)
+    # The outcomes leave only once the decisions are stored: a rolled-back selection sends nothing.
+    queued = send_outcomes_after_commit(decided)
     Application.objects.filter(pk__in=[application.pk for application in decided]).update(notified_at=now)
-    log_action(by, "selection.notified", call, call=call, at=now, messages=sent)
+    log_action(by, "selection.notified", call, call=call, at=now, messages=queued)
     return selected
 
 
-def _open_workspace(application: Application, call: Call, now) -> None:
+def _open_workspace(application: Application, call: Call, now, *, by, link_for) -> None:
     territory, _created = Territory.objects.get_or_create(epci=application.epci)
     Participation.objects.get_or_create(call=call, territory=territory, defaults={"selected_at": now})
-    Membership.objects.get_or_create(
-        user=application.applicant,
-        role=Role.TERRITORY_TEAM,
-        territory=territory,
-        defaults={"function": TerritoryFunction.OFFICER, "organisation": application.epci.name},
+    request_territory_access(
+        application.applicant,
+        territory,
+        by=by,
+        function=TerritoryFunction.OFFICER,
+        application=application,
+        via="selection",
+        link_for=link_for,
+        now=now,
     )
-    forget_scope(application.applicant)

@@ -25,7 +25,7 @@
     fillUnit(form, option.dataset.resourceUnit);
     var search = picker.querySelector("input[type='search']");
     search.value = option.dataset.resourceLabel;
-    picker.querySelector(".resource-results").innerHTML = "";
+    picker.querySelector(".resource-results").replaceChildren();
     var quantity = form.querySelector("input[name='quantity']");
     if (quantity) quantity.focus();
   });

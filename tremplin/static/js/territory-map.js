@@ -2,12 +2,9 @@
 (function () {
   "use strict";
   var element = document.getElementById("territory-map");
-  if (!element || !window.L) { return; }
+  if (!element || !window.L || !window.Tremplin) { return; }
   var map = L.map(element, { scrollWheelZoom: false });
-  L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
-    maxZoom: 19,
-    attribution: "&copy; OpenStreetMap contributors"
-  }).addTo(map);
+  Tremplin.addTiles(map);
   fetch(element.dataset.geojsonUrl, { credentials: "same-origin" })
     .then(function (response) { return response.json(); })
     .then(function (data) {
@@ -16,7 +13,9 @@
         style: { color: "#5b6b73", weight: 1, fillColor: "#9fc5b8", fillOpacity: 0.25 },
         onEachFeature: function (feature, layer) {
           var p = feature.properties;
-          layer.bindTooltip(p.name + " (" + p.insee_code + ") — " + p.population.toLocaleString("fr-FR") + " hab.");
+          layer.bindTooltip(function () {
+            return Tremplin.text(p.name + " (" + p.insee_code + ") — " + Number(p.population).toLocaleString("fr-FR") + " hab.");
+          });
         }
       }).addTo(map);
       var perimeter = L.geoJSON(data, {

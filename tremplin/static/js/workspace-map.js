@@ -4,25 +4,19 @@
   "use strict";
   var element = document.getElementById("workspace-map");
   var configNode = document.getElementById("map-config");
-  if (!element || !configNode || !window.L) { return; }
+  if (!element || !configNode || !window.L || !window.Tremplin) { return; }
   var config = JSON.parse(configNode.textContent);
   var labels = config.labels;
   var form = document.getElementById("map-filters");
   var status = document.getElementById("map-status");
+  // Popups are DOM nodes whose strings are text: names come from users and imports.
+  var el = Tremplin.el;
 
-  function esc(text) {
-    return String(text === undefined || text === null ? "" : text).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
-  function urlFor(template, id) { return template.replace(/\/0\/$/, "/" + id + "/"); }
+  function urlFor(template, id) { return template.replace(/\/0\/$/, "/" + Number(id) + "/"); }
   function number(value) { return Math.round(value).toLocaleString("fr-FR"); }
 
   var map = L.map(element, { scrollWheelZoom: false, preferCanvas: true });
-  L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
-    maxZoom: 19,
-    attribution: "&copy; OpenStreetMap contributors"
-  }).addTo(map);
+  Tremplin.addTiles(map);
 
   var perimeter = L.geoJSON(null, {
     filter: function (feature) { return feature.properties.layer === "perimeter"; },
@@ -52,24 +46,28 @@
     onEachFeature: function (feature, layer) {
       var p = feature.properties;
       var style = config.styles[p.status] || {};
-      var members = p.participants.map(function (x) {
-        return "<li>" + esc(x.name) + " (" + esc(labels.roles[x.role] || x.role) + ")</li>";
-      }).join("");
-      layer.bindPopup(
-        "<strong>" + esc(p.resource_label) + "</strong><br>" + esc(labels.kinds[p.kind] || p.kind) +
-        " — " + esc(style.label || p.status) + "<ul class='mb-1 ps-3'>" + members + "</ul>" +
-        esc(labels.gain) + " : " + number(p.gain_eur_per_year) + " €/" + esc(labels.year) +
-        " <span class='small'>(" + esc(labels.bases[p.basis] || p.basis) + ")</span><br>" +
-        "<a href='" + urlFor(config.synergy, feature.id) + "'>" + esc(labels.openSynergy) + "</a>"
-      );
+      layer.bindPopup(function () {
+        var members = p.participants.map(function (x) {
+          return el("li", null, [x.name + " (" + (labels.roles[x.role] || x.role) + ")"]);
+        });
+        return el("div", null, [
+          el("strong", null, [p.resource_label]), el("br"),
+          (labels.kinds[p.kind] || p.kind) + " — " + (style.label || p.status),
+          el("ul", { "class": "mb-1 ps-3" }, members),
+          labels.gain + " : " + number(p.gain_eur_per_year) + " €/" + labels.year + " ",
+          el("span", { "class": "small" }, ["(" + (labels.bases[p.basis] || p.basis) + ")"]), el("br"),
+          el("a", { href: urlFor(config.synergy, feature.id) }, [labels.openSynergy])
+        ]);
+      });
     }
   }).addTo(map);
 
   L.control.layers(null, (function () {
     var overlays = {};
-    overlays[labels.establishments] = clusters;
-    overlays[labels.synergies] = synergies;
-    overlays[labels.perimeter] = perimeter;
+    // Leaflet writes these names as HTML.
+    overlays[Tremplin.escapeHtml(labels.establishments)] = clusters;
+    overlays[Tremplin.escapeHtml(labels.synergies)] = synergies;
+    overlays[Tremplin.escapeHtml(labels.perimeter)] = perimeter;
     return overlays;
   })(), { collapsed: false }).addTo(map);
 
@@ -80,11 +78,15 @@
 
   function pointPopup(feature) {
     var p = feature.properties;
-    var basis = p.b ? "<br>" + esc(labels.flowBases[p.b]) : "";
-    var demo = p.d ? " <span class='badge demo-badge'>" + esc(labels.demo) + "</span>" : "";
-    return "<strong>" + esc(p.n) + "</strong>" + demo + "<br>" + esc(labels.section) + " " + esc(p.s) +
-      " · " + esc(labels.engagement[p.e] || p.e) + basis +
-      "<br><a href='" + urlFor(config.establishment, feature.id) + "'>" + esc(labels.openEstablishment) + "</a>";
+    return el("div", null, [
+      el("strong", null, [p.n]),
+      p.d ? " " : null, p.d ? el("span", { "class": "badge demo-badge" }, [labels.demo]) : null,
+      el("br"),
+      labels.section + " " + p.s + " · " + (labels.engagement[p.e] || p.e),
+      p.b ? el("br") : null, p.b ? labels.flowBases[p.b] : null,
+      el("br"),
+      el("a", { href: urlFor(config.establishment, feature.id) }, [labels.openEstablishment])
+    ]);
   }
 
   function query() {

@@ -1,12 +1,21 @@
 """Detection runs, the leads (candidates) they found, and the leads a territory dismissed for good."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.accounts.scoping import scope_for, scoped
-from tremplin.synergies.enums import DetectionMode, LeadStatus, Objective, RunStatus, SynergyKind
+from tremplin.synergies.enums import DetectionMode, LeadStatus, Objective, RunFailure, RunStatus, SynergyKind
+
+
+def heartbeat_timeout() -> timedelta:
+    """How long a run may stay without news before it is taken as lost (its worker stopped)."""
+    return timedelta(seconds=settings.DETECTION_HEARTBEAT_TIMEOUT_S)
 
 
 class TeamOnlyQuerySet(models.QuerySet):
@@ -25,6 +34,21 @@ class DetectionRunQuerySet(TeamOnlyQuerySet):
 
     def in_progress(self):
         return self.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+
+    def with_last_news(self):
+        """``last_news``: the last time the run gave news (heartbeat, start, or creation while queued)."""
+        return self.annotate(last_news=Coalesce("heartbeat_at", "started_at", "created_at"))
+
+    def lost(self, now=None):
+        """Runs in progress without news for longer than the heartbeat timeout: their worker stopped (or,
+        queued, no worker picked them up). They no longer block a new run and may be marked failed."""
+        limit = (now or timezone.now()) - heartbeat_timeout()
+        return self.in_progress().with_last_news().filter(last_news__lt=limit)
+
+    def blocking(self, now=None):
+        """Runs in progress that still give news: a new run on the territory waits for them."""
+        limit = (now or timezone.now()) - heartbeat_timeout()
+        return self.in_progress().with_last_news().filter(last_news__gte=limit)
 
 
 @scoped
@@ -46,7 +70,21 @@ class DetectionRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    #: Written by the task as it progresses; a run without news for too long is lost (worker killed).
+    heartbeat_at = models.DateTimeField(_("last news from the worker"), null=True, blank=True)
+    #: Host and process id of the worker running it ("host:pid"): a worker that starts on the same host
+    #: knows at once that a run of a dead process is lost.
+    worker = models.CharField(max_length=200, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    failure = models.CharField(_("failure"), max_length=16, choices=RunFailure.choices, blank=True)
+    retry_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retries",
+        verbose_name=_("run again from"),
+    )
     establishment_count = models.PositiveIntegerField(default=0)
     flow_count = models.PositiveIntegerField(default=0)
     lead_count = models.PositiveIntegerField(default=0)
@@ -69,6 +107,20 @@ class DetectionRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+    @property
+    def last_news_at(self):
+        return self.heartbeat_at or self.started_at or self.created_at
+
+    def is_lost(self, now=None) -> bool:
+        """In progress, but silent for longer than the heartbeat timeout (``DetectionRunQuerySet.lost``)."""
+        if self.is_finished or self.last_news_at is None:
+            return False
+        return self.last_news_at < (now or timezone.now()) - heartbeat_timeout()
+
+    @property
+    def lost(self) -> bool:
+        return self.is_lost()
 
     @property
     def percent(self) -> int:
@@ -103,6 +155,9 @@ class Lead(models.Model):
     tonnes_diverted_per_year = models.FloatField(default=0.0)
     confidence = models.CharField(max_length=16)
     data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)  # engine Opportunity.as_dict()
+    #: The same participants as ``establishment_ids``, as rows: the leads are filtered by establishment
+    #: and commune in the database (a JSON list cannot be searched portably).
+    establishments = models.ManyToManyField("establishments.Establishment", related_name="+", blank=True)
     status = models.CharField(max_length=16, choices=LeadStatus.choices, default="pending")
     decided_at = models.DateTimeField(null=True, blank=True)
     synergy = models.ForeignKey(

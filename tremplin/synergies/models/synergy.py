@@ -104,6 +104,11 @@ class Synergy(models.Model):
         return self.status in OPERATIONAL_STATUSES
 
     @property
+    def became_operational(self) -> bool:
+        """The synergy has been operational (it may be paused or abandoned since): its history says so."""
+        return self.is_operational or self.history.filter(to_status__in=OPERATIONAL_STATUSES).exists()
+
+    @property
     def introductions_agreed(self) -> bool:
         """Every participant accepted to be introduced: the counterparts may now see each other."""
         consents = [p.consent for p in self.participants.all()]

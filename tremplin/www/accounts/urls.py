@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from tremplin.www.accounts import views
+
 urlpatterns = [
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
@@ -18,4 +20,14 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # Sign-up confirmation (the sign-up form itself is the programme's, for applicants).
+    path("inscription/verifiez-vos-e-mails/", views.signup_sent, name="signup_sent"),
+    path("inscription/confirmer/<str:token>/", views.account_confirm, name="account_confirm"),
+    # Who joins a territory's team.
+    path("demandes-d-acces/", views.access_requests, name="access_requests"),
+    path("demandes-d-acces/<int:pk>/accepter/", views.access_request_accept, name="access_request_accept"),
+    path("demandes-d-acces/<int:pk>/refuser/", views.access_request_refuse, name="access_request_refuse"),
+    path("territoires/<int:territory_pk>/equipe/", views.territory_team, name="territory_team"),
+    path("equipes/membres/<int:pk>/retirer/", views.team_member_remove, name="team_member_remove"),
+    path("territoires/<int:territory_pk>/journal/", views.territory_journal, name="territory_journal"),
 ]

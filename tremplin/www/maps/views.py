@@ -19,6 +19,7 @@ from tremplin.reports.styles import legend
 from tremplin.synergies.enums import Basis, ParticipantRole, SynergyKind
 from tremplin.synergies.models import Synergy
 from tremplin.www.access import team_territory_or_404
+from tremplin.www.downloads import download
 from tremplin.www.maps.forms import MapFilterForm
 
 GEOJSON = "application/geo+json"
@@ -94,6 +95,7 @@ def map_page(request, territory_pk):
 
 
 @login_required
+@download
 @require_GET
 @gzip_page
 def map_points(request, territory_pk):
@@ -112,6 +114,7 @@ def map_points(request, territory_pk):
 
 
 @login_required
+@download
 @require_GET
 @gzip_page
 def map_synergies(request, territory_pk):
@@ -136,6 +139,7 @@ _FILE_NAMES = {
 
 
 @login_required
+@download
 @require_GET
 @gzip_page
 def map_export(request, territory_pk, layer):

@@ -1,7 +1,6 @@
 """Forms of the programme's pages: sign-up, fiche de candidature, committee scores, call management."""
 
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.accounts.models import Role, User
@@ -19,23 +18,19 @@ def _to_bool(value):
     return {"true": True, "false": False}.get(value)
 
 
-class SignupForm(BaseUserCreationForm):
-    """A person of an EPCI creates an account to apply (no role is needed for that)."""
+class SignupForm(forms.Form):
+    """A person of an EPCI creates an account to apply (no role is needed for that). The password is
+    chosen after the e-mail address is confirmed, from the link sent to it (see accounts.signup)."""
 
-    class Meta:
-        model = User
-        fields = ("email", "first_name", "last_name")
-        labels = {"email": _("E-mail address")}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("first_name", "last_name"):
-            self.fields[name].required = True
-        self.fields["email"].widget.attrs["autocomplete"] = "email"
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.filter(email__iexact=email, awaits_confirmation=False).exists():
             raise forms.ValidationError(_("An account already exists with this address: log in instead."))
         return email
 

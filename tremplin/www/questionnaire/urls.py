@@ -5,6 +5,7 @@ from tremplin.www.questionnaire import views
 urlpatterns = [
     path("", views.questionnaire_mine, name="questionnaire_mine"),
     path("lien/<str:token>/", views.questionnaire_open, name="questionnaire_open"),
+    path("mot-de-passe/", views.questionnaire_password, name="questionnaire_password"),
     path("etablissements/<int:establishment_pk>/", views.questionnaire_home, name="questionnaire_home"),
     path(
         "etablissements/<int:establishment_pk>/gisements/",

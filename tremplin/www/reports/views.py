@@ -22,6 +22,7 @@ from tremplin.reports.snapshots import ReportError, freeze_report, previous_snap
 from tremplin.synergies.enums import Basis, Status, SynergyKind
 from tremplin.territories.models import Territory
 from tremplin.www.access import get_visible_or_404, team_territory_or_404
+from tremplin.www.downloads import download
 from tremplin.www.reports.forms import FreezeForm
 
 
@@ -145,6 +146,7 @@ def report_detail(request, pk):
 
 
 @login_required
+@download
 @require_GET
 def report_pdf(request, pk):
     snapshot = get_visible_or_404(ReportSnapshot, request.user, pk=pk)
@@ -160,6 +162,7 @@ def report_pdf(request, pk):
 
 
 @login_required
+@download
 @require_GET
 def export_xlsx(request, territory_pk):
     territory = team_territory_or_404(request.user, territory_pk)
@@ -172,6 +175,7 @@ def export_xlsx(request, territory_pk):
 
 
 @login_required
+@download
 @require_GET
 def export_csv(request, territory_pk, sheet):
     territory = team_territory_or_404(request.user, territory_pk)

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from tremplin.territories.facts import territory_facts, territory_map_geojson
 from tremplin.territories.models import Territory
 from tremplin.www.access import get_visible_or_404
+from tremplin.www.downloads import download
 
 
 @login_required
@@ -24,6 +25,7 @@ def territory_detail(request, pk):
 
 
 @login_required
+@download
 def territory_map(request, pk):
     territory = get_visible_or_404(Territory, request.user, pk=pk)
     return JsonResponse(territory_map_geojson(territory), content_type="application/geo+json")

@@ -3,19 +3,20 @@
 (function () {
   "use strict";
   var element = document.getElementById("perimeter-map");
-  if (!element || !window.L) { return; }
+  if (!element || !window.L || !window.Tremplin) { return; }
   var field = document.getElementById("id_zones_geojson");
   var zonesData = JSON.parse(document.getElementById("perimeter-zones").textContent || "null");
   var collection = zonesData && zonesData.features ? zonesData : { type: "FeatureCollection", features: [] };
 
   var map = L.map(element, { scrollWheelZoom: false });
-  L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
-    maxZoom: 19, attribution: "&copy; OpenStreetMap contributors"
-  }).addTo(map);
+  Tremplin.addTiles(map);
   var zoneStyle = { color: "#b45309", weight: 2, fillColor: "#f2a900", fillOpacity: 0.35 };
   var zonesLayer = L.geoJSON(null, {
     style: zoneStyle,
-    onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name || ""); }
+    // Zone names come from the pasted GeoJSON: shown as text (Leaflet inserts strings as HTML).
+    onEachFeature: function (feature, layer) {
+      layer.bindTooltip(function () { return Tremplin.text((feature.properties || {}).name || ""); });
+    }
   }).addTo(map);
 
   function redrawZones() {
@@ -33,7 +34,9 @@
       L.geoJSON(data, {
         filter: function (f) { return f.properties.layer === "commune"; },
         style: { color: "#5b6b73", weight: 1, fillColor: "#9fc5b8", fillOpacity: 0.15 },
-        onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name); }
+        onEachFeature: function (f, layer) {
+          layer.bindTooltip(function () { return Tremplin.text(f.properties.name); });
+        }
       }).addTo(map);
       var perimeter = L.geoJSON(data, {
         filter: function (f) { return f.properties.layer === "perimeter"; },

@@ -16,6 +16,7 @@ from tremplin.territories.models import Territory
 from tremplin.www.access import get_visible_or_404
 from tremplin.www.coaching.forms import AttendanceForm, EventForm, RegistrationForm
 from tremplin.www.coaching.permissions import programme_team_only, visible_call_or_404
+from tremplin.www.downloads import download
 
 
 @login_required
@@ -93,6 +94,7 @@ def coaching_calendar(request, call_pk):
 
 
 @login_required
+@download
 def coaching_calendar_ics(request, call_pk):
     call = visible_call_or_404(request.user, call_pk)
     content = calendar_ics(call, Event.objects.of_call(call), domain=request.get_host().split(":")[0])

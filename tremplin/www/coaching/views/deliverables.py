@@ -28,6 +28,7 @@ from tremplin.programme.models import Participation
 from tremplin.territories.facts import territory_facts
 from tremplin.www.access import get_visible_or_404
 from tremplin.www.coaching.forms import CommentForm, PerimeterForm, TransitionForm, item_form
+from tremplin.www.downloads import download
 
 
 @login_required
@@ -229,6 +230,7 @@ def coaching_deliverable_comment(request, pk):
 
 
 @login_required
+@download
 def coaching_strategy_pdf(request, pk):
     participation = get_visible_or_404(Participation, request.user, pk=pk)
     response = HttpResponse(strategy_pdf(participation), content_type="application/pdf")

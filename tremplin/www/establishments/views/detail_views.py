@@ -46,15 +46,15 @@ def _history(user, establishment) -> list[dict]:
 
 @login_required
 def establishment_detail(request, pk):
+    """The establishment's page. Its territory team sees its working record (contacts, notes, engagement,
+    history); the establishment's own company contact sees only what concerns it: the public facts of
+    its establishment, its flows and the way to its questionnaire and opportunities."""
     establishment = get_visible_or_404(Establishment, request.user, pk=pk)
-    contacts = EstablishmentContact.objects.visible_to(request.user).filter(establishment=establishment)
-    return render(
-        request,
-        "establishments/detail.html",
-        {
-            "establishment": establishment,
-            "contacts": contacts,
-            "history": _history(request.user, establishment),
-            "is_team": is_team_of(request.user, establishment.territory_id),
-        },
-    )
+    is_team = is_team_of(request.user, establishment.territory_id)
+    context = {"establishment": establishment, "is_team": is_team, "contacts": [], "history": []}
+    if is_team:
+        context["contacts"] = EstablishmentContact.objects.visible_to(request.user).filter(
+            establishment=establishment
+        )
+        context["history"] = _history(request.user, establishment)
+    return render(request, "establishments/detail.html", context)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from tremplin.establishments.importers.template import example_row, template_csv, template_xlsx
 from tremplin.establishments.services import ImportRejected, import_establishments
 from tremplin.www.access import team_territory_or_404
+from tremplin.www.downloads import download
 from tremplin.www.establishments.forms import ImportForm
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,6 +46,7 @@ def _example(territory) -> list[str]:
 
 
 @login_required
+@download
 def import_template(request, territory_pk, fmt):
     territory = team_territory_or_404(request.user, territory_pk)
     example = _example(territory)

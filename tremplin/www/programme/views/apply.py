@@ -24,6 +24,7 @@ from tremplin.programme.services.applications import (
 )
 from tremplin.programme.services.eligibility import assess_eligibility, failure_message
 from tremplin.www.access import get_visible_or_404
+from tremplin.www.downloads import download
 from tremplin.www.programme.forms import ApplicationForm, DeliberationForm
 
 # Fields the form shows under another name (the uploads).
@@ -135,6 +136,8 @@ def application_detail(request, pk):
     eligibility = None
     if application.status != "draft":
         eligibility = assess_eligibility(application)
+    access_request = application.access_requests.filter(user=request.user).first() if is_applicant else None
+    territory_pk = getattr(getattr(application.epci, "territory", None), "pk", None)
     return render(
         request,
         "programme/application_detail.html",
@@ -146,6 +149,9 @@ def application_detail(request, pk):
             "eligibility": eligibility,
             "failure_reasons": [failure_message(code) for code in application.eligibility_failures],
             "deliberation_form": DeliberationForm() if is_applicant and not application.is_draft else None,
+            "access_request": access_request,
+            "is_team_member": territory_pk in scope.team_territory_ids,
+            "territory_pk": territory_pk,
         },
     )
 
@@ -179,12 +185,16 @@ def application_deliberation(request, pk):
             "eligibility": assess_eligibility(application) if not application.is_draft else None,
             "failure_reasons": [failure_message(code) for code in application.eligibility_failures],
             "deliberation_form": form,
+            "access_request": None,
+            "is_team_member": False,
+            "territory_pk": None,
         },
         status=400,
     )
 
 
 @login_required
+@download
 def application_document(request, pk, kind):
     """Serve a private document as a download, never inline, to those who may read the application."""
     if kind not in {"courrier", "deliberation"}:
@@ -204,5 +214,4 @@ def application_document(request, pk, kind):
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response

@@ -2,11 +2,13 @@
 journal. Every one answers 403 to any other role."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tremplin.audit.display import describe_entries
 from tremplin.audit.models import AuditEntry
 from tremplin.programme.exceptions import ProgrammeError
 from tremplin.programme.models import Application, Call, CommitteeSeat, Criterion
@@ -184,6 +186,7 @@ def call_ranking(request, pk):
                 by=request.user,
                 chosen=list(form.cleaned_data["chosen"]),
                 justification=form.cleaned_data["justification"],
+                link_for=request.build_absolute_uri,
             )
         except ProgrammeError as error:
             form.add_error(None, error.message)
@@ -219,5 +222,10 @@ def call_ranking(request, pk):
 @programme_team_required
 def call_audit(request, pk):
     call = get_object_or_404(Call, pk=pk)
-    entries = AuditEntry.objects.for_call(call).select_related("actor", "target_type")[:500]
-    return render(request, "programme/audit.html", {"call": call, "entries": entries})
+    entries = AuditEntry.objects.for_call(call).select_related("actor", "target_type")
+    page = Paginator(entries, 200).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programme/audit.html",
+        {"call": call, "page": page, "entries": describe_entries(page.object_list)},
+    )

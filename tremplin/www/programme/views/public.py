@@ -1,12 +1,12 @@
 """Public pages of the programme: the calls, and the sign-up of applicants."""
 
-from django.contrib import messages
-from django.contrib.auth import login
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
+from tremplin.accounts.signup import AccountExists, sign_up
 from tremplin.programme.models import Application, Call
 from tremplin.www.programme.forms import SignupForm
 
@@ -48,8 +48,17 @@ def signup(request):
         return redirect(next_url or "programme_call_list")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Your account is created. You can now apply."))
-        return redirect(next_url or "programme_call_list")
+        try:
+            sign_up(
+                email=form.cleaned_data["email"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                link_for=request.build_absolute_uri,
+                next_url=next_url,
+            )
+        except AccountExists:
+            form.add_error("email", _("An account already exists with this address: log in instead."))
+        else:
+            target = reverse("signup_sent")
+            return redirect(f"{target}?{urlencode({'next': next_url})}" if next_url else target)
     return render(request, "programme/signup.html", {"form": form, "next": next_url})

@@ -5,18 +5,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tremplin.engine.knowledge import REGULATORY_FLAGS
 from tremplin.synergies import workflow
-from tremplin.synergies.enums import EXITS, OPERATIONAL_STATUSES, PIPELINE, Status
-from tremplin.synergies.exceptions import SynergyError
+from tremplin.synergies.enums import EXITS, PIPELINE, Status
+from tremplin.synergies.exceptions import SynergyError, TransitionNotAllowed
+from tremplin.synergies.history import synergy_history
 from tremplin.synergies.models import Synergy, SynergyAction, SynergyParticipant
 from tremplin.synergies.pipeline import (
     MEASURED_FIELDS,
     add_action,
     mark_action_done,
+    measurement_refusal,
     record_consent,
     record_measurement,
 )
@@ -43,7 +47,7 @@ def synergy_board(request, territory_pk):
     for status in (*PIPELINE, *EXITS):
         cards = [s for s in synergies if s.status == status]
         for card in cards:
-            card.forward = [t for t in workflow.allowed_transitions(card) if t.name in _FORWARD]
+            card.forward = [o for o in workflow.transition_options(card) if o.name in _FORWARD]
         columns.append({"status": status, "label": Status(status).label, "cards": cards})
     return render(
         request,
@@ -92,13 +96,14 @@ def synergy_detail(request, pk):
             "synergy": synergy,
             "territory": synergy.territory,
             "participants": synergy.participants.select_related("establishment__commune", "consent_by"),
-            "transitions": workflow.allowed_transitions(synergy),
-            "history": synergy.history.select_related("by"),
+            "transitions": workflow.transition_options(synergy),
+            "history": synergy_history(synergy),
             "actions": synergy.actions.select_related("owner"),
             "measurements": measurements,
             "latest_measurement": latest,
             "measured": measured,
-            "can_measure": synergy.status in OPERATIONAL_STATUSES,
+            "measure_refusal": measurement_refusal(synergy),
+            "this_year": timezone.localdate().year,
             "transition_form": TransitionForm(),
             "action_form": ActionForm(),
             "measurement_form": MeasurementForm(),
@@ -117,7 +122,7 @@ def _team_synergy_or_404(request, pk) -> Synergy:
 
 def _back(request, default):
     target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
         return redirect(target)
     return redirect(default)
 
@@ -135,13 +140,10 @@ def synergy_transition(request, pk):
         workflow.apply_transition(
             synergy, name, by=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
         )
-    except SynergyError as error:
-        messages.error(
-            request,
-            str(error)
-            if not isinstance(error, workflow.TransitionNotAllowed)
-            else _("This move is not allowed from the synergy's current status."),
-        )
+    except TransitionNotAllowed:
+        messages.error(request, _("This move is not allowed from the synergy's current status."))
+    except SynergyError as error:  # a missing condition (the participants' consent) says which
+        messages.error(request, str(error))
     else:
         messages.success(
             request,
@@ -176,7 +178,10 @@ def synergy_action_add(request, pk):
 @require_POST
 def synergy_action_done(request, pk):
     action = get_visible_or_404(SynergyAction, request.user, pk=pk)
-    mark_action_done(action, by=request.user, done=request.POST.get("done") != "0")
+    try:
+        mark_action_done(action, by=request.user, done=request.POST.get("done") != "0")
+    except SynergyError as error:
+        messages.error(request, str(error))
     return redirect(synergy_detail_url(action.synergy) + "#actions")
 
 
@@ -194,7 +199,10 @@ def synergy_measurement(request, pk):
         else:
             messages.success(request, _("Measured figures of %(year)s recorded.") % {"year": values["year"]})
     else:
-        messages.error(request, _("The measured figures are not valid: numbers of zero or more, and a year."))
+        messages.error(
+            request,
+            _("The measured figures are not valid: numbers of zero or more, and a year that has begun."),
+        )
     return redirect(synergy_detail_url(synergy) + "#figures")
 
 

@@ -1,0 +1,230 @@
+"""Audit entries read as plain French sentences on every page that shows them: never a raw action code
+or a Python structure, names looked up when shown (an erased person reads as such)."""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+from tests.conftest import CAUX_SEINE, LE_HAVRE
+from tremplin.accounts.services import grant_membership, revoke_membership
+from tremplin.audit.display import describe, describe_entries, registered_codes
+from tremplin.audit.log import log_action
+from tremplin.audit.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+SOURCE = Path(__file__).resolve().parents[2] / "tremplin"
+CODE = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
+#: Functions that write an audit entry with the action code among their first positional arguments:
+#: ``log_action`` and the small wrappers operations define around it (``_log``, ``_audit``, ``log_change``…).
+WRITERS = re.compile(r"(^|_)(log|audit)(_|$)")
+
+
+def _strings(node, assignments) -> list[str | re.Pattern]:
+    """The action codes an argument can take: literals, both branches of ``a if c else b``, f-strings
+    (as patterns), and names assigned a literal in the same function."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return _strings(node.body, assignments) + _strings(node.orelse, assignments)
+    if isinstance(node, ast.JoinedStr):
+        literal = "".join(part.value for part in node.values if isinstance(part, ast.Constant))
+        if "." not in literal or not re.fullmatch(r"[a-z_.]+", literal):
+            return []  # a message, not an action code
+        pattern = "".join(
+            re.escape(part.value) if isinstance(part, ast.Constant) else "[a-z_]+" for part in node.values
+        )
+        return [re.compile(f"^{pattern}$")]
+    if isinstance(node, ast.Name):
+        return list(assignments.get(node.id, []))
+    return []
+
+
+def written_codes() -> dict[str, str]:
+    """Every action code the code base writes, with where it is written."""
+    found = {}
+    for path in sorted(SOURCE.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in [tree, *[n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]]:
+            assignments = {}
+            for node in ast.walk(function):
+                if (
+                    isinstance(node, ast.Assign)
+                    and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name)
+                ):
+                    values = _strings(node.value, {})
+                    assignments.setdefault(node.targets[0].id, []).extend(
+                        value for value in values if isinstance(value, str)
+                    )
+            for node in ast.walk(function):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None) or ""
+                if not WRITERS.match(name):
+                    continue
+                for argument in node.args[:3]:
+                    for value in _strings(argument, assignments):
+                        where = f"{path.relative_to(SOURCE.parent)}:{node.lineno}"
+                        if isinstance(value, re.Pattern):
+                            found[value.pattern] = where
+                        elif CODE.match(value):
+                            found[value] = where
+    return found
+
+
+def test_the_scan_finds_the_codes_written_directly_through_helpers_and_as_patterns():
+    codes = written_codes()
+    assert "role.granted" in codes  # log_action(by, "role.granted", …)
+    assert "flow.updated" in codes  # _log(by, "flow.updated", …) in flows.services
+    assert "application.deliberation.attached" in codes  # action = "…"; log_action(by, action, …)
+    assert "synergy.action.reopened" in codes  # "…done" if done else "…reopened"
+    assert r"^application\.[a-z_]+$" in codes  # f"application.{application.status}"
+
+
+def test_every_action_code_written_has_a_french_sentence():
+    known = registered_codes()
+    missing = []
+    for code, where in sorted(written_codes().items()):
+        if code.startswith("^"):
+            if not any(re.match(code, registered) for registered in known):
+                missing.append(f"{code} (a pattern, at {where})")
+        elif code not in known:
+            missing.append(f"{code} (at {where})")
+    assert not missing, (
+        "These audit action codes have no sentence in tremplin/audit/display.py (add a register(...) line "
+        "and its French translation): " + ", ".join(missing)
+    )
+
+
+def test_every_sentence_is_translated_and_formats_with_its_data():
+    from django.utils import translation
+
+    with translation.override("fr"):
+        for code in sorted(registered_codes()):
+            entry = AuditEntry(action=code, data={})
+            shown = describe(entry).sentence
+            assert shown and code not in shown, code
+
+
+def test_the_programme_journal_shows_sentences_never_codes_or_structures(client):
+    call = factories.call()
+    team = factories.programme_team_member(first_name="Claire", last_name="Lemarchand")
+    log_action(team, "call.changed", call, call=call, fields={"title": "Nouveau titre", "places": "6"})
+    application = factories.submitted_application(call, CAUX_SEINE)
+    log_action(
+        team,
+        "application.eligibility.overridden",
+        application,
+        call=call,
+        before=False,
+        after=True,
+        justification="PLPDMA adopté depuis",
+    )
+    client.force_login(team)
+    html = client.get(reverse("programme_call_audit", kwargs={"pk": call.pk})).content.decode()
+    assert "Claire Lemarchand" in html
+    assert "A modifié l&#x27;appel" in html and "titre : Nouveau titre" in html
+    assert "A passé outre l&#x27;éligibilité de" in html
+    assert 'Avant :</dt> <dd class="d-inline mb-0">non éligible' in html
+    assert "A déposé la candidature de" in html
+    for raw in ("call.changed", "<code>", "{&#x27;", "[&#x27;", "True", "False", "None"):
+        assert raw not in re.sub(r'data-action="[^"]*"', "", html), raw
+
+
+def test_a_role_grant_names_the_person_and_an_erased_person_reads_as_such():
+    caux = factories.territory(CAUX_SEINE)
+    officer = factories.territory_officer(caux, first_name="Sophie", last_name="Anquetil")
+    colleague = factories.user(first_name="Paul", last_name="Technicien")
+    membership = grant_membership(colleague, "territory_team", by=officer, territory=caux, function="officer")
+    from django.utils import translation
+
+    with translation.override("fr"):
+        granted = describe(AuditEntry.objects.get(action="role.granted"))
+        assert granted.actor == "Sophie Anquetil"
+        assert granted.sentence == "A donné le rôle « Équipe du territoire » à Paul Technicien"
+        assert ("Fonction", "Chargé de mission EIT") in granted.details
+        revoke_membership(membership, by=officer, reason="Départ")
+        colleague.delete()
+        officer.delete()
+        entries = describe_entries(AuditEntry.objects.filter(action__startswith="role.").order_by("at", "id"))
+    assert [entry.sentence for entry in entries] == [
+        "A donné le rôle « Équipe du territoire » à une personne effacée",
+        "A retiré le rôle « Équipe du territoire » à une personne effacée",
+    ]
+    assert {entry.actor for entry in entries} == {"Une personne effacée"}
+
+
+def test_an_action_of_the_platform_itself_says_so():
+    from django.utils import translation
+
+    caux = factories.territory(CAUX_SEINE)
+    with translation.override("fr"):
+        shown = describe(
+            log_action(None, "role.granted", None, territory=caux, role="territory_team", user_id=0)
+        )
+    assert shown.actor == "La plateforme"
+
+
+def test_the_territory_team_reads_its_own_journal_only(client):
+    caux, havre = factories.territory(CAUX_SEINE), factories.territory(LE_HAVRE)
+    officer = factories.territory_officer(caux)
+    site = factories.establishment(caux, name="Papeterie de Caux")
+    log_action(
+        officer,
+        "establishment.updated",
+        site,
+        territory=caux,
+        changes={"name": ["Papeterie", "Papeterie de Caux"]},
+    )
+    log_action(
+        None,
+        "establishment.created",
+        factories.establishment(havre, name="Chantier du Havre"),
+        territory=havre,
+    )
+    client.force_login(officer)
+    html = client.get(reverse("territory_journal", kwargs={"territory_pk": caux.pk})).content.decode()
+    assert "A modifié l&#x27;établissement Papeterie de Caux" in html
+    assert "Papeterie → Papeterie de Caux" in html
+    assert "Chantier du Havre" not in html
+    assert client.get(reverse("territory_journal", kwargs={"territory_pk": havre.pk})).status_code == 404
+
+
+def test_the_workspace_shows_the_team_and_journal_tabs_to_its_team_only(client):
+    caux = factories.territory(CAUX_SEINE)
+    client.force_login(factories.territory_officer(caux))
+    html = client.get(reverse("territory_detail", kwargs={"pk": caux.pk})).content.decode()
+    assert reverse("territory_team", kwargs={"territory_pk": caux.pk}) in html
+    assert reverse("territory_journal", kwargs={"territory_pk": caux.pk}) in html
+    client.force_login(factories.programme_team_member())
+    html = client.get(reverse("territory_detail", kwargs={"pk": caux.pk})).content.decode()
+    assert reverse("territory_journal", kwargs={"territory_pk": caux.pk}) not in html
+
+
+def test_a_flow_change_reads_field_by_field_with_labels_and_units():
+    from django.utils import translation
+
+    from tremplin.flows import catalogue
+    from tremplin.flows.services import update_flow
+
+    caux = factories.territory(CAUX_SEINE)
+    officer = factories.territory_officer(caux)
+    site = factories.establishment(caux, name="Menuiserie du Port")
+    flow = factories.flow(site, by=officer)
+    update_flow(flow, by=officer, quantity=15)
+    wood = str(catalogue.resource_label("wood_clean"))
+    with translation.override("fr"):
+        declared, changed = describe_entries(
+            AuditEntry.objects.filter(action__startswith="flow.").order_by("id")
+        )
+    assert declared.sentence == f"A déclaré un flux de Menuiserie du Port : {wood}"
+    assert declared.details == [("Le flux", "12 t · par an")]
+    assert changed.sentence == f"A modifié un flux de Menuiserie du Port : {wood}"
+    assert changed.details == [("Modifications", "quantité : 12 → 15")]
