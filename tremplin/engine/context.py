@@ -18,9 +18,9 @@ from .units import convert
 
 #: Reasons of ``Context.f_adjusted``, in French for explanations.
 ADJUSTMENTS = {
-    1: "compensé avec le flux inverse estimé du même site (le site est fournisseur net ou receveur net)",
-    2: "écarté : le site a déclaré le flux inverse de cette ressource",
-    3: "diminué des quantités déjà engagées dans des synergies en cours",
+    1: "compensée avec le flux inverse estimé du même site (le site est fournisseur net ou receveur net)",
+    2: "écartée : le site a déclaré le flux inverse de cette ressource",
+    3: "diminuée des quantités déjà engagées dans des synergies en cours",
 }
 
 _RESOURCE_FIELDS = {"price", "treatment_cost", "virgin_co2", "disposal_co2", "density", "mwh_per_t"}

@@ -77,7 +77,7 @@ def _flow_notes(ctx: Context, flow: int, what: str) -> list[str]:
     if reason:
         unit = ctx.resources[int(ctx.f_res[flow])].unit
         notes.append(
-            f"Quantité du {what} ({fr(float(ctx.f_gross[flow]))} {unit}/an au départ) {ADJUSTMENTS[reason]}."
+            f"Quantité du {what} : {fr(float(ctx.f_gross[flow]))} {unit}/an au départ, {ADJUSTMENTS[reason]}."
         )
     return notes
 

@@ -181,7 +181,7 @@ def _direction(ctx: Context, stages, supplier: str, receiver: str, objective, tr
                 f = zero[0]
                 why = ADJUSTMENTS.get(int(ctx.f_adjusted[f]), "nulle")
                 what = "gisement" if f == s_flow else "besoin"
-                add("quantity", f"quantité du {what} nulle : {why}", **info)
+                add("quantity", f"quantité du {what} nulle, {why}", **info)
                 continue
             dmax = rule_distance_limit(ctx, rule, out_res)
             road = (
