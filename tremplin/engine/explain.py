@@ -154,6 +154,10 @@ def substitution_opportunity(ctx: Context, rule, c: Candidates, i: int) -> Oppor
         "emissions_procede_kgco2e_par_unite": rule.process_co2,
         "cout_pretraitement_eur_par_unite": rule.pretreatment_cost,
         "facteur_detour": params.detour_factor,
+        # The whole gisement and besoin behind the lead, so that totals over several leads of one supply
+        # can be bounded by it (see tremplin.synergies.potential).
+        "quantite_gisement": float(ctx.f_qty[s_flow]),
+        "quantite_besoin": float(ctx.f_qty[t_flow]),
     }
     if transport.mode == "truck":
         factors |= {
