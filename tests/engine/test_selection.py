@@ -236,3 +236,34 @@ def test_why_not_refuses_an_unknown_establishment():
 
     with pytest.raises(InputError):
         why_not(_sites(["70.22Z"]), a="e00", b="nobody")
+
+
+class _Traded:
+    """A catalogue resource seen with ``traded_by`` set (the field the catalogue may declare)."""
+
+    def __init__(self, resource, traded_by):
+        self._resource, self.traded_by = resource, traded_by
+
+    def __getattr__(self, name):
+        return getattr(self._resource, name)
+
+
+def test_a_utility_that_trades_a_resource_is_not_netted():
+    from dataclasses import replace
+
+    kb = default_knowledge_base()
+    patched = replace(kb, resources=dict(kb.resources, steam=_Traded(kb.resources["steam"], ("35.30",))))
+    sites = _sites(["35.30Z", "70.22Z"])
+    flows = [
+        Flow("e00", "out", "steam", 100, "MWh", "estimated"),
+        Flow("e00", "in", "steam", 30, "MWh", "estimated"),
+        Flow("e01", "out", "steam", 100, "MWh", "estimated"),
+        Flow("e01", "in", "steam", 30, "MWh", "estimated"),
+    ]
+    ctx = build_context(sites, flows, patched, Parameters(estimate_missing_flows=False))
+    by_site = {
+        (comp, d): q
+        for comp, d, q in zip(ctx.f_comp.tolist(), ctx.f_dir.tolist(), ctx.f_qty.tolist(), strict=True)
+    }
+    assert by_site[(0, 1)] == 100 and by_site[(0, 0)] == 30  # the utility keeps both
+    assert by_site[(1, 1)] == pytest.approx(70) and by_site[(1, 0)] == 0  # an office is netted

@@ -269,6 +269,9 @@ def _net_flows(ctx: Context) -> None:
     if n == 0:
         return
     estimated = ctx.f_basis == BASES.index("estimated")
+    traders = _traders(ctx)
+    if traders is not None:
+        estimated = estimated & ~traders
     group = ctx.resource_group[ctx.f_res]
     n_groups = int(ctx.resource_group.max()) + 1
     key = ctx.f_comp.astype(np.int64) * n_groups + group
@@ -301,6 +304,25 @@ def _net_flows(ctx: Context) -> None:
     qty[touched] = qty[touched] * factor[touched]
     adjusted[touched] = 1
     ctx.f_qty = qty
+
+
+def _traders(ctx: Context) -> np.ndarray | None:
+    """Flows of sites that buy and sell a resource as their trade (a steam and heat utility, 35.30, buys
+    an incinerator's steam and sells it on the platform): these are never netted. A resource says who
+    trades it in ``traded_by`` (NAF codes at any level)."""
+    traded = {
+        i: tuple(getattr(ctx.kb.resources[code], "traded_by", ()) or ())
+        for i, code in enumerate(ctx.resource_codes)
+    }
+    traded = {i: codes for i, codes in traded.items() if codes}
+    if not traded:
+        return None
+    mask = np.zeros(len(ctx.f_qty), bool)
+    for j, (comp, res) in enumerate(zip(ctx.f_comp.tolist(), ctx.f_res.tolist(), strict=True)):
+        codes = traded.get(res)
+        if codes and any(a in codes for a in ctx.naf_ancestors[comp]):
+            mask[j] = True
+    return mask
 
 
 def _take_off_committed(ctx: Context, committed: dict[tuple[int, int, int], list[float]]) -> None:
