@@ -10,7 +10,7 @@ from tests import factories
 from tests.conftest import CAUX_SEINE
 from tests.establishments.hostile_files import sheet_xml, with_understated_sheet_size, workbook
 from tests.establishments.samples import LAITERIE, PAPETERIE, sirene_csv, sirene_row
-from tremplin.establishments.importers import ErrorLog, RowError
+from tremplin.establishments.importers import ErrorLog, FileFormatError, RowError
 from tremplin.establishments.importers.template import COLUMNS
 from tremplin.establishments.services import ImportRejected, import_establishments
 
@@ -197,3 +197,16 @@ def test_a_sirene_file_with_more_rows_than_the_limit_is_refused(caux, settings):
     settings.IMPORT_MAX_ROWS = 1
     report = _refused(caux, sirene_csv([sirene_row(PAPETERIE), sirene_row(LAITERIE)]), kind="sirene")
     assert report.errors[0].line == 3 and "dépasse 1 lignes" in report.errors[0].reason
+
+
+def test_a_part_loaded_whole_has_a_smaller_cap_than_the_streamed_worksheets(caux, monkeypatch):
+    # openpyxl streams worksheets but loads shared strings, styles and themes whole.
+    from tremplin.establishments.importers import ImportLimits
+    from tremplin.establishments.importers.template import read_template
+
+    data = workbook(sheet_xml([COLUMNS, *[_template_row(f"{n:014d}") for n in range(200)]]))
+    _no_openpyxl(monkeypatch)
+    limits = ImportLimits(xlsx_max_part_bytes=8 * 1024)  # the sheet is larger, openpyxl's theme too
+    with pytest.raises(FileFormatError) as refused:
+        read_template(io.BytesIO(data), {"76476"}, limits=limits)
+    assert "xl/theme/theme1.xml fait 9 Ko une fois décompressé (au plus 8 Ko)" in str(refused.value)

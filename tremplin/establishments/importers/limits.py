@@ -25,6 +25,9 @@ class ImportLimits:
     xlsx_max_ratio: int = 100
     #: Members of the zip (an XLSX workbook has about ten).
     xlsx_max_members: int = 1_000
+    #: Any member but a worksheet (shared strings, styles…), which openpyxl loads whole, not streamed.
+    #: The shared strings of 250,000 rows of distinct names and addresses take about 40 MB.
+    xlsx_max_part_bytes: int = 64 * MB
 
     @classmethod
     def from_settings(cls, **overrides) -> ImportLimits:

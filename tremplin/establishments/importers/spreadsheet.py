@@ -6,7 +6,9 @@ declare too much once uncompressed, or one compressed beyond what a spreadsheet 
 sizes can be trusted: Python's ``zipfile`` stops a member at its declared size and then fails on its
 checksum, so a member cannot expand beyond what the directory says.
 
-Rows are then streamed (openpyxl's read-only mode), every line counted against the row limit, and
+Only worksheets are streamed by openpyxl: the other parts (shared strings, styles) are loaded whole,
+so each of them has a smaller cap of its own. Rows are then streamed (openpyxl's read-only mode),
+every line counted against the row limit, and
 each row cut at the header's width: the sheet's declared dimensions are ignored, so a sheet claiming
 16,384 columns or a million rows costs nothing by itself. Entity expansion in the XML ("billion
 laughs") is refused by the expat parser itself (expat ≥ 2.4).
@@ -50,6 +52,10 @@ UNREADABLE = (
 )
 
 
+def _size(count: int) -> str:
+    return f"{count // MB} Mo" if count >= MB else f"{count // 1024} Ko"
+
+
 def _refused(reason: str) -> FileFormatError:
     return FileFormatError([RowError(0, "", reason)])
 
@@ -73,6 +79,12 @@ def inspect_xlsx(stream, limits: ImportLimits) -> int:
         if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise _refused(f"classeur XLSX refusé : compression inconnue ({member.filename})")
         total += member.file_size
+        streamed = member.filename.startswith("xl/worksheets/")
+        if not streamed and member.file_size > limits.xlsx_max_part_bytes:
+            raise _refused(
+                f"classeur XLSX refusé : {member.filename} fait {_size(member.file_size)} une fois "
+                f"décompressé (au plus {_size(limits.xlsx_max_part_bytes)})"
+            )
         if member.file_size >= RATIO_CHECKED_FROM_BYTES and (
             member.file_size > limits.xlsx_max_ratio * max(1, member.compress_size)
         ):
@@ -83,8 +95,8 @@ def inspect_xlsx(stream, limits: ImportLimits) -> int:
             )
     if total > limits.xlsx_max_uncompressed_bytes:
         raise _refused(
-            f"classeur XLSX refusé : {total // MB} Mo une fois décompressé "
-            f"(au plus {limits.xlsx_max_uncompressed_bytes // MB} Mo)"
+            f"classeur XLSX refusé : {_size(total)} une fois décompressé "
+            f"(au plus {_size(limits.xlsx_max_uncompressed_bytes)})"
         )
     return total
 
