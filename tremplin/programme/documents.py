@@ -6,7 +6,8 @@ and be a PDF a reader can open without running anything:
 - it starts with the ``%PDF-`` header (nothing before it) and ends with an ``%%EOF`` marker;
 - no part of it reads as HTML or script (a "polyglot" file is a PDF for one program and a web page for
   another: a browser that sniffs it would run it);
-- pypdf parses it, and none of its objects holds active content: JavaScript (``/JS``, ``/JavaScript``),
+- pypdf parses it (its own caps bound what a compressed stream may expand to), and none of its
+  objects holds active content: JavaScript (``/JS``, ``/JavaScript``),
   actions that launch programs, import or submit data or play media (``/Launch``, ``/ImportData``,
   ``/SubmitForm``, ``/Rendition``, ``/GoToE``…), ``javascript:`` links, embedded files, rich media or
   XFA forms. An ``/OpenAction`` or ``/AA`` that only opens a page is fine: what is refused is the
