@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "tremplin.geo",
     "tremplin.territories",
     "tremplin.establishments",
+    "tremplin.imports",
     "tremplin.flows",
     "tremplin.questionnaire",
     "tremplin.synergies",
@@ -315,3 +316,18 @@ QUESTIONNAIRE_LINK_WINDOW_SECONDS = env_int("QUESTIONNAIRE_LINK_WINDOW_SECONDS",
 # An expired invitation ends the access it granted at the contact's next request (and from cron with
 # `tremplin end-expired-invitations`).
 MIDDLEWARE += ["tremplin.www.questionnaire.middleware.ExpiredInvitationMiddleware"]
+
+# Imports of establishment files (SIRENE CSV, the platform's CSV/XLSX template); see the README.
+# Largest file the import page accepts (the command line reads files of any size).
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+# Data lines a file may have (the command line's --max-rows raises it for one import).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 250_000)
+# Errors listed for a refused file (the others are counted).
+IMPORT_MAX_ERRORS_LISTED = env_int("IMPORT_MAX_ERRORS_LISTED", 100)
+# What an XLSX workbook may declare once uncompressed, and its largest compression ratio.
+IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+IMPORT_XLSX_MAX_RATIO = env_int("IMPORT_XLSX_MAX_RATIO", 100)
+# Files that read into at most this many bytes are imported at once; larger ones in the background worker.
+IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 1024 * 1024)
+# A running import that reports no progress for this long is taken as interrupted.
+IMPORT_STALE_AFTER_MINUTES = env_int("IMPORT_STALE_AFTER_MINUTES", 30)

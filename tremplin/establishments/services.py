@@ -1,167 +1,30 @@
-"""Operations on establishments: imports, creation and edits by the territory team, contacts.
+"""Operations on establishments: creation and edits by the territory team, contacts.
 
-Each operation takes its actor (``by``), runs in one transaction and writes the audit log.
-
-**Re-import rule.** Establishments are matched on (territory, SIRET); a matching one is updated, never
-duplicated. What the file describes is refreshed (name, activity code, headcount band, commune,
-location, origin, date of import); what the territory team adds is kept (engagement, meeting date,
-notes, contacts). Two exceptions keep a better value already there: a row without coordinates does not
-replace a precise location in the same commune, and a row without a usable name (SIRENE gives none for
-most establishments) or without an address does not erase the one recorded.
+Each operation takes its actor (``by``), runs in one transaction and writes the audit log. Imports of
+files (and the re-import rule) live in :mod:`tremplin.imports.services`, re-exported here.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from tremplin.audit.log import log_action
-from tremplin.establishments.importers import FileFormatError, ImportReport, RowError, get_importer
 from tremplin.establishments.models import (
     DataOrigin,
     Establishment,
     EstablishmentContact,
     LocationPrecision,
 )
-
-IMPORT_UPDATED_FIELDS = [
-    "name",
-    "naf_code",
-    "headcount_band",
-    "commune",
-    "address",
-    "latitude",
-    "longitude",
-    "location_precision",
-    "origin",
-    "imported_at",
-    "is_demo",
-    "updated_at",
-]
-
-
-class ImportRejected(Exception):
-    """The file has errors: nothing was written. ``report.errors`` names every bad row."""
-
-    def __init__(self, report: ImportReport):
-        self.report = report
-        super().__init__(f"{len(report.errors)} erreur(s), rien n'a été importé")
+from tremplin.imports.services import (  # noqa: F401  (re-exported: imports are establishment operations)
+    IMPORT_UPDATED_FIELDS,
+    ImportRejected,
+    import_establishments,
+)
 
 
 class EstablishmentError(Exception):
     """An establishment or contact operation was refused; the message is shown to the user."""
-
-
-def import_establishments(territory, stream, *, kind: str, by, filename: str = "") -> ImportReport:
-    """Import a file of establishments into ``territory``: all rows, or none.
-
-    ``kind`` names an importer of :data:`tremplin.establishments.importers.IMPORTERS`. Raise
-    :class:`ImportRejected` (with every bad row) when any row is wrong; nothing is written then.
-    """
-    importer = get_importer(kind)
-    report = ImportReport(kind=kind, filename=filename)
-    communes = {
-        code: (pk, lat, lon)
-        for code, pk, lat, lon in territory.epci.communes.values_list(
-            "insee_code", "pk", "centroid_lat", "centroid_lon"
-        )
-    }
-    try:
-        result = importer.read(stream, set(communes))
-    except FileFormatError as error:
-        report.errors = error.errors
-        raise ImportRejected(report) from None
-    report.rows = result.rows
-    report.skipped_inactive, report.skipped_outside = result.skipped_inactive, result.skipped_outside
-    errors = list(result.errors)
-    first_line: dict[str, int] = {}
-    for record in result.records:
-        if record.siret in first_line:
-            errors.append(
-                RowError(
-                    record.line,
-                    "siret",
-                    f"SIRET {record.siret} en double (déjà ligne {first_line[record.siret]})",
-                )
-            )
-        else:
-            first_line[record.siret] = record.line
-        if record.latitude is None and communes[record.commune_code][1] is None:
-            errors.append(
-                RowError(
-                    record.line, "code_commune", "ni coordonnées ni point de référence pour cette commune"
-                )
-            )
-    if errors:
-        report.errors = sorted(errors, key=lambda error: error.line)
-        raise ImportRejected(report)
-
-    now = timezone.now()
-    with transaction.atomic():
-        existing = {
-            siret: (precision, commune_id, lat, lon, name, address)
-            for siret, precision, commune_id, lat, lon, name, address in territory.establishments.values_list(
-                "siret", "location_precision", "commune_id", "latitude", "longitude", "name", "address"
-            )
-        }
-        rows = []
-        for record in result.records:
-            commune_id, commune_lat, commune_lon = communes[record.commune_code]
-            previous = existing.get(record.siret)
-            latitude, longitude, precision = record.latitude, record.longitude, LocationPrecision.ADDRESS
-            if latitude is None:
-                if previous and previous[0] == LocationPrecision.ADDRESS and previous[1] == commune_id:
-                    latitude, longitude = previous[2], previous[3]
-                else:
-                    latitude, longitude, precision = commune_lat, commune_lon, LocationPrecision.COMMUNE
-                    report.located_in_commune += 1
-            name = record.name
-            if previous and name == f"Établissement {record.siret}":
-                name = previous[4]
-            address = record.address or (previous[5] if previous else "")
-            if previous:
-                report.updated += 1
-            else:
-                report.created += 1
-            rows.append(
-                Establishment(
-                    territory=territory,
-                    siret=record.siret,
-                    name=name,
-                    naf_code=record.naf_code,
-                    headcount_band=record.headcount_band,
-                    commune_id=commune_id,
-                    address=address,
-                    latitude=latitude,
-                    longitude=longitude,
-                    location_precision=precision,
-                    origin=importer.origin,
-                    imported_at=now,
-                    is_demo=False,
-                )
-            )
-        Establishment.objects.bulk_create(
-            rows,
-            batch_size=500,
-            update_conflicts=True,
-            unique_fields=["territory", "siret"],
-            update_fields=IMPORT_UPDATED_FIELDS,
-        )
-        log_action(
-            by,
-            "establishments.imported",
-            territory=territory,
-            kind=kind,
-            filename=filename,
-            rows=report.rows,
-            created=report.created,
-            updated=report.updated,
-            skipped_inactive=report.skipped_inactive,
-            skipped_outside=report.skipped_outside,
-            located_in_commune=report.located_in_commune,
-        )
-    return report
 
 
 def _place(establishment: Establishment) -> None:

@@ -3,7 +3,6 @@ from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.engine.naf import UnknownNafCode, all_naf_codes, naf_division, naf_label, normalise_naf
-from tremplin.establishments.importers import IMPORTERS
 from tremplin.establishments.importers.base import in_france
 from tremplin.establishments.models import (
     HEADCOUNT_GROUPS,
@@ -178,22 +177,3 @@ class ContactForm(forms.Form):
             kwargs.setdefault("initial", model_to_dict(instance, fields=list(self.base_fields)))
         super().__init__(*args, **kwargs)
         self.fields["notes"].widget.attrs["rows"] = 3
-
-
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-
-
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Kind of file"),
-        choices=[(key, importer.label) for key, importer in IMPORTERS.items()],
-        widget=forms.RadioSelect,
-        initial="sirene",
-    )
-    file = forms.FileField(label=_("File"), help_text=_("SIRENE: CSV. Template: CSV or XLSX."))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is too large (200 MB at most); use the command line."))
-        return upload
