@@ -198,3 +198,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- Integrity and personal data (one-time form submissions, RGPD, retention) ---------------------
+INSTALLED_APPS += ["tremplin.submissions", "tremplin.privacy"]

@@ -2,6 +2,12 @@
 
 Each operation takes its actor (``by``), runs in one transaction and writes the audit log.
 
+**Concurrent edits.** Establishments and contacts carry a ``version`` raised by every change (imports
+included). An edit that says which version it was made from (``expected_version``, the form's) is
+refused with :class:`EditConflict` when the record changed since, so that nobody's change is lost
+silently. Creations made from a form carry its one-time key (``submission_key``): posting the form
+twice creates one record.
+
 **Re-import rule.** Establishments are matched on (territory, SIRET); a matching one is updated, never
 duplicated. What the file describes is refreshed (name, activity code, headcount band, commune,
 location, origin, date of import); what the territory team adds is kept (engagement, meeting date,
@@ -14,7 +20,9 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tremplin.audit.log import log_action
 from tremplin.establishments.importers import FileFormatError, ImportReport, RowError, get_importer
@@ -24,6 +32,7 @@ from tremplin.establishments.models import (
     EstablishmentContact,
     LocationPrecision,
 )
+from tremplin.submissions.services import submit_once
 
 IMPORT_UPDATED_FIELDS = [
     "name",
@@ -51,6 +60,16 @@ class ImportRejected(Exception):
 
 class EstablishmentError(Exception):
     """An establishment or contact operation was refused; the message is shown to the user."""
+
+
+class EditConflict(EstablishmentError):
+    """The record changed since the form was shown; ``current`` is the record as it is now."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__(
+            str(_("Someone else changed this record since you opened the form: your changes were not saved."))
+        )
 
 
 def import_establishments(territory, stream, *, kind: str, by, filename: str = "") -> ImportReport:
@@ -148,6 +167,8 @@ def import_establishments(territory, stream, *, kind: str, by, filename: str = "
             unique_fields=["territory", "siret"],
             update_fields=IMPORT_UPDATED_FIELDS,
         )
+        # A form opened before the import must not overwrite what the file just refreshed.
+        Establishment.objects.filter(territory=territory, imported_at=now).update(version=F("version") + 1)
         log_action(
             by,
             "establishments.imported",
@@ -192,19 +213,34 @@ def _loggable(value):
 
 
 @transaction.atomic
-def create_establishment(territory, *, by, **fields) -> Establishment:
-    """Create an establishment by hand. Coordinates are optional (see :func:`_place`)."""
-    establishment = Establishment(territory=territory, origin=DataOrigin.MANUAL, **fields)
-    _place(establishment)
-    _validate(establishment)
-    establishment.save()
-    log_action(by, "establishment.created", establishment, territory=territory, siret=establishment.siret)
-    return establishment
+def create_establishment(territory, *, by, submission_key: str | None = None, **fields) -> Establishment:
+    """Create an establishment by hand. Coordinates are optional (see :func:`_place`). With the form's
+    ``submission_key``, a second call returns the establishment the first one created."""
+
+    def create():
+        establishment = Establishment(territory=territory, origin=DataOrigin.MANUAL, **fields)
+        _place(establishment)
+        _validate(establishment)
+        establishment.save()
+        log_action(by, "establishment.created", establishment, territory=territory, siret=establishment.siret)
+        return establishment
+
+    return submit_once(submission_key, by=by, create=create)
 
 
 @transaction.atomic
-def update_establishment(establishment: Establishment, *, by, **changes) -> Establishment:
-    """Change an establishment's identity, location or engagement; the audit records each change."""
+def update_establishment(
+    establishment: Establishment, *, by, expected_version: int | None = None, **changes
+) -> Establishment:
+    """Change an establishment's identity, location or engagement; the audit records each change.
+
+    ``expected_version``: the version the change was made from; :class:`EditConflict` when the
+    establishment changed since (unless the change asks for exactly what is recorded now).
+    """
+    establishment = (
+        Establishment.objects.select_for_update().select_related("territory").get(pk=establishment.pk)
+    )
+    current_version = establishment.version
     before = {name: getattr(establishment, name) for name in changes}
     before_location = (establishment.latitude, establishment.longitude, establishment.location_precision)
     for name, value in changes.items():
@@ -223,8 +259,18 @@ def update_establishment(establishment: Establishment, *, by, **changes) -> Esta
     changed.pop("longitude", None)
     if not changed:
         return establishment
+    if expected_version is not None and expected_version != current_version:
+        raise EditConflict(Establishment.objects.get(pk=establishment.pk))
+    establishment.version = current_version + 1
     establishment.save()
-    log_action(by, "establishment.updated", establishment, territory=establishment.territory, changes=changed)
+    log_action(
+        by,
+        "establishment.updated",
+        establishment,
+        territory=establishment.territory,
+        changes=changed,
+        version=establishment.version,
+    )
     return establishment
 
 
@@ -232,25 +278,41 @@ CONTACT_FIELDS = ("name", "job_title", "email", "phone", "notes")
 
 
 @transaction.atomic
-def add_contact(establishment: Establishment, *, by, **fields) -> EstablishmentContact:
-    contact = EstablishmentContact(establishment=establishment, **fields)
-    try:
-        contact.full_clean()
-    except ValidationError as error:
-        raise EstablishmentError(" ".join(error.messages)) from None
-    contact.save()
-    log_action(
-        by,
-        "establishment.contact.added",
-        establishment,
-        territory=establishment.territory,
-        contact=contact.name,
-    )
-    return contact
+def add_contact(
+    establishment: Establishment, *, by, submission_key: str | None = None, **fields
+) -> EstablishmentContact:
+    """Add a person to an establishment's contacts (once per form: see ``submission_key``)."""
+
+    def create():
+        contact = EstablishmentContact(establishment=establishment, **fields)
+        try:
+            contact.full_clean()
+        except ValidationError as error:
+            raise EstablishmentError(" ".join(error.messages)) from None
+        contact.save()
+        log_action(
+            by,
+            "establishment.contact.added",
+            establishment,
+            territory=establishment.territory,
+            contact=contact.name,
+            contact_id=contact.pk,
+        )
+        return contact
+
+    return submit_once(submission_key, by=by, create=create)
 
 
 @transaction.atomic
-def update_contact(contact: EstablishmentContact, *, by, **fields) -> EstablishmentContact:
+def update_contact(
+    contact: EstablishmentContact, *, by, expected_version: int | None = None, **fields
+) -> EstablishmentContact:
+    """Change a contact; :class:`EditConflict` when it changed since ``expected_version``."""
+    contact = (
+        EstablishmentContact.objects.select_for_update()
+        .select_related("establishment__territory")
+        .get(pk=contact.pk)
+    )
     changed = [name for name, value in fields.items() if getattr(contact, name) != value]
     for name, value in fields.items():
         setattr(contact, name, value)
@@ -259,6 +321,9 @@ def update_contact(contact: EstablishmentContact, *, by, **fields) -> Establishm
     except ValidationError as error:
         raise EstablishmentError(" ".join(error.messages)) from None
     if changed:
+        if expected_version is not None and expected_version != contact.version:
+            raise EditConflict(EstablishmentContact.objects.get(pk=contact.pk))
+        contact.version += 1
         contact.save()
         establishment = contact.establishment
         log_action(
@@ -267,6 +332,7 @@ def update_contact(contact: EstablishmentContact, *, by, **fields) -> Establishm
             establishment,
             territory=establishment.territory,
             contact=contact.name,
+            contact_id=contact.pk,
             fields=changed,
         )
     return contact
@@ -275,8 +341,13 @@ def update_contact(contact: EstablishmentContact, *, by, **fields) -> Establishm
 @transaction.atomic
 def remove_contact(contact: EstablishmentContact, *, by) -> None:
     establishment = contact.establishment
-    name = contact.name
+    name, pk = contact.name, contact.pk
     contact.delete()
     log_action(
-        by, "establishment.contact.removed", establishment, territory=establishment.territory, contact=name
+        by,
+        "establishment.contact.removed",
+        establishment,
+        territory=establishment.territory,
+        contact=name,
+        contact_id=pk,
     )
