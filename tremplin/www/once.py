@@ -39,3 +39,18 @@ def rebase(form: forms.BaseForm, version: int) -> None:
     data = form.data.copy()
     data[form.add_prefix("version")] = str(version)
     form.data = data
+
+
+class OnceWhenCreating:
+    """For a form that creates (a plain form, or a model form whose instance is not saved yet): the
+    one-time key, so that posting it twice creates one object."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if instance is None or instance.pk is None:
+            add_submission_key(self)
+
+    @property
+    def submission_key(self) -> str | None:
+        return submission_key(self) if "submission_key" in self.fields else None

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tremplin.coaching.models import REPORTING_KINDS, ClosingReview, Event, EventKind, ProgressReport
+from tremplin.coaching.services.audit import log_coaching
 from tremplin.coaching.services.errors import (
     NotAReportingEvent,
     NotParticipating,
@@ -29,7 +30,7 @@ def submit_report(event: Event, participation, *, progress_statement: str, by) -
         raise ReportAlreadyFrozen
     now = timezone.now()
     as_of = timezone.localdate(now)
-    return ProgressReport.objects.create(
+    report = ProgressReport.objects.create(
         event=event,
         participation=participation,
         progress_statement=progress_statement.strip(),
@@ -38,6 +39,16 @@ def submit_report(event: Event, participation, *, progress_statement: str, by) -
         frozen_at=now,
         frozen_by=by,
     )
+    log_coaching(
+        by,
+        "report.frozen",
+        report,
+        participation=participation,
+        event_id=event.pk,
+        event_kind=event.kind,
+        as_of=as_of.isoformat(),
+    )
+    return report
 
 
 def previous_reporting_event(event: Event) -> Event | None:
@@ -170,8 +181,12 @@ def closing_summary(call, *, by) -> ClosingSummary:
 @transaction.atomic
 def save_lessons(call, lessons: str, *, by) -> ClosingReview:
     require_programme_team(by)
-    review, _created = ClosingReview.objects.get_or_create(call=call)
-    review.lessons = lessons.strip()
+    review, _created = ClosingReview.objects.select_for_update().get_or_create(call=call)
+    lessons = lessons.strip()
+    if review.lessons == lessons and not _created:
+        return review
+    review.lessons = lessons
     review.updated_by = by
     review.save()
+    log_coaching(by, "lessons.saved", review, call=call, characters=len(lessons))
     return review

@@ -25,6 +25,7 @@ from tremplin.coaching.services.roles import is_programme_team, is_team_of
 from tremplin.coaching.services.support import plan_support_days
 from tremplin.flows.totals import known_outputs_tonnes
 from tremplin.programme.models import Participation
+from tremplin.submissions.services import AlreadySubmitted
 from tremplin.territories.facts import territory_facts
 from tremplin.www.access import get_visible_or_404
 from tremplin.www.coaching.forms import CommentForm, PerimeterForm, TransitionForm, item_form
@@ -142,8 +143,10 @@ def coaching_deliverable_item_add(request, pk, item_type):
         context = _deliverable_context(request, deliverable, forms={item_type: form})
         return render(request, "coaching/deliverable.html", context, status=400)
     try:
-        services.add_item(deliverable, form.save(commit=False), by=request.user)
-    except CoachingError as error:
+        services.add_item(
+            deliverable, form.save(commit=False), by=request.user, submission_key=form.submission_key
+        )
+    except (CoachingError, AlreadySubmitted) as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Saved."))
@@ -220,8 +223,10 @@ def coaching_deliverable_comment(request, pk):
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            services.comment_on(deliverable, form.cleaned_data["text"], by=request.user)
-        except CoachingError as error:
+            services.comment_on(
+                deliverable, form.cleaned_data["text"], by=request.user, submission_key=form.submission_key
+            )
+        except (CoachingError, AlreadySubmitted) as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Comment added."))
