@@ -201,3 +201,8 @@ LOGGING = {
 
 # --- Integrity and personal data (one-time form submissions, RGPD, retention) ---------------------
 INSTALLED_APPS += ["tremplin.submissions", "tremplin.privacy"]
+
+# Statistical secrecy: a figure adding up fewer companies than this is not shown outside its territory.
+AGGREGATE_MIN_COMPANIES = env_int("AGGREGATE_MIN_COMPANIES", 3)
+if AGGREGATE_MIN_COMPANIES < 1:
+    raise ImproperlyConfigured("AGGREGATE_MIN_COMPANIES must be at least 1.")

@@ -68,6 +68,7 @@ class Cell:
     value: object = None
     delta: object = None  # change since the previous report; None when either is missing
     reported: bool = False
+    secret: bool = False  # withheld: too few companies stand behind it (tremplin.indicators.secrecy)
 
 
 @dataclass
@@ -88,7 +89,8 @@ class Comparison:
 
 
 def compare_territories(event: Event, *, by) -> Comparison:
-    """Territories side by side at a reporting meeting, with the change since the previous one."""
+    """Territories side by side at a reporting meeting, with the change since the previous one; for the
+    programme team, so a figure of too few companies is withheld (``Cell.secret``)."""
     require_programme_team(by)
     participations = list(
         event.call.participations.select_related("territory__epci").order_by("territory__epci__name")
@@ -108,9 +110,15 @@ def compare_territories(event: Event, *, by) -> Comparison:
             if report is None:
                 row.cells.append(Cell())
                 continue
-            value = report.figures.get(key, {}).get("value")
+            stored = report.figures.get(key, {})
+            if figure.is_withheld(stored):
+                row.cells.append(Cell(None, None, True, secret=True))
+                continue
+            value = stored.get("value")
             before = previous.get(participation.pk)
-            before_value = before.figures.get(key, {}).get("value") if before else None
+            before_stored = before.figures.get(key, {}) if before else {}
+            # A change from a withheld value would give that value away.
+            before_value = None if figure.is_withheld(before_stored) else before_stored.get("value")
             delta = None
             if _number(value) is not None and _number(before_value) is not None:
                 delta = _number(value) - _number(before_value)
@@ -140,7 +148,7 @@ def closing_summary(call, *, by) -> ClosingSummary:
     """The programme's closing review: every territory's figures and the programme's totals.
 
     Each territory's figures come from its closing-review report when frozen, else its latest frozen
-    report, else are computed now (and marked so).
+    report, else are computed now (and marked so). A figure of too few companies is withheld.
     """
     require_programme_team(by)
     review, _created = ClosingReview.objects.get_or_create(call=call)
@@ -166,13 +174,19 @@ def closing_summary(call, *, by) -> ClosingSummary:
         total = Decimal(0)
         complete = bool(columns)
         for column in columns:
-            value = column.figures.get(key, {}).get("value")
+            stored = column.figures.get(key, {})
+            if figure.is_withheld(stored):
+                row.cells.append(Cell(None, None, True, secret=True))
+                complete = False
+                continue
+            value = stored.get("value")
             row.cells.append(Cell(value, None, True))
             if _number(value) is None:
                 complete = False
             else:
                 total += _number(value)
-        # A total over some territories only would mislead: no total unless every territory has a value.
+        # A total over some territories only would mislead: no total unless every territory has a value
+        # (a withheld one included: the total minus the others would give it away).
         row.cells.append(Cell(total if figure.summable and complete else None, None, True))
         rows.append(row)
     return ClosingSummary(review, columns, rows)

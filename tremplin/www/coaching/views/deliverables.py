@@ -23,7 +23,8 @@ from tremplin.coaching.services import deliverables as services
 from tremplin.coaching.services.errors import CoachingError
 from tremplin.coaching.services.roles import is_programme_team, is_team_of
 from tremplin.coaching.services.support import plan_support_days
-from tremplin.flows.totals import known_outputs_tonnes
+from tremplin.flows.totals import known_outputs_companies, known_outputs_tonnes
+from tremplin.indicators.secrecy import withheld
 from tremplin.programme.models import Participation
 from tremplin.submissions.services import AlreadySubmitted
 from tremplin.territories.facts import territory_facts
@@ -72,7 +73,12 @@ def _deliverable_context(request, deliverable, forms=None, perimeter_form=None):
     }
     if deliverable.kind == DeliverableKind.W1_DIAGNOSIS:
         context["facts"] = territory_facts(participation.territory)
-        context["known_outputs_tonnes"] = known_outputs_tonnes(participation.territory)
+        tonnes = known_outputs_tonnes(participation.territory)
+        context["known_outputs_tonnes"] = tonnes
+        # The programme team reads the diagnosis too: one company's gisements stay with the territory.
+        context["known_outputs_secret"] = not is_team and withheld(
+            tonnes, known_outputs_companies(participation.territory)
+        )
         swot = list(sections[0]["items"])
         context["swot"] = [
             (category, [item for item in swot if item.category == category]) for category in SwotCategory
