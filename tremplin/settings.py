@@ -206,3 +206,8 @@ INSTALLED_APPS += ["tremplin.submissions", "tremplin.privacy"]
 AGGREGATE_MIN_COMPANIES = env_int("AGGREGATE_MIN_COMPANIES", 3)
 if AGGREGATE_MIN_COMPANIES < 1:
     raise ImproperlyConfigured("AGGREGATE_MIN_COMPANIES must be at least 1.")
+
+# Retention (tremplin purge, see README "Personal data"): days after which it is deleted.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
+PURGE_INVITATIONS_AFTER_DAYS = env_int("PURGE_INVITATIONS_AFTER_DAYS", 90)  # after the link expired
+SUBMISSION_RETENTION_DAYS = env_int("SUBMISSION_RETENTION_DAYS", 2)  # one-time keys of create forms

@@ -69,6 +69,7 @@ WORKSPACE_TABS: list[WorkspaceTab] = [
     WorkspaceTab(_("Map"), "territory_map_page"),
     WorkspaceTab(_("Reports"), "report_list", team_only=False),
     WorkspaceTab(_("Support programme"), "coaching_territory"),
+    WorkspaceTab(_("Personal data"), "territory_personal_data"),
 ]
 
 
