@@ -151,7 +151,8 @@ def closing_summary(call, *, by) -> ClosingSummary:
     report, else are computed now (and marked so). A figure of too few companies is withheld.
     """
     require_programme_team(by)
-    review, _created = ClosingReview.objects.get_or_create(call=call)
+    # Read only (a page shows it): the review is created when its lessons are first saved.
+    review = ClosingReview.objects.filter(call=call).first() or ClosingReview(call=call)
     today = timezone.localdate()
     columns = []
     for participation in call.participations.select_related("territory__epci").order_by(
