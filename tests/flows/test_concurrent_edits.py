@@ -155,8 +155,11 @@ def test_the_declaration_form_posted_twice_records_one_flow(client, site, office
         "submission_key": _hidden(page, "submission_key"),
     }
     assert client.post(url, data).status_code == 302
-    assert client.post(url, data).status_code == 302  # the double click
+    again = client.post(url, data, follow=True)  # the double click, or the back button
     assert Flow.objects.count() == 1
+    assert "Ce formulaire avait déjà été envoyé : le flux Vapeur n’a été enregistré qu’une fois" in (
+        again.content.decode()
+    )
     # A new form is a new declaration.
     data["submission_key"] = _hidden(client.get(url).content.decode(), "submission_key")
     assert client.post(url, data).status_code == 302
@@ -191,3 +194,16 @@ def test_replaying_a_declaration_whose_flow_was_deleted_says_so(client, site, of
     response = client.post(url, data | {"submission_key": key})
     assert response.status_code == 200 and not Flow.objects.exists()
     assert "Ce formulaire a déjà été envoyé" in response.content.decode()
+
+
+def test_a_conflict_names_a_changed_resource_by_its_label(site):
+    from tremplin.www.conflicts import conflict_rows
+    from tremplin.www.flows.forms import FlowForm
+
+    data = {"direction": "out", "resource": "steam", "quantity": "5", "unit": "MWh", "frequency": "year"}
+    form = FlowForm(data | {"version": "1"}, version=1)
+    assert form.is_valid()
+    rows = conflict_rows(form, {"resource": "wood_clean", "quantity": 5, "unit": "MWh"})
+    assert [(row.field, row.saved, row.typed) for row in rows] == [
+        ("resource", "Bois brut non traité (classe A : chutes, caisses) (t)", "Vapeur (MWh)")
+    ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tremplin.submissions.models import Submission
 
-__all__ = ["AlreadySubmitted", "created_by", "new_submission_key", "submit_once"]
+__all__ = ["AlreadySubmitted", "created_by", "new_submission_key", "submit_once", "was_replayed"]
 
 T = TypeVar("T")
 
@@ -60,7 +60,7 @@ def created_by(key: str | None, *, by, model: type):
 
 def submit_once(key: str | None, *, by, create: Callable[[], T]) -> T:
     """``create()`` the first time the form holding ``key`` is sent by ``by``; afterwards, the object
-    that first call created (no second object, no second audit entry).
+    that first call created (no second object, no second audit entry), marked (:func:`was_replayed`).
 
     Without a key (a command, an import, an old page) ``create()`` simply runs. Raise
     :class:`AlreadySubmitted` when the object created the first time was deleted since.
@@ -70,7 +70,7 @@ def submit_once(key: str | None, *, by, create: Callable[[], T]) -> T:
     digest = _digest(key, by)
     existing, found = _already_created(digest)
     if found:
-        return existing
+        return _replayed(existing)
     try:
         with transaction.atomic():
             created = create()
@@ -86,5 +86,17 @@ def submit_once(key: str | None, *, by, create: Callable[[], T]) -> T:
         existing, found = _already_created(digest)
         if not found:
             raise
-        return existing
+        return _replayed(existing)
     return created
+
+
+def _replayed(target):
+    """Mark what a repeated post returns, so that the page can say it was recorded once (someone who
+    went back in the browser and changed the form would otherwise believe the change recorded)."""
+    target.replayed_submission = True
+    return target
+
+
+def was_replayed(target) -> bool:
+    """Whether :func:`submit_once` returned ``target`` for a form already sent."""
+    return getattr(target, "replayed_submission", False)

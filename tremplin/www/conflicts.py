@@ -35,12 +35,23 @@ def _display(field: forms.Field, value) -> str:
     if isinstance(field, forms.ModelChoiceField):
         return str(value)
     if isinstance(field, forms.ChoiceField):
-        return str(dict(field.choices).get(value, value))
+        return str(_choice_labels(field.choices).get(value, value))
     if isinstance(value, Decimal):
         value = value.normalize()
         if value == value.to_integral():
             value = value.quantize(Decimal(1))
     return str(localize(value))
+
+
+def _choice_labels(choices) -> dict:
+    """Value → label, groups of choices (« Biomasse » → its resources) flattened."""
+    labels = {}
+    for value, label in choices:
+        if isinstance(label, (list, tuple)):
+            labels |= _choice_labels(label)
+        else:
+            labels[value] = label
+    return labels
 
 
 def _same(typed, saved) -> bool:

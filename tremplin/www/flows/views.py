@@ -13,7 +13,7 @@ from tremplin.flows import catalogue
 from tremplin.flows.estimates import estimated_flows
 from tremplin.flows.models import Flow
 from tremplin.flows.services import FlowConflict, FlowError, declare_flow, delete_flow, update_flow
-from tremplin.submissions.services import AlreadySubmitted
+from tremplin.submissions.services import AlreadySubmitted, was_replayed
 from tremplin.territories.models import Territory
 from tremplin.www.access import get_visible_or_404
 from tremplin.www.conflicts import conflict_for
@@ -56,6 +56,13 @@ def estimate_initial(establishment, key: str) -> dict:
                 "frequency": "year",
             }
     return {}
+
+
+def replayed_message(flow) -> str:
+    return _(
+        "This form had already been sent: the flow %(flow)s was recorded once. To declare another flow, "
+        "open a new form."
+    ) % {"flow": flow.resource_label}
 
 
 def form_values(flow) -> dict:
@@ -102,7 +109,10 @@ def flow_create(request, establishment_pk):
     if request.method == "POST":
         flow = save_flow(request, form, declare_flow, establishment=establishment)
         if flow is not None:
-            messages.success(request, _("Flow recorded: %(flow)s.") % {"flow": flow.resource_label})
+            if was_replayed(flow):
+                messages.info(request, replayed_message(flow))
+            else:
+                messages.success(request, _("Flow recorded: %(flow)s.") % {"flow": flow.resource_label})
             return redirect(done)
     return render(
         request,

@@ -26,7 +26,7 @@ from tremplin.coaching.services.support import plan_support_days
 from tremplin.flows.totals import known_outputs_companies, known_outputs_tonnes
 from tremplin.indicators.secrecy import withheld
 from tremplin.programme.models import Participation
-from tremplin.submissions.services import AlreadySubmitted
+from tremplin.submissions.services import AlreadySubmitted, was_replayed
 from tremplin.territories.facts import territory_facts
 from tremplin.www.access import get_visible_or_404
 from tremplin.www.coaching.forms import CommentForm, PerimeterForm, TransitionForm, item_form
@@ -149,13 +149,16 @@ def coaching_deliverable_item_add(request, pk, item_type):
         context = _deliverable_context(request, deliverable, forms={item_type: form})
         return render(request, "coaching/deliverable.html", context, status=400)
     try:
-        services.add_item(
+        item = services.add_item(
             deliverable, form.save(commit=False), by=request.user, submission_key=form.submission_key
         )
     except (CoachingError, AlreadySubmitted) as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Saved."))
+        if was_replayed(item):
+            messages.info(request, _("This form had already been sent: the line was recorded once."))
+        else:
+            messages.success(request, _("Saved."))
     return _back(deliverable)
 
 

@@ -10,7 +10,7 @@ from tremplin.establishments.services import (
     remove_contact,
     update_contact,
 )
-from tremplin.submissions.services import AlreadySubmitted
+from tremplin.submissions.services import AlreadySubmitted, was_replayed
 from tremplin.www.access import team_establishment_or_404
 from tremplin.www.conflicts import conflict_for
 from tremplin.www.establishments.forms import ContactForm
@@ -29,11 +29,16 @@ def contact_add(request, pk):
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            add_contact(establishment, by=request.user, **form.operation_arguments(), **form.values())
+            contact = add_contact(
+                establishment, by=request.user, **form.operation_arguments(), **form.values()
+            )
         except (EstablishmentError, AlreadySubmitted) as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Contact added."))
+            if was_replayed(contact):
+                messages.info(request, _("This form had already been sent: the contact was added once."))
+            else:
+                messages.success(request, _("Contact added."))
             return redirect(_contacts_anchor(establishment))
     return render(
         request,

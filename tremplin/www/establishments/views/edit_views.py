@@ -45,6 +45,11 @@ def establishment_create(request, territory_pk):
         except AlreadySubmitted:
             done = None
         if done is not None and done.territory_id == territory.pk:
+            messages.info(
+                request,
+                _("This form had already been sent: the establishment %(name)s was created once.")
+                % {"name": done.name},
+            )
             return redirect("establishment_detail", pk=done.pk)
     if request.method == "POST" and form.is_valid():
         try:
