@@ -186,3 +186,25 @@ def test_the_contact_form_posted_twice_adds_one_contact(client, papeterie, offic
     assert EstablishmentContact.objects.count() == 1
     add_contact(papeterie, by=officer, submission_key="other", name="Claire Martin")
     assert EstablishmentContact.objects.count() == 2
+
+
+def test_the_establishment_operations_check_their_actor(caux, papeterie):
+    from tests.conftest import LE_HAVRE
+    from tremplin.establishments.services import EstablishmentError, create_establishment, remove_contact
+
+    outsider = factories.territory_officer(factories.territory(LE_HAVRE))
+    contact_person = factories.company_contact(papeterie)
+    contact = factories.establishment_contact(papeterie)
+    for by in (outsider, contact_person):
+        with pytest.raises(EstablishmentError):
+            update_establishment(papeterie, by=by, notes="x")
+        with pytest.raises(EstablishmentError):
+            add_contact(papeterie, by=by, name="Intrus")
+        with pytest.raises(EstablishmentError):
+            update_contact(contact, by=by, name="Intrus")
+        with pytest.raises(EstablishmentError):
+            remove_contact(contact, by=by)
+        with pytest.raises(EstablishmentError):
+            create_establishment(caux, by=by, siret=factories.siret(), name="Intrus", naf_code="10.71C")
+    papeterie.refresh_from_db()
+    assert papeterie.notes == "" and EstablishmentContact.objects.count() == 1

@@ -207,3 +207,19 @@ def test_a_conflict_names_a_changed_resource_by_its_label(site):
     assert [(row.field, row.saved, row.typed) for row in rows] == [
         ("resource", "Bois brut non traité (classe A : chutes, caisses) (t)", "Vapeur (MWh)")
     ]
+
+
+def test_the_flow_operations_check_their_actor(site, officer):
+    from tests.conftest import LE_HAVRE
+    from tremplin.flows.services import FlowError
+
+    outsider = factories.territory_officer(factories.territory(LE_HAVRE))
+    values = {"direction": "out", "resource": "steam", "quantity": 10, "unit": "MWh"}
+    with pytest.raises(FlowError):
+        declare_flow(site, by=outsider, **values)
+    flow = declare_flow(site, by=factories.company_contact(site), **values)  # its own establishment
+    with pytest.raises(FlowError):
+        update_flow(flow, by=outsider, quantity=1)
+    with pytest.raises(FlowError):
+        delete_flow(flow, by=outsider)
+    assert Flow.objects.get().quantity == 10

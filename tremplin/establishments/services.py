@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tremplin.accounts.scoping import scope_for
 from tremplin.audit.log import log_action
 from tremplin.establishments.importers import FileFormatError, ImportReport, RowError, get_importer
 from tremplin.establishments.models import (
@@ -70,6 +71,12 @@ class EditConflict(EstablishmentError):
         super().__init__(
             str(_("Someone else changed this record since you opened the form: your changes were not saved."))
         )
+
+
+def _require_team(by, territory_id) -> None:
+    """Establishment records are changed by their territory's team (``by=None``: the platform itself)."""
+    if by is not None and territory_id not in scope_for(by).team_territory_ids:
+        raise EstablishmentError(str(_("Only the territory's team may change its establishments.")))
 
 
 def import_establishments(territory, stream, *, kind: str, by, filename: str = "") -> ImportReport:
@@ -216,6 +223,7 @@ def _loggable(value):
 def create_establishment(territory, *, by, submission_key: str | None = None, **fields) -> Establishment:
     """Create an establishment by hand. Coordinates are optional (see :func:`_place`). With the form's
     ``submission_key``, a second call returns the establishment the first one created."""
+    _require_team(by, territory.pk)
 
     def create():
         establishment = Establishment(territory=territory, origin=DataOrigin.MANUAL, **fields)
@@ -240,6 +248,7 @@ def update_establishment(
     establishment = (
         Establishment.objects.select_for_update().select_related("territory").get(pk=establishment.pk)
     )
+    _require_team(by, establishment.territory_id)
     current_version = establishment.version
     before = {name: getattr(establishment, name) for name in changes}
     before_location = (establishment.latitude, establishment.longitude, establishment.location_precision)
@@ -282,6 +291,7 @@ def add_contact(
     establishment: Establishment, *, by, submission_key: str | None = None, **fields
 ) -> EstablishmentContact:
     """Add a person to an establishment's contacts (once per form: see ``submission_key``)."""
+    _require_team(by, establishment.territory_id)
 
     def create():
         contact = EstablishmentContact(establishment=establishment, **fields)
@@ -313,6 +323,7 @@ def update_contact(
         .select_related("establishment__territory")
         .get(pk=contact.pk)
     )
+    _require_team(by, contact.establishment.territory_id)
     changed = [name for name, value in fields.items() if getattr(contact, name) != value]
     for name, value in fields.items():
         setattr(contact, name, value)
@@ -341,6 +352,7 @@ def update_contact(
 @transaction.atomic
 def remove_contact(contact: EstablishmentContact, *, by) -> None:
     establishment = contact.establishment
+    _require_team(by, establishment.territory_id)
     name, pk = contact.name, contact.pk
     contact.delete()
     log_action(

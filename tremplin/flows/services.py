@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tremplin.accounts.scoping import scope_for
 from tremplin.audit.log import log_action
 from tremplin.flows.models import Basis, Direction, Flow
 from tremplin.flows.quantities import Frequency, QuantityError, yearly_quantity
@@ -50,6 +51,20 @@ class FlowConflict(FlowError):
         super().__init__(
             _("Someone else changed this flow since you opened the form: your changes were not saved.")
         )
+
+
+def _require_may_change(by, establishment) -> None:
+    """The territory team and the establishment's own contacts change its flows (``by=None``: the
+    platform itself, an import or a command)."""
+    if by is None:
+        return
+    scope = scope_for(by)
+    if (
+        establishment.territory_id in scope.team_territory_ids
+        or establishment.pk in scope.contact_establishment_ids
+    ):
+        return
+    raise FlowError(_("You may not change the flows of this establishment."))
 
 
 def _plain(value: Decimal | None) -> str | None:
@@ -124,6 +139,7 @@ def declare_flow(
     With ``submission_key`` (the one-time key of the form), a second call with the same key returns the
     flow the first one recorded.
     """
+    _require_may_change(by, establishment)
     return submit_once(
         submission_key,
         by=by,
@@ -170,6 +186,7 @@ def update_flow(flow: Flow, *, by, expected_version: int | None = None, **change
     exactly what is recorded now (nothing would be lost).
     """
     flow = _locked(flow)
+    _require_may_change(by, flow.establishment)
     before = snapshot(flow)
     current_version = flow.version
     _apply(flow, changes)
@@ -191,6 +208,7 @@ def delete_flow(flow: Flow, *, by, expected_version: int | None = None) -> None:
     """Delete a flow; refused with :class:`FlowConflict` when it changed since ``expected_version``
     (the person confirmed the deletion of what they saw, not of what someone recorded since)."""
     flow = _locked(flow)
+    _require_may_change(by, flow.establishment)
     if expected_version is not None and expected_version != flow.version:
         raise FlowConflict(flow)
     _log(by, "flow.deleted", flow, before=snapshot(flow), after=None)
