@@ -331,3 +331,16 @@ IMPORT_XLSX_MAX_RATIO = env_int("IMPORT_XLSX_MAX_RATIO", 100)
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 1024 * 1024)
 # A running import that reports no progress for this long is taken as interrupted.
 IMPORT_STALE_AFTER_MINUTES = env_int("IMPORT_STALE_AFTER_MINUTES", 30)
+
+# --- Integrity and personal data (one-time form submissions, RGPD, retention) ---------------------
+INSTALLED_APPS += ["tremplin.submissions", "tremplin.privacy"]
+
+# Statistical secrecy: a figure adding up fewer companies than this is not shown outside its territory.
+AGGREGATE_MIN_COMPANIES = env_int("AGGREGATE_MIN_COMPANIES", 3)
+if AGGREGATE_MIN_COMPANIES < 1:
+    raise ImproperlyConfigured("AGGREGATE_MIN_COMPANIES must be at least 1.")
+
+# Retention (tremplin purge, see README "Personal data"): days after which it is deleted.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
+PURGE_INVITATIONS_AFTER_DAYS = env_int("PURGE_INVITATIONS_AFTER_DAYS", 90)  # after the link expired
+SUBMISSION_RETENTION_DAYS = env_int("SUBMISSION_RETENTION_DAYS", 2)  # one-time keys of create forms

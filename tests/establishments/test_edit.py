@@ -41,6 +41,7 @@ def _form(**changes):
         "engagement": "identified",
         "met_on": "",
         "notes": "",
+        "version": "1",  # the version an edit form shows (a creation form ignores it)
     }
     data.update(changes)
     return data
@@ -151,6 +152,7 @@ def test_contacts_are_added_changed_and_removed(client, caux, officer):
             "email": "pas-une-adresse",
             "phone": "",
             "notes": "",
+            "version": "1",
         },
     )
     assert response.status_code == 200 and 'value="Directrice"' in response.content.decode()
@@ -162,6 +164,7 @@ def test_contacts_are_added_changed_and_removed(client, caux, officer):
             "email": "",
             "phone": "02 35 00 00 00",
             "notes": "",
+            "version": "1",
         },
     )
     contact.refresh_from_db()

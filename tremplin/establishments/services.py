@@ -2,13 +2,21 @@
 
 Each operation takes its actor (``by``), runs in one transaction and writes the audit log. Imports of
 files (and the re-import rule) live in :mod:`tremplin.imports.services`, re-exported here.
+
+**Concurrent edits.** Establishments and contacts carry a ``version`` raised by every change (imports
+included). An edit that says which version it was made from (``expected_version``, the form's) is
+refused with :class:`EditConflict` when the record changed since, so that nobody's change is lost
+silently. Creations made from a form carry its one-time key (``submission_key``): posting the form
+twice creates one record.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
+from tremplin.accounts.scoping import scope_for
 from tremplin.audit.log import log_action
 from tremplin.establishments.models import (
     DataOrigin,
@@ -21,10 +29,27 @@ from tremplin.imports.services import (  # noqa: F401  (re-exported: imports are
     ImportRejected,
     import_establishments,
 )
+from tremplin.submissions.services import submit_once
 
 
 class EstablishmentError(Exception):
     """An establishment or contact operation was refused; the message is shown to the user."""
+
+
+class EditConflict(EstablishmentError):
+    """The record changed since the form was shown; ``current`` is the record as it is now."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__(
+            str(_("Someone else changed this record since you opened the form: your changes were not saved."))
+        )
+
+
+def _require_team(by, territory_id) -> None:
+    """Establishment records are changed by their territory's team (``by=None``: the platform itself)."""
+    if by is not None and territory_id not in scope_for(by).team_territory_ids:
+        raise EstablishmentError(str(_("Only the territory's team may change its establishments.")))
 
 
 def _place(establishment: Establishment) -> None:
@@ -55,19 +80,36 @@ def _loggable(value):
 
 
 @transaction.atomic
-def create_establishment(territory, *, by, **fields) -> Establishment:
-    """Create an establishment by hand. Coordinates are optional (see :func:`_place`)."""
-    establishment = Establishment(territory=territory, origin=DataOrigin.MANUAL, **fields)
-    _place(establishment)
-    _validate(establishment)
-    establishment.save()
-    log_action(by, "establishment.created", establishment, territory=territory, siret=establishment.siret)
-    return establishment
+def create_establishment(territory, *, by, submission_key: str | None = None, **fields) -> Establishment:
+    """Create an establishment by hand. Coordinates are optional (see :func:`_place`). With the form's
+    ``submission_key``, a second call returns the establishment the first one created."""
+    _require_team(by, territory.pk)
+
+    def create():
+        establishment = Establishment(territory=territory, origin=DataOrigin.MANUAL, **fields)
+        _place(establishment)
+        _validate(establishment)
+        establishment.save()
+        log_action(by, "establishment.created", establishment, territory=territory, siret=establishment.siret)
+        return establishment
+
+    return submit_once(submission_key, by=by, create=create)
 
 
 @transaction.atomic
-def update_establishment(establishment: Establishment, *, by, **changes) -> Establishment:
-    """Change an establishment's identity, location or engagement; the audit records each change."""
+def update_establishment(
+    establishment: Establishment, *, by, expected_version: int | None = None, **changes
+) -> Establishment:
+    """Change an establishment's identity, location or engagement; the audit records each change.
+
+    ``expected_version``: the version the change was made from; :class:`EditConflict` when the
+    establishment changed since (unless the change asks for exactly what is recorded now).
+    """
+    establishment = (
+        Establishment.objects.select_for_update().select_related("territory").get(pk=establishment.pk)
+    )
+    _require_team(by, establishment.territory_id)
+    current_version = establishment.version
     before = {name: getattr(establishment, name) for name in changes}
     before_location = (establishment.latitude, establishment.longitude, establishment.location_precision)
     for name, value in changes.items():
@@ -86,8 +128,18 @@ def update_establishment(establishment: Establishment, *, by, **changes) -> Esta
     changed.pop("longitude", None)
     if not changed:
         return establishment
+    if expected_version is not None and expected_version != current_version:
+        raise EditConflict(Establishment.objects.get(pk=establishment.pk))
+    establishment.version = current_version + 1
     establishment.save()
-    log_action(by, "establishment.updated", establishment, territory=establishment.territory, changes=changed)
+    log_action(
+        by,
+        "establishment.updated",
+        establishment,
+        territory=establishment.territory,
+        changes=changed,
+        version=establishment.version,
+    )
     return establishment
 
 
@@ -95,25 +147,43 @@ CONTACT_FIELDS = ("name", "job_title", "email", "phone", "notes")
 
 
 @transaction.atomic
-def add_contact(establishment: Establishment, *, by, **fields) -> EstablishmentContact:
-    contact = EstablishmentContact(establishment=establishment, **fields)
-    try:
-        contact.full_clean()
-    except ValidationError as error:
-        raise EstablishmentError(" ".join(error.messages)) from None
-    contact.save()
-    log_action(
-        by,
-        "establishment.contact.added",
-        establishment,
-        territory=establishment.territory,
-        contact=contact.name,
-    )
-    return contact
+def add_contact(
+    establishment: Establishment, *, by, submission_key: str | None = None, **fields
+) -> EstablishmentContact:
+    """Add a person to an establishment's contacts (once per form: see ``submission_key``)."""
+    _require_team(by, establishment.territory_id)
+
+    def create():
+        contact = EstablishmentContact(establishment=establishment, **fields)
+        try:
+            contact.full_clean()
+        except ValidationError as error:
+            raise EstablishmentError(" ".join(error.messages)) from None
+        contact.save()
+        log_action(
+            by,
+            "establishment.contact.added",
+            establishment,
+            territory=establishment.territory,
+            contact=contact.name,
+            contact_id=contact.pk,
+        )
+        return contact
+
+    return submit_once(submission_key, by=by, create=create)
 
 
 @transaction.atomic
-def update_contact(contact: EstablishmentContact, *, by, **fields) -> EstablishmentContact:
+def update_contact(
+    contact: EstablishmentContact, *, by, expected_version: int | None = None, **fields
+) -> EstablishmentContact:
+    """Change a contact; :class:`EditConflict` when it changed since ``expected_version``."""
+    contact = (
+        EstablishmentContact.objects.select_for_update()
+        .select_related("establishment__territory")
+        .get(pk=contact.pk)
+    )
+    _require_team(by, contact.establishment.territory_id)
     changed = [name for name, value in fields.items() if getattr(contact, name) != value]
     for name, value in fields.items():
         setattr(contact, name, value)
@@ -122,6 +192,9 @@ def update_contact(contact: EstablishmentContact, *, by, **fields) -> Establishm
     except ValidationError as error:
         raise EstablishmentError(" ".join(error.messages)) from None
     if changed:
+        if expected_version is not None and expected_version != contact.version:
+            raise EditConflict(EstablishmentContact.objects.get(pk=contact.pk))
+        contact.version += 1
         contact.save()
         establishment = contact.establishment
         log_action(
@@ -130,6 +203,7 @@ def update_contact(contact: EstablishmentContact, *, by, **fields) -> Establishm
             establishment,
             territory=establishment.territory,
             contact=contact.name,
+            contact_id=contact.pk,
             fields=changed,
         )
     return contact
@@ -138,8 +212,14 @@ def update_contact(contact: EstablishmentContact, *, by, **fields) -> Establishm
 @transaction.atomic
 def remove_contact(contact: EstablishmentContact, *, by) -> None:
     establishment = contact.establishment
-    name = contact.name
+    _require_team(by, establishment.territory_id)
+    name, pk = contact.name, contact.pk
     contact.delete()
     log_action(
-        by, "establishment.contact.removed", establishment, territory=establishment.territory, contact=name
+        by,
+        "establishment.contact.removed",
+        establishment,
+        territory=establishment.territory,
+        contact=name,
+        contact_id=pk,
     )

@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -286,6 +287,11 @@ def _write(territory, records, communes, importer, report: ImportReport, *, by, 
         update_conflicts=True,
         unique_fields=["territory", "siret"],
         update_fields=IMPORT_UPDATED_FIELDS,
+    )
+    # A form opened before the import must not overwrite what the file just refreshed (see the version
+    # check of tremplin.establishments.services).
+    Establishment.objects.filter(territory=territory, siret__in=[row.siret for row in rows]).update(
+        version=F("version") + 1
     )
     counts = {
         "rows": report.rows,
