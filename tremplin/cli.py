@@ -24,6 +24,9 @@ PLATFORM_COMMANDS = {
     "runserver": "run the development web server",
     "indicators": "print a territory's indicators (--territory SIREN [--json])",
     "db-worker": "run the background worker (detection runs and other tasks)",
+    "purge": "delete expired invitations and sessions, and audit entries past their retention",
+    "export-personal-data": "write everything held on a person as JSON (--email ADDRESS [--out FILE])",
+    "erase-personal-data": "erase a person's data everywhere, account included (--email ADDRESS)",
 }
 
 

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "tremplin.geo",
     "tremplin.territories",
     "tremplin.establishments",
+    "tremplin.imports",
     "tremplin.flows",
     "tremplin.questionnaire",
     "tremplin.synergies",
@@ -315,3 +316,31 @@ QUESTIONNAIRE_LINK_WINDOW_SECONDS = env_int("QUESTIONNAIRE_LINK_WINDOW_SECONDS",
 # An expired invitation ends the access it granted at the contact's next request (and from cron with
 # `tremplin end-expired-invitations`).
 MIDDLEWARE += ["tremplin.www.questionnaire.middleware.ExpiredInvitationMiddleware"]
+
+# Imports of establishment files (SIRENE CSV, the platform's CSV/XLSX template); see the README.
+# Largest file the import page accepts (the command line reads files of any size).
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+# Data lines a file may have (the command line's --max-rows raises it for one import).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 250_000)
+# Errors listed for a refused file (the others are counted).
+IMPORT_MAX_ERRORS_LISTED = env_int("IMPORT_MAX_ERRORS_LISTED", 100)
+# What an XLSX workbook may declare once uncompressed, and its largest compression ratio.
+IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+IMPORT_XLSX_MAX_RATIO = env_int("IMPORT_XLSX_MAX_RATIO", 100)
+# Files that read into at most this many bytes are imported at once; larger ones in the background worker.
+IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 1024 * 1024)
+# A running import that reports no progress for this long is taken as interrupted.
+IMPORT_STALE_AFTER_MINUTES = env_int("IMPORT_STALE_AFTER_MINUTES", 30)
+
+# --- Integrity and personal data (one-time form submissions, RGPD, retention) ---------------------
+INSTALLED_APPS += ["tremplin.submissions", "tremplin.privacy"]
+
+# Statistical secrecy: a figure adding up fewer companies than this is not shown outside its territory.
+AGGREGATE_MIN_COMPANIES = env_int("AGGREGATE_MIN_COMPANIES", 3)
+if AGGREGATE_MIN_COMPANIES < 1:
+    raise ImproperlyConfigured("AGGREGATE_MIN_COMPANIES must be at least 1.")
+
+# Retention (tremplin purge, see README "Personal data"): days after which it is deleted.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
+PURGE_INVITATIONS_AFTER_DAYS = env_int("PURGE_INVITATIONS_AFTER_DAYS", 90)  # after the link expired
+SUBMISSION_RETENTION_DAYS = env_int("SUBMISSION_RETENTION_DAYS", 2)  # one-time keys of create forms

@@ -1,4 +1,5 @@
-"""A territory officer imports a SIRENE sample, reads the report, finds the establishments in the list."""
+"""A territory officer imports a SIRENE sample, reads the report, finds the establishments in the list;
+a large file goes to the background worker and its page follows it."""
 
 import pytest
 
@@ -67,6 +68,39 @@ def test_an_officer_imports_a_sirene_sample_and_finds_the_establishments(page, t
     page.get_by_role("button", name="Rechercher").click()
     assert page.locator('[data-count="1"]').is_visible()
     page.get_by_role("link", name="Laiterie de Lillebonne").click()
-    assert page.get_by_role("heading", name="Laiterie de Lillebonne").is_visible()
+    page.get_by_role("heading", name="Laiterie de Lillebonne").wait_for()  # the page has loaded
     assert "Données du répertoire SIRENE (Insee), importées le" in page.locator(".origin-line").inner_text()
     page.wait_for_selector("#establishment-map[data-loaded]")
+
+
+def test_a_large_import_runs_in_the_background_and_its_page_follows_it(page, tmp_path, settings):
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_INLINE_MAX_BYTES = 10  # every file is "large" here
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    caux = factories.territory(CAUX_SEINE)
+    factories.territory_officer(caux, email="officer@caux.example")
+    good = tmp_path / "sirene-caux.csv"
+    good.write_text(SAMPLE, encoding="utf-8")
+
+    log_in(page, "officer@caux.example", factories.PASSWORD)
+    page.goto(f"/territoires/{caux.pk}/etablissements/importer/")
+    page.get_by_label("Fichier des établissements SIRENE").check()
+    page.get_by_label("Fichier", exact=True).set_input_files(str(good))
+    page.get_by_role("button", name="Importer", exact=True).click()
+
+    # The worker has not run yet: the page says so and keeps asking.
+    status = page.locator("#import-status")
+    assert status.get_attribute("data-status") == "queued"
+    assert "En attente du processus d'arrière-plan" in status.inner_text()
+    assert not caux.establishments.exists()
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+
+    # Without reloading, the page shows the outcome, then stops asking.
+    report = page.locator(".import-report")
+    report.wait_for()
+    assert "3 établissements créés" in report.inner_text()
+    assert page.locator("#import-status").get_attribute("hx-get") is None
+    assert caux.establishments.count() == 3

@@ -63,3 +63,47 @@ def test_import_establishments_reads_the_template(caux, tmp_path, capsys):
     )
     assert main(["import-establishments", "--territory", CAUX_SEINE, str(path)]) == 0
     assert "1 créés, 0 mis à jour, 0 ignorés (0 fermés, 0 hors territoire)" in capsys.readouterr().out
+
+
+def test_a_file_over_the_row_limit_is_refused_unless_the_command_raises_it(caux, tmp_path, capsys, settings):
+    settings.IMPORT_MAX_ROWS = 3
+    path = tmp_path / "sirene.csv"
+    path.write_bytes(good_sample())  # 5 data lines
+    assert main(["import-sirene", "--territory", CAUX_SEINE, str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "ligne 5 : le fichier dépasse 3 lignes de données" in err and "--max-rows" in err
+    assert not caux.establishments.exists()
+    assert main(["import-sirene", "--territory", CAUX_SEINE, "--max-rows", "5", str(path)]) == 0
+    assert caux.establishments.count() == 3
+
+
+def test_only_the_first_errors_are_printed_with_the_count_of_the_others(caux, tmp_path, capsys):
+    path = tmp_path / "casse.csv"
+    path.write_bytes(sirene_csv([sirene_row(f"5001234500{n:04d}") for n in range(10, 16)]))  # 6 bad keys
+    assert main(["import-sirene", "--territory", CAUX_SEINE, "--max-errors", "2", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("clé de contrôle (Luhn)") == 2
+    assert "ligne 2, siret" in err and "ligne 3, siret" in err and "ligne 4, siret" not in err
+    assert "… et 4 autre(s) erreur(s) non listée(s)" in err
+    assert "6 erreur(s), rien n'a été modifié" in err
+
+
+def test_a_reimport_says_how_many_establishments_it_changed_and_where_the_old_values_are(
+    caux, tmp_path, capsys
+):
+    from tremplin.imports.models import ImportChange
+
+    path = tmp_path / "sirene.csv"
+    path.write_bytes(good_sample())
+    assert main(["import-sirene", "--territory", CAUX_SEINE, str(path)]) == 0
+    path.write_bytes(good_sample().replace(b"Papeterie de la Seine", b"Papeterie renommee"))
+    capsys.readouterr()
+    assert main(["import-sirene", "--territory", CAUX_SEINE, str(path)]) == 0
+    change = ImportChange.objects.get()
+    assert change.previous == {"name": "Papeterie de la Seine"}
+    out = capsys.readouterr().out
+    assert (
+        f"1 établissement(s) modifié(s) : les valeurs remplacées sont gardées (import n° {change.job_id})"
+        in out
+    )
+    assert change.job.created_by is None and change.job.filename == "sirene.csv"

@@ -66,11 +66,13 @@ def test_an_officer_edits_and_deletes_a_flow(client, site, officer):
     url = reverse("flow_update", kwargs={"pk": flow.pk})
     assert client.get(url).status_code == 200
     data = {"direction": "out", "resource": "steam", "quantity": "200", "unit": "MWh", "frequency": "month"}
-    assert client.post(url, data).status_code == 302
+    assert client.post(url, data | {"version": "1"}).status_code == 302
     flow.refresh_from_db()
     assert flow.quantity_per_year == pytest.approx(2400.0)  # 200 MWh x 12
     assert flow.confidential is False  # the box was left unticked
-    assert client.post(reverse("flow_delete", kwargs={"pk": flow.pk})).status_code == 302
+    assert flow.version == 2
+    delete = reverse("flow_delete", kwargs={"pk": flow.pk})
+    assert client.post(delete, {"version": "2"}).status_code == 302
     assert not Flow.objects.exists()
     assert list(AuditEntry.objects.filter(action__startswith="flow.").values_list("action", flat=True)) == [
         "flow.deleted",
@@ -81,7 +83,9 @@ def test_an_officer_edits_and_deletes_a_flow(client, site, officer):
 
 def test_the_next_address_must_stay_on_the_site(client, site, officer):
     flow = factories.flow(site)
-    response = client.post(reverse("flow_delete", kwargs={"pk": flow.pk}) + "?next=https://evil.example/")
+    response = client.post(
+        reverse("flow_delete", kwargs={"pk": flow.pk}) + "?next=https://evil.example/", {"version": "1"}
+    )
     assert response.url == reverse("establishment_detail", kwargs={"pk": site.pk})
 
 

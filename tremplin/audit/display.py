@@ -641,6 +641,37 @@ register(
 )
 register("report.frozen", _("Froze the report %(target)s"), "kind", "frozen_at", "synergies")
 
+# Coaching (the programme's support of a territory) and personal data
+register("coaching.calendar.prefilled", _("Filled the call's calendar from its template"), "created")
+register("coaching.event.created", _("Added the event %(target)s to the calendar"))
+register("coaching.event.updated", _("Changed the event %(target)s"), "changes")
+register("coaching.event.deleted", _("Deleted an event of the calendar"))
+register("coaching.registration.created", _("Registered a participant to %(target)s"))
+register("coaching.registration.cancelled", _("Cancelled a registration to an event"))
+register("coaching.attendance.recorded", _("Recorded the attendance at %(target)s"))
+register("coaching.deliverables.created", _("Opened the deliverables of the support programme"))
+register("coaching.deliverable.start", _("Started the deliverable %(target)s"))
+register("coaching.deliverable.submit", _("Submitted the deliverable %(target)s to the programme team"))
+register("coaching.deliverable.withdraw", _("Withdrew the submission of the deliverable %(target)s"))
+register("coaching.deliverable.validate", _("Validated the deliverable %(target)s"))
+register("coaching.deliverable.send_back", _("Sent the deliverable %(target)s back for changes"))
+register("coaching.item.added", _("Added an item to the deliverable %(target)s"))
+register("coaching.item.removed", _("Removed an item from a deliverable"))
+register("coaching.perimeter.saved", _("Saved the perimeter of the démarche"))
+register("coaching.comment.added", _("Commented on the deliverable %(target)s"))
+register("coaching.report.frozen", _("Froze the follow-up report %(target)s"), "as_of")
+register("coaching.lessons.saved", _("Saved the lessons of the closing review"))
+register("coaching.good_practice.added", _("Shared a good practice with the network"))
+register("coaching.good_practice.updated", _("Changed a good practice shared with the network"))
+register("coaching.good_practice.removed", _("Removed a good practice from the network"))
+register("coaching.support_days.planned", _("Planned the individual support days"), "days")
+register("coaching.support_day.added", _("Logged an individual support day"))
+register("coaching.support_day.updated", _("Changed an individual support day"), "changes")
+register("coaching.support_day.removed", _("Removed an individual support day"))
+register("privacy.exported", _("Exported the personal data held on a person"))
+register("privacy.erased", _("Erased the personal data held on a person"))
+register("privacy.purged", _("Deleted data past its retention period"))
+
 DETAIL_LABELS.update(
     {
         "tonnes_diverted": _("tonnes diverted"),

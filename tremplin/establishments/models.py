@@ -146,6 +146,9 @@ class Establishment(models.Model):
     met_on = models.DateField(_("met on"), null=True, blank=True)
     notes = models.TextField(_("notes of the territory team"), blank=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False)
+    #: Raised by every change (edits and imports): an edit made from a form showing an older version is
+    #: refused instead of silently overwriting the other change (see ``services.update_establishment``).
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -196,6 +199,8 @@ class EstablishmentContact(models.Model):
     email = models.EmailField(_("e-mail address"), blank=True)
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    #: Raised by every change, as ``Establishment.version``.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

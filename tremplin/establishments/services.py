@@ -1,167 +1,55 @@
-"""Operations on establishments: imports, creation and edits by the territory team, contacts.
+"""Operations on establishments: creation and edits by the territory team, contacts.
 
-Each operation takes its actor (``by``), runs in one transaction and writes the audit log.
+Each operation takes its actor (``by``), runs in one transaction and writes the audit log. Imports of
+files (and the re-import rule) live in :mod:`tremplin.imports.services`, re-exported here.
 
-**Re-import rule.** Establishments are matched on (territory, SIRET); a matching one is updated, never
-duplicated. What the file describes is refreshed (name, activity code, headcount band, commune,
-location, origin, date of import); what the territory team adds is kept (engagement, meeting date,
-notes, contacts). Two exceptions keep a better value already there: a row without coordinates does not
-replace a precise location in the same commune, and a row without a usable name (SIRENE gives none for
-most establishments) or without an address does not erase the one recorded.
+**Concurrent edits.** Establishments and contacts carry a ``version`` raised by every change (imports
+included). An edit that says which version it was made from (``expected_version``, the form's) is
+refused with :class:`EditConflict` when the record changed since, so that nobody's change is lost
+silently. Creations made from a form carry its one-time key (``submission_key``): posting the form
+twice creates one record.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from tremplin.accounts.scoping import scope_for
 from tremplin.audit.log import log_action
-from tremplin.establishments.importers import FileFormatError, ImportReport, RowError, get_importer
 from tremplin.establishments.models import (
     DataOrigin,
     Establishment,
     EstablishmentContact,
     LocationPrecision,
 )
-
-IMPORT_UPDATED_FIELDS = [
-    "name",
-    "naf_code",
-    "headcount_band",
-    "commune",
-    "address",
-    "latitude",
-    "longitude",
-    "location_precision",
-    "origin",
-    "imported_at",
-    "is_demo",
-    "updated_at",
-]
-
-
-class ImportRejected(Exception):
-    """The file has errors: nothing was written. ``report.errors`` names every bad row."""
-
-    def __init__(self, report: ImportReport):
-        self.report = report
-        super().__init__(f"{len(report.errors)} erreur(s), rien n'a été importé")
+from tremplin.imports.services import (  # noqa: F401  (re-exported: imports are establishment operations)
+    IMPORT_UPDATED_FIELDS,
+    ImportRejected,
+    import_establishments,
+)
+from tremplin.submissions.services import submit_once
 
 
 class EstablishmentError(Exception):
     """An establishment or contact operation was refused; the message is shown to the user."""
 
 
-def import_establishments(territory, stream, *, kind: str, by, filename: str = "") -> ImportReport:
-    """Import a file of establishments into ``territory``: all rows, or none.
+class EditConflict(EstablishmentError):
+    """The record changed since the form was shown; ``current`` is the record as it is now."""
 
-    ``kind`` names an importer of :data:`tremplin.establishments.importers.IMPORTERS`. Raise
-    :class:`ImportRejected` (with every bad row) when any row is wrong; nothing is written then.
-    """
-    importer = get_importer(kind)
-    report = ImportReport(kind=kind, filename=filename)
-    communes = {
-        code: (pk, lat, lon)
-        for code, pk, lat, lon in territory.epci.communes.values_list(
-            "insee_code", "pk", "centroid_lat", "centroid_lon"
+    def __init__(self, current):
+        self.current = current
+        super().__init__(
+            str(_("Someone else changed this record since you opened the form: your changes were not saved."))
         )
-    }
-    try:
-        result = importer.read(stream, set(communes))
-    except FileFormatError as error:
-        report.errors = error.errors
-        raise ImportRejected(report) from None
-    report.rows = result.rows
-    report.skipped_inactive, report.skipped_outside = result.skipped_inactive, result.skipped_outside
-    errors = list(result.errors)
-    first_line: dict[str, int] = {}
-    for record in result.records:
-        if record.siret in first_line:
-            errors.append(
-                RowError(
-                    record.line,
-                    "siret",
-                    f"SIRET {record.siret} en double (déjà ligne {first_line[record.siret]})",
-                )
-            )
-        else:
-            first_line[record.siret] = record.line
-        if record.latitude is None and communes[record.commune_code][1] is None:
-            errors.append(
-                RowError(
-                    record.line, "code_commune", "ni coordonnées ni point de référence pour cette commune"
-                )
-            )
-    if errors:
-        report.errors = sorted(errors, key=lambda error: error.line)
-        raise ImportRejected(report)
 
-    now = timezone.now()
-    with transaction.atomic():
-        existing = {
-            siret: (precision, commune_id, lat, lon, name, address)
-            for siret, precision, commune_id, lat, lon, name, address in territory.establishments.values_list(
-                "siret", "location_precision", "commune_id", "latitude", "longitude", "name", "address"
-            )
-        }
-        rows = []
-        for record in result.records:
-            commune_id, commune_lat, commune_lon = communes[record.commune_code]
-            previous = existing.get(record.siret)
-            latitude, longitude, precision = record.latitude, record.longitude, LocationPrecision.ADDRESS
-            if latitude is None:
-                if previous and previous[0] == LocationPrecision.ADDRESS and previous[1] == commune_id:
-                    latitude, longitude = previous[2], previous[3]
-                else:
-                    latitude, longitude, precision = commune_lat, commune_lon, LocationPrecision.COMMUNE
-                    report.located_in_commune += 1
-            name = record.name
-            if previous and name == f"Établissement {record.siret}":
-                name = previous[4]
-            address = record.address or (previous[5] if previous else "")
-            if previous:
-                report.updated += 1
-            else:
-                report.created += 1
-            rows.append(
-                Establishment(
-                    territory=territory,
-                    siret=record.siret,
-                    name=name,
-                    naf_code=record.naf_code,
-                    headcount_band=record.headcount_band,
-                    commune_id=commune_id,
-                    address=address,
-                    latitude=latitude,
-                    longitude=longitude,
-                    location_precision=precision,
-                    origin=importer.origin,
-                    imported_at=now,
-                    is_demo=False,
-                )
-            )
-        Establishment.objects.bulk_create(
-            rows,
-            batch_size=500,
-            update_conflicts=True,
-            unique_fields=["territory", "siret"],
-            update_fields=IMPORT_UPDATED_FIELDS,
-        )
-        log_action(
-            by,
-            "establishments.imported",
-            territory=territory,
-            kind=kind,
-            filename=filename,
-            rows=report.rows,
-            created=report.created,
-            updated=report.updated,
-            skipped_inactive=report.skipped_inactive,
-            skipped_outside=report.skipped_outside,
-            located_in_commune=report.located_in_commune,
-        )
-    return report
+
+def _require_team(by, territory_id) -> None:
+    """Establishment records are changed by their territory's team (``by=None``: the platform itself)."""
+    if by is not None and territory_id not in scope_for(by).team_territory_ids:
+        raise EstablishmentError(str(_("Only the territory's team may change its establishments.")))
 
 
 def _place(establishment: Establishment) -> None:
@@ -192,19 +80,36 @@ def _loggable(value):
 
 
 @transaction.atomic
-def create_establishment(territory, *, by, **fields) -> Establishment:
-    """Create an establishment by hand. Coordinates are optional (see :func:`_place`)."""
-    establishment = Establishment(territory=territory, origin=DataOrigin.MANUAL, **fields)
-    _place(establishment)
-    _validate(establishment)
-    establishment.save()
-    log_action(by, "establishment.created", establishment, territory=territory, siret=establishment.siret)
-    return establishment
+def create_establishment(territory, *, by, submission_key: str | None = None, **fields) -> Establishment:
+    """Create an establishment by hand. Coordinates are optional (see :func:`_place`). With the form's
+    ``submission_key``, a second call returns the establishment the first one created."""
+    _require_team(by, territory.pk)
+
+    def create():
+        establishment = Establishment(territory=territory, origin=DataOrigin.MANUAL, **fields)
+        _place(establishment)
+        _validate(establishment)
+        establishment.save()
+        log_action(by, "establishment.created", establishment, territory=territory, siret=establishment.siret)
+        return establishment
+
+    return submit_once(submission_key, by=by, create=create)
 
 
 @transaction.atomic
-def update_establishment(establishment: Establishment, *, by, **changes) -> Establishment:
-    """Change an establishment's identity, location or engagement; the audit records each change."""
+def update_establishment(
+    establishment: Establishment, *, by, expected_version: int | None = None, **changes
+) -> Establishment:
+    """Change an establishment's identity, location or engagement; the audit records each change.
+
+    ``expected_version``: the version the change was made from; :class:`EditConflict` when the
+    establishment changed since (unless the change asks for exactly what is recorded now).
+    """
+    establishment = (
+        Establishment.objects.select_for_update().select_related("territory").get(pk=establishment.pk)
+    )
+    _require_team(by, establishment.territory_id)
+    current_version = establishment.version
     before = {name: getattr(establishment, name) for name in changes}
     before_location = (establishment.latitude, establishment.longitude, establishment.location_precision)
     for name, value in changes.items():
@@ -223,8 +128,18 @@ def update_establishment(establishment: Establishment, *, by, **changes) -> Esta
     changed.pop("longitude", None)
     if not changed:
         return establishment
+    if expected_version is not None and expected_version != current_version:
+        raise EditConflict(Establishment.objects.get(pk=establishment.pk))
+    establishment.version = current_version + 1
     establishment.save()
-    log_action(by, "establishment.updated", establishment, territory=establishment.territory, changes=changed)
+    log_action(
+        by,
+        "establishment.updated",
+        establishment,
+        territory=establishment.territory,
+        changes=changed,
+        version=establishment.version,
+    )
     return establishment
 
 
@@ -232,25 +147,43 @@ CONTACT_FIELDS = ("name", "job_title", "email", "phone", "notes")
 
 
 @transaction.atomic
-def add_contact(establishment: Establishment, *, by, **fields) -> EstablishmentContact:
-    contact = EstablishmentContact(establishment=establishment, **fields)
-    try:
-        contact.full_clean()
-    except ValidationError as error:
-        raise EstablishmentError(" ".join(error.messages)) from None
-    contact.save()
-    log_action(
-        by,
-        "establishment.contact.added",
-        establishment,
-        territory=establishment.territory,
-        contact=contact.name,
-    )
-    return contact
+def add_contact(
+    establishment: Establishment, *, by, submission_key: str | None = None, **fields
+) -> EstablishmentContact:
+    """Add a person to an establishment's contacts (once per form: see ``submission_key``)."""
+    _require_team(by, establishment.territory_id)
+
+    def create():
+        contact = EstablishmentContact(establishment=establishment, **fields)
+        try:
+            contact.full_clean()
+        except ValidationError as error:
+            raise EstablishmentError(" ".join(error.messages)) from None
+        contact.save()
+        log_action(
+            by,
+            "establishment.contact.added",
+            establishment,
+            territory=establishment.territory,
+            contact=contact.name,
+            contact_id=contact.pk,
+        )
+        return contact
+
+    return submit_once(submission_key, by=by, create=create)
 
 
 @transaction.atomic
-def update_contact(contact: EstablishmentContact, *, by, **fields) -> EstablishmentContact:
+def update_contact(
+    contact: EstablishmentContact, *, by, expected_version: int | None = None, **fields
+) -> EstablishmentContact:
+    """Change a contact; :class:`EditConflict` when it changed since ``expected_version``."""
+    contact = (
+        EstablishmentContact.objects.select_for_update()
+        .select_related("establishment__territory")
+        .get(pk=contact.pk)
+    )
+    _require_team(by, contact.establishment.territory_id)
     changed = [name for name, value in fields.items() if getattr(contact, name) != value]
     for name, value in fields.items():
         setattr(contact, name, value)
@@ -259,6 +192,9 @@ def update_contact(contact: EstablishmentContact, *, by, **fields) -> Establishm
     except ValidationError as error:
         raise EstablishmentError(" ".join(error.messages)) from None
     if changed:
+        if expected_version is not None and expected_version != contact.version:
+            raise EditConflict(EstablishmentContact.objects.get(pk=contact.pk))
+        contact.version += 1
         contact.save()
         establishment = contact.establishment
         log_action(
@@ -267,6 +203,7 @@ def update_contact(contact: EstablishmentContact, *, by, **fields) -> Establishm
             establishment,
             territory=establishment.territory,
             contact=contact.name,
+            contact_id=contact.pk,
             fields=changed,
         )
     return contact
@@ -275,8 +212,14 @@ def update_contact(contact: EstablishmentContact, *, by, **fields) -> Establishm
 @transaction.atomic
 def remove_contact(contact: EstablishmentContact, *, by) -> None:
     establishment = contact.establishment
-    name = contact.name
+    _require_team(by, establishment.territory_id)
+    name, pk = contact.name, contact.pk
     contact.delete()
     log_action(
-        by, "establishment.contact.removed", establishment, territory=establishment.territory, contact=name
+        by,
+        "establishment.contact.removed",
+        establishment,
+        territory=establishment.territory,
+        contact=name,
+        contact_id=pk,
     )

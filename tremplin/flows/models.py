@@ -99,6 +99,9 @@ class Flow(models.Model):
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    #: Raised by every change: an edit made from a form showing an older version is refused (see
+    #: ``services.update_flow``) instead of silently overwriting someone else's change.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,4 +1,11 @@
-"""Operations on flows. Each takes its actor, runs in one transaction and writes the audit log."""
+"""Operations on flows. Each takes its actor, runs in one transaction and writes the audit log.
+
+Two people may edit the same flow from forms shown at different times: every change raises the flow's
+``version``, and an edit or a deletion that says which version it was made from
+(``expected_version``) is refused with :class:`FlowConflict` when the flow changed since, so that
+nobody's change is lost silently. A declaration made from a form carries a one-time key
+(``submission_key``): posting the form twice records one flow.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tremplin.accounts.scoping import scope_for
 from tremplin.audit.log import log_action
 from tremplin.flows.models import Basis, Direction, Flow
 from tremplin.flows.quantities import Frequency, QuantityError, yearly_quantity
+from tremplin.submissions.services import submit_once
 
 EDITABLE_FIELDS = (
     "direction",
@@ -32,6 +41,30 @@ class FlowError(ValueError):
         self.message = message
         self.field = field
         super().__init__(message)
+
+
+class FlowConflict(FlowError):
+    """The flow changed since the form was shown; ``current`` is the flow as it is now."""
+
+    def __init__(self, current: Flow) -> None:
+        self.current = current
+        super().__init__(
+            _("Someone else changed this flow since you opened the form: your changes were not saved.")
+        )
+
+
+def _require_may_change(by, establishment) -> None:
+    """The territory team and the establishment's own contacts change its flows (``by=None``: the
+    platform itself, an import or a command)."""
+    if by is None:
+        return
+    scope = scope_for(by)
+    if (
+        establishment.territory_id in scope.team_territory_ids
+        or establishment.pk in scope.contact_establishment_ids
+    ):
+        return
+    raise FlowError(_("You may not change the flows of this establishment."))
 
 
 def _plain(value: Decimal | None) -> str | None:
@@ -98,53 +131,85 @@ def declare_flow(
     quantity,
     unit: str,
     frequency: str = Frequency.YEAR,
+    submission_key: str | None = None,
     **fields,
 ) -> Flow:
-    """Record a flow of ``establishment`` stated by ``by`` (a company contact or the territory team)."""
-    flow = Flow(establishment=establishment, declared_by=by if by and by.is_authenticated else None)
-    _apply(
-        flow,
-        {
-            "direction": direction,
-            "resource": resource,
-            "quantity": quantity,
-            "unit": unit,
-            "frequency": frequency,
-        }
-        | fields,
+    """Record a flow of ``establishment`` stated by ``by`` (a company contact or the territory team).
+
+    With ``submission_key`` (the one-time key of the form), a second call with the same key returns the
+    flow the first one recorded.
+    """
+    _require_may_change(by, establishment)
+    return submit_once(
+        submission_key,
+        by=by,
+        create=lambda: _declare(
+            establishment,
+            by=by,
+            values={
+                "direction": direction,
+                "resource": resource,
+                "quantity": quantity,
+                "unit": unit,
+                "frequency": frequency,
+            }
+            | fields,
+        ),
     )
+
+
+def _declare(establishment, *, by, values: dict) -> Flow:
+    flow = Flow(establishment=establishment, declared_by=by if by and by.is_authenticated else None)
+    _apply(flow, values)
     flow.save()
     _log(by, "flow.created", flow, before=None, after=snapshot(flow))
     return flow
 
 
-@transaction.atomic
-def update_flow(flow: Flow, *, by, **changes) -> Flow:
-    """Change a flow; the audit entry keeps the state before and after. A change that changes nothing
-    writes nothing."""
-    flow = (
+def _locked(flow: Flow) -> Flow:
+    """The flow as it is in the database, locked until the end of the transaction (on SQLite the
+    write transaction itself serialises writers)."""
+    return (
         Flow.objects.select_for_update(of=("self",))
         .select_related("establishment__territory")
         .get(pk=flow.pk)
     )
+
+
+@transaction.atomic
+def update_flow(flow: Flow, *, by, expected_version: int | None = None, **changes) -> Flow:
+    """Change a flow; the audit entry keeps the state before and after. A change that changes nothing
+    writes nothing.
+
+    ``expected_version`` is the version the change was made from (the form's); when the flow has
+    changed since, :class:`FlowConflict` is raised and nothing is written, unless the change asks for
+    exactly what is recorded now (nothing would be lost).
+    """
+    flow = _locked(flow)
+    _require_may_change(by, flow.establishment)
     before = snapshot(flow)
+    current_version = flow.version
     _apply(flow, changes)
     after = snapshot(flow)
     if after == before:
         return flow
+    if expected_version is not None and expected_version != current_version:
+        raise FlowConflict(_locked(flow))
     if by is not None and by.is_authenticated:
         flow.declared_by = by
+    flow.version = current_version + 1
     flow.save()
-    _log(by, "flow.updated", flow, before=before, after=after)
+    _log(by, "flow.updated", flow, before=before, after=after, version=flow.version)
     return flow
 
 
 @transaction.atomic
-def delete_flow(flow: Flow, *, by) -> None:
-    flow = (
-        Flow.objects.select_for_update(of=("self",))
-        .select_related("establishment__territory")
-        .get(pk=flow.pk)
-    )
+def delete_flow(flow: Flow, *, by, expected_version: int | None = None) -> None:
+    """Delete a flow; refused with :class:`FlowConflict` when it changed since ``expected_version``
+    (the person confirmed the deletion of what they saw, not of what someone recorded since)."""
+    flow = _locked(flow)
+    _require_may_change(by, flow.establishment)
+    if expected_version is not None and expected_version != flow.version:
+        raise FlowConflict(flow)
     _log(by, "flow.deleted", flow, before=snapshot(flow), after=None)
     flow.delete()

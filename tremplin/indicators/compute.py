@@ -16,6 +16,10 @@ pipeline, whatever its status, abandoned and paused included); ``None`` when the
 
 ``at`` freezes the pipeline and the figures at a date (statuses read from the history, synergies and
 measurements entered after it left out); mobilisation counts are today's.
+
+Each figure also says how many distinct companies (SIREN) contribute a non-zero value to each of its
+three numbers (``companies``): the programme team sees a number only when enough companies stand behind
+it (:mod:`tremplin.indicators.secrecy`).
 """
 
 from __future__ import annotations
@@ -30,10 +34,18 @@ from tremplin.engine.headcount import headcount_band as headcount_band_of
 from tremplin.establishments.models import Establishment
 from tremplin.flows.models import Basis as FlowBasis
 from tremplin.flows.models import Flow
+from tremplin.indicators.secrecy import VARIANTS, company_key, total_withheld, withhold_indicators
 from tremplin.synergies.enums import OPERATIONAL_STATUSES, LeadStatus, RunStatus, Status, SynergyKind
-from tremplin.synergies.models import DetectionRun, Lead, Measurement, StatusChange, Synergy
+from tremplin.synergies.models import (
+    DetectionRun,
+    Lead,
+    Measurement,
+    StatusChange,
+    Synergy,
+    SynergyParticipant,
+)
 
-__all__ = ["FIGURES", "programme_indicators", "territory_indicators"]
+__all__ = ["FIGURES", "programme_indicators", "territory_indicators", "withhold"]
 
 #: (family, key, synergy field holding the estimate, measurement field holding the measured value)
 FIGURES = (
@@ -146,8 +158,28 @@ def _pending_leads(territory, at: datetime | None) -> int:
     return leads.exclude(decided_at__lte=at).count()
 
 
+def _companies_of(synergy_ids) -> dict[int, set[str]]:
+    companies: dict[int, set[str]] = defaultdict(set)
+    for synergy_id, siret in SynergyParticipant.objects.filter(synergy_id__in=synergy_ids).values_list(
+        "synergy_id", "establishment__siret"
+    ):
+        companies[synergy_id].add(company_key(siret))
+    return companies
+
+
 def territory_indicators(territory, *, at: datetime | None = None) -> dict:
     """Every indicator of ``territory`` (see the module docstring for the definitions)."""
+    return _territory(territory, at)[0]
+
+
+def withhold(indicators: dict) -> dict:
+    """The indicators as a reader outside the territory sees them: figures of too few companies
+    withheld (see :mod:`tremplin.indicators.secrecy`)."""
+    return withhold_indicators(indicators, figures=FIGURES)
+
+
+def _territory(territory, at: datetime | None) -> tuple[dict, dict]:
+    """The indicators, and for each figure and variant the set of companies contributing to it."""
     statuses = _statuses(territory, at)
     rows = list(
         Synergy.objects.filter(pk__in=statuses).values(
@@ -174,6 +206,8 @@ def territory_indicators(territory, *, at: datetime | None = None) -> dict:
             "jobs": m.jobs,
             "entered_by": str(m.entered_by) if m.entered_by else "",
         }
+    participants = _companies_of([row["pk"] for row in rows])
+    contributors = {key: {variant: set() for variant in VARIANTS} for _family, key, _e, _m in FIGURES}
     by_status = dict.fromkeys(Status.values, 0)
     by_kind = dict.fromkeys(SynergyKind.values, 0)
     figures = {key: _empty_figure() for _family, key, _e, _m in FIGURES}
@@ -186,13 +220,20 @@ def territory_indicators(territory, *, at: datetime | None = None) -> dict:
         for _family, key, estimate_field, measured_field in FIGURES:
             figure = figures[key]
             estimate = _estimate(row, estimate_field)
+            companies = participants.get(row["pk"], set())
             if status != Status.ABANDONED:
                 figure["potential_estimated"] += estimate
+                if estimate:
+                    contributors[key]["potential_estimated"] |= companies
             if operational:
                 figure["operational_estimated"] += estimate
+                if estimate:
+                    contributors[key]["operational_estimated"] |= companies
             if measured is not None:
                 figure["operational_measured"] += measured[measured_field]
                 figure["measured_synergies"] += 1
+                if measured[measured_field]:
+                    contributors[key]["operational_measured"] |= companies
         if measured is not None and measured["entered_by"]:
             measured_by.add(measured["entered_by"])
     operational_count = sum(by_status[s] for s in OPERATIONAL_STATUSES)
@@ -217,8 +258,10 @@ def territory_indicators(territory, *, at: datetime | None = None) -> dict:
         },
     }
     for family, key, _e, _m in FIGURES:
-        result.setdefault(family, {})[key] = _rounded(figures[key])
-    return result
+        result.setdefault(family, {})[key] = _rounded(figures[key]) | {
+            "companies": {variant: len(contributors[key][variant]) for variant in VARIANTS}
+        }
+    return result, contributors
 
 
 def _rate(operational: int, total: int) -> float | None:
@@ -238,23 +281,44 @@ def _add(into: dict, values: dict) -> None:
 
 
 def programme_indicators(territories) -> dict:
-    """Sums of the territories' indicators (aggregates only: no synergy or company record)."""
-    per_territory = [territory_indicators(t) for t in territories]
+    """Sums of the territories' indicators, for the programme team (aggregates only: no synergy or
+    company record, and no figure of too few companies: see :mod:`tremplin.indicators.secrecy`).
+
+    A territory's figure of too few companies is withheld; the programme total too when the companies
+    of the withheld territories' values, together, are too few (the total minus the shown values would
+    give them away).
+    """
+    computed = [_territory(t, None) for t in territories]
+    per_territory = [indicators for indicators, _contributors in computed]
     totals: dict = defaultdict(dict)
     for indicators in per_territory:
         for family in ("mobilisation", "flows", "pipeline", "environment", "economy", "social"):
             values = {k: v for k, v in indicators[family].items() if k != "conversion_rate"}
             _add(totals[family], values)
     totals = dict(totals)
+    shown = [withhold(indicators) for indicators in per_territory]
     if per_territory:
         pipeline = totals["pipeline"]
         pipeline["conversion_rate"] = _rate(pipeline["operational"], pipeline["synergies"])
         for family, key, _e, _m in FIGURES:
-            totals[family][key] = _rounded(totals[family][key])
+            figure = totals[family][key] = _rounded(totals[family][key])
+            figure["companies"], figure["secret"] = {}, {}
+            for variant in VARIANTS:
+                everyone = set().union(*(contributors[key][variant] for _i, contributors in computed))
+                hidden = set().union(
+                    *(
+                        contributors[key][variant]
+                        for (_i, contributors), territory in zip(computed, shown, strict=True)
+                        if territory[family][key]["secret"].get(variant)
+                    )
+                )
+                figure["companies"][variant] = len(everyone)
+                if total_withheld(len(everyone), hidden):
+                    figure[variant] = None
+                    figure["secret"][variant] = True
     return {
         "territories": [
-            {**i["territory"], "pipeline": i["pipeline"], "environment": i["environment"]}
-            for i in per_territory
+            {**i["territory"], "pipeline": i["pipeline"], "environment": i["environment"]} for i in shown
         ],
         "totals": totals,
     }

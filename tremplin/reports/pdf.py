@@ -21,6 +21,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from tremplin.indicators.secrecy import minimum_companies
 from tremplin.reports.models import ReportKind
 from tremplin.reports.snapshots import previous_snapshot, progress_between
 from tremplin.reports.styles import STATUS_STYLES, legend
@@ -275,7 +276,7 @@ def report_pdf(snapshot, *, audience: str = "team") -> bytes:
 
     # Indicators, family by family, with the basis of each figure.
     previous = previous_snapshot(snapshot)
-    rows = progress_between(snapshot, previous)
+    rows = progress_between(snapshot, previous, withhold=audience != "team")
     story.append(_p(_("Indicators"), styles["Heading1"]))
     story.append(
         _p(
@@ -287,6 +288,7 @@ def report_pdf(snapshot, *, audience: str = "team") -> bytes:
             styles["BodyText"],
         )
     )
+    secret = _("secret (fewer than %(n)s companies)") % {"n": minimum_companies()}
     for family in _FAMILIES:
         family_rows = [r for r in rows if r.line.family == family]
         if not family_rows:
@@ -296,7 +298,12 @@ def report_pdf(snapshot, *, audience: str = "team") -> bytes:
             _table(
                 [_("Indicator"), _("Basis"), _("Value"), _("Unit")],
                 [
-                    (r.line.label, r.line.basis, number(r.current, _decimals(r.line.unit)), r.line.unit)
+                    (
+                        r.line.label,
+                        r.line.basis,
+                        secret if r.current_secret else number(r.current, _decimals(r.line.unit)),
+                        r.line.unit,
+                    )
                     for r in family_rows
                 ],
                 styles,

@@ -22,6 +22,7 @@ from tremplin.audit.log import log_action
 from tremplin.establishments.models import Establishment
 from tremplin.flows.models import Flow
 from tremplin.indicators.compute import FIGURES, territory_indicators
+from tremplin.indicators.secrecy import withheld
 from tremplin.reports import geodata
 from tremplin.reports.models import ReportKind, ReportSnapshot
 from tremplin.synergies.models import Measurement, StatusChange, Synergy
@@ -104,6 +105,9 @@ class ProgressRow:
     line: IndicatorLine
     previous: float | None
     current: float | None
+    #: Withheld from a reader outside the territory: too few companies behind it (indicators.secrecy).
+    previous_secret: bool = False
+    current_secret: bool = False
 
     @property
     def delta(self) -> float | None:
@@ -112,14 +116,40 @@ class ProgressRow:
         return round(self.current - self.previous, 3)
 
 
-def progress_between(current: ReportSnapshot, previous: ReportSnapshot | None) -> list[ProgressRow]:
-    """Each indicator of ``current`` beside its value in ``previous`` (None when there is none)."""
+def _withheld(indicators: dict, line: IndicatorLine) -> bool:
+    """Whether a figure line of frozen indicators adds up too few companies (reports frozen before the
+    companies were counted withhold every non-zero figure)."""
+    if not line.variant:
+        return False
+    figure = indicators.get(line.family, {}).get(line.key) or {}
+    companies = figure.get("companies")
+    return withheld(figure.get(line.variant), companies.get(line.variant) if companies else None)
+
+
+def progress_between(
+    current: ReportSnapshot, previous: ReportSnapshot | None, *, withhold: bool = False
+) -> list[ProgressRow]:
+    """Each indicator of ``current`` beside its value in ``previous`` (None when there is none).
+
+    ``withhold``: for a reader outside the territory (the programme team), a figure of too few companies
+    is withheld (``None``, with ``current_secret`` / ``previous_secret``); so is the change.
+    """
     now = current.aggregates.get("indicators", {})
     before = previous.aggregates.get("indicators", {}) if previous else None
-    return [
-        ProgressRow(line, _value(before, line) if before is not None else None, _value(now, line))
-        for line in INDICATOR_LINES
-    ]
+    rows = []
+    for line in INDICATOR_LINES:
+        current_secret = withhold and _withheld(now, line)
+        previous_secret = withhold and before is not None and _withheld(before, line)
+        rows.append(
+            ProgressRow(
+                line,
+                None if before is None or previous_secret else _value(before, line),
+                None if current_secret else _value(now, line),
+                previous_secret=previous_secret,
+                current_secret=current_secret,
+            )
+        )
+    return rows
 
 
 def previous_snapshot(snapshot: ReportSnapshot) -> ReportSnapshot | None:

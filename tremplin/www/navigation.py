@@ -72,6 +72,7 @@ WORKSPACE_TABS: list[WorkspaceTab] = [
     WorkspaceTab(_("Support programme"), "coaching_territory"),
     WorkspaceTab(_("Team"), "territory_team"),
     WorkspaceTab(_("Journal"), "territory_journal"),
+    WorkspaceTab(_("Personal data"), "territory_personal_data"),
 ]
 
 

@@ -14,8 +14,24 @@ from tremplin.coaching.models import (
     Period,
     Registration,
 )
+from tremplin.coaching.services.audit import changed_fields, log_coaching
 from tremplin.coaching.services.errors import NotParticipating
 from tremplin.coaching.services.roles import require_programme_team, require_team_or_programme
+from tremplin.submissions.services import submit_once
+
+EVENT_FIELDS = (
+    "kind",
+    "title",
+    "date",
+    "duration",
+    "period",
+    "start_time",
+    "end_time",
+    "place",
+    "place_confirmed",
+    "agenda",
+    "note",
+)
 
 PLACE_TO_BE_CONFIRMED = "Caen ou Rouen"
 
@@ -126,13 +142,13 @@ REFERENCE_CALENDAR: tuple[ReferenceEvent, ...] = (
 
 
 @transaction.atomic
-def seed_reference_calendar(call) -> list[Event]:
+def seed_reference_calendar(call, *, by=None) -> list[Event]:
     """Create the reference edition's nine events for ``call``; idempotent.
 
     An event that already exists (one per kind) is left as it is: its dates stay editable and a second
     run never overwrites what the programme team changed.
     """
-    events = []
+    events, created = [], []
     for reference in REFERENCE_CALENDAR:
         start, end = DEFAULT_HOURS[reference.period]
         event, _created = Event.objects.get_or_create(
@@ -151,56 +167,116 @@ def seed_reference_calendar(call) -> list[Event]:
             },
         )
         events.append(event)
+        if _created:
+            created.append(event.kind)
+    if created:
+        log_coaching(by, "calendar.prefilled", call, call=call, created=created)
     return events
 
 
+@transaction.atomic
 def prefill_reference_calendar(call, *, by) -> list[Event]:
     """The programme team pre-fills a call's calendar with the reference edition's dates."""
     require_programme_team(by)
-    return seed_reference_calendar(call)
+    return seed_reference_calendar(call, by=by)
 
 
 @transaction.atomic
-def save_event(event: Event, *, by) -> Event:
-    """Create or update an event (programme team only); hours default to those of the time of day."""
+def save_event(event: Event, *, by, submission_key: str | None = None) -> Event:
+    """Create or update an event (programme team only); hours default to those of the time of day.
+
+    A creation from a form passes its ``submission_key``: posting the form twice creates one event."""
     require_programme_team(by)
     if event.start_time is None or event.end_time is None:
         start, end = DEFAULT_HOURS[event.period]
         event.start_time = event.start_time or start
         event.end_time = event.end_time or end
     event.full_clean()
+    if event.pk is None:
+
+        def create():
+            event.save()
+            log_coaching(
+                by, "event.created", event, call=event.call, kind=event.kind, date=event.date.isoformat()
+            )
+            return event
+
+        return submit_once(submission_key, by=by, create=create)
+    before = Event.objects.select_for_update().get(pk=event.pk)
     event.save()
+    changes = changed_fields(before, event, EVENT_FIELDS)
+    if changes:
+        log_coaching(by, "event.updated", event, call=event.call, kind=event.kind, changes=changes)
     return event
 
 
 @transaction.atomic
 def delete_event(event: Event, *, by) -> None:
     require_programme_team(by)
+    log_coaching(
+        by,
+        "event.deleted",
+        event,
+        call=event.call,
+        kind=event.kind,
+        date=event.date.isoformat(),
+        registrations=event.registrations.count(),
+    )
     event.delete()
 
 
 @transaction.atomic
-def register_person(event: Event, participation, *, person_name, function, email="", by) -> Registration:
+def register_person(
+    event: Event,
+    participation,
+    *,
+    person_name,
+    function,
+    email="",
+    by,
+    submission_key: str | None = None,
+) -> Registration:
     """A territory registers one of its people (its elected official, its officer) to an event."""
     require_team_or_programme(by, participation)
     if participation.call_id != event.call_id:
         raise NotParticipating
-    registration = Registration(
-        event=event,
-        participation=participation,
-        person_name=person_name,
-        function=function,
-        email=email,
-        registered_by=by,
-    )
-    registration.full_clean()
-    registration.save()
-    return registration
+
+    def create():
+        registration = Registration(
+            event=event,
+            participation=participation,
+            person_name=person_name,
+            function=function,
+            email=email,
+            registered_by=by,
+        )
+        registration.full_clean()
+        registration.save()
+        log_coaching(
+            by,
+            "registration.created",
+            registration,
+            participation=participation,
+            event_id=event.pk,
+            event_kind=event.kind,
+            function=function,
+        )
+        return registration
+
+    return submit_once(submission_key, by=by, create=create)
 
 
 @transaction.atomic
 def cancel_registration(registration: Registration, *, by) -> None:
     require_team_or_programme(by, registration.participation)
+    log_coaching(
+        by,
+        "registration.cancelled",
+        registration,
+        participation=registration.participation,
+        event_id=registration.event_id,
+        function=registration.function,
+    )
     registration.delete()
 
 
@@ -210,6 +286,16 @@ def record_attendance(registration: Registration, attendance: str, *, by) -> Reg
     require_programme_team(by)
     if attendance not in Attendance.values:
         raise ValueError(attendance)
+    previous = registration.attendance
     registration.attendance = attendance
     registration.save(update_fields=["attendance"])
+    if previous != attendance:
+        log_coaching(
+            by,
+            "attendance.recorded",
+            registration,
+            participation=registration.participation,
+            event_id=registration.event_id,
+            attendance=[previous, attendance],
+        )
     return registration

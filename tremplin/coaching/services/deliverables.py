@@ -35,6 +35,7 @@ from tremplin.coaching.models import (
     PerimeterMode,
     SwotItem,
 )
+from tremplin.coaching.services.audit import log_coaching
 from tremplin.coaching.services.errors import (
     CommentRequired,
     DeliverableLocked,
@@ -49,6 +50,11 @@ from tremplin.coaching.services.roles import (
     require_team_of,
     require_team_or_programme,
 )
+from tremplin.submissions.services import submit_once
+
+#: Lines whose text may name a person (members of a body, actors' contacts): their audit entries keep
+#: the kind of line and its id only.
+PERSONAL_ITEMS = (GovernanceMember, Actor)
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,13 @@ def ensure_deliverables(participation) -> list[Deliverable]:
     if missing:
         Deliverable.objects.bulk_create(missing, ignore_conflicts=True)
         existing = {d.kind: d for d in Deliverable.objects.filter(participation=participation)}
+        log_coaching(
+            None,
+            "deliverables.created",
+            participation,
+            participation=participation,
+            kinds=[deliverable.kind for deliverable in missing],
+        )
     return [existing[kind] for kind in DeliverableKind.values]
 
 
@@ -192,6 +205,16 @@ def change_status(deliverable: Deliverable, action: str, *, by, comment: str = "
     )
     if comment:
         DeliverableComment.objects.create(deliverable=deliverable, author=by, text=comment)
+    log_coaching(
+        by,
+        f"deliverable.{action}",
+        deliverable,
+        participation=deliverable.participation,
+        kind=deliverable.kind,
+        from_status=previous,
+        to_status=transition.target,
+        with_comment=bool(comment),
+    )
     return deliverable
 
 
@@ -204,9 +227,18 @@ def _prepare_edit(deliverable: Deliverable, by) -> None:
         deliverable.status = DeliverableStatus.IN_PROGRESS
 
 
+def _item_data(item) -> dict:
+    slug = next(t.slug for t in ITEM_TYPES.values() if t.model is type(item))
+    data = {"item_type": slug, "item_id": item.pk}
+    if not isinstance(item, PERSONAL_ITEMS):
+        data["label"] = str(item)[:200]
+    return data
+
+
 @transaction.atomic
-def add_item(deliverable: Deliverable, item, *, by):
-    """Add a line (an unsaved instance of one of the deliverable's item models) to a deliverable."""
+def add_item(deliverable: Deliverable, item, *, by, submission_key: str | None = None):
+    """Add a line (an unsaved instance of one of the deliverable's item models) to a deliverable; once
+    per form (``submission_key``)."""
     if type(item) not in {t.model for t in item_types_of(deliverable.kind)}:
         raise NotAllowed
     _prepare_edit(deliverable, by)
@@ -214,8 +246,20 @@ def add_item(deliverable: Deliverable, item, *, by):
     if isinstance(item, GovernanceMember) and item.body.participation_id != deliverable.participation_id:
         raise NotAllowed
     item.full_clean()
-    item.save()
-    return item
+
+    def create():
+        item.save()
+        log_coaching(
+            by,
+            "item.added",
+            item,
+            participation=deliverable.participation,
+            deliverable=deliverable.kind,
+            **_item_data(item),
+        )
+        return item
+
+    return submit_once(submission_key, by=by, create=create)
 
 
 @transaction.atomic
@@ -223,6 +267,14 @@ def remove_item(deliverable: Deliverable, item, *, by) -> None:
     if item.participation_id != deliverable.participation_id:
         raise NotAllowed
     _prepare_edit(deliverable, by)
+    log_coaching(
+        by,
+        "item.removed",
+        item,
+        participation=deliverable.participation,
+        deliverable=deliverable.kind,
+        **_item_data(item),
+    )
     item.delete()
 
 
@@ -275,13 +327,36 @@ def save_perimeter(deliverable: Deliverable, *, mode, communes=(), zones_geojson
     perimeter.rationale = rationale
     perimeter.save()
     perimeter.set_communes(communes if mode == PerimeterMode.COMMUNES else [])
+    log_coaching(
+        by,
+        "perimeter.saved",
+        perimeter,
+        participation=participation,
+        mode=mode,
+        communes=sorted(commune.insee_code for commune in communes) if mode == PerimeterMode.COMMUNES else [],
+        zones=len(json.loads(zones)["features"]) if mode == PerimeterMode.ZONES and zones else 0,
+    )
     return perimeter
 
 
 @transaction.atomic
-def comment_on(deliverable: Deliverable, text: str, *, by) -> DeliverableComment:
+def comment_on(
+    deliverable: Deliverable, text: str, *, by, submission_key: str | None = None
+) -> DeliverableComment:
     require_team_or_programme(by, deliverable.participation)
     text = text.strip()
     if not text:
         raise CommentRequired(_("Write a comment."))
-    return DeliverableComment.objects.create(deliverable=deliverable, author=by, text=text)
+
+    def create():
+        comment = DeliverableComment.objects.create(deliverable=deliverable, author=by, text=text)
+        log_coaching(
+            by,
+            "comment.added",
+            comment,
+            participation=deliverable.participation,
+            deliverable=deliverable.kind,
+        )
+        return comment
+
+    return submit_once(submission_key, by=by, create=create)

@@ -22,8 +22,9 @@ from tremplin.coaching.models import (
     Objective,
     SupportDay,
 )
-from tremplin.flows.totals import known_outputs_tonnes
+from tremplin.flows.totals import known_outputs_companies, known_outputs_tonnes
 from tremplin.indicators.compute import territory_indicators
+from tremplin.indicators.secrecy import withheld
 from tremplin.territories.facts import territory_facts
 
 
@@ -36,6 +37,17 @@ class Figure:
     # indicators at the end of the report's day (computed once per report); None: not available.
     compute: Callable | None
     summable: bool = True  # whether a programme total adds the territories' values
+    # For a figure that adds up companies' data: (participation, as_of, workspace) -> how many distinct
+    # companies contribute; outside the territory the figure is shown only if enough do
+    # (``tremplin.indicators.secrecy``). None: the figure is not built from companies' data.
+    companies: Callable | None = None
+
+    def is_withheld(self, stored: dict) -> bool:
+        """Whether this figure, as a report froze it (``{"value", "companies"}``), is withheld from the
+        programme team."""
+        if self.companies is None:
+            return False
+        return withheld(stored.get("value"), stored.get("companies"))
 
 
 def _end_of(day: datetime.date) -> datetime.datetime:
@@ -52,6 +64,15 @@ def _indicator(*path):
         return value
 
     return compute
+
+
+def _indicator_companies(family, key, variant):
+    """How many companies stand behind a figure of the workspace indicators."""
+
+    def companies(participation, as_of, workspace):
+        return workspace()[family][key]["companies"][variant]
+
+    return companies
 
 
 def _deliverables_with(statuses):
@@ -131,6 +152,7 @@ FIGURES: dict[str, Figure] = {
             _("Known gisements (t/year)"),
             _("outputs declared by companies or stated in a workshop, resources counted in tonnes"),
             lambda p, as_of, workspace: known_outputs_tonnes(p.territory, at=_end_of(as_of)),
+            companies=lambda p, as_of, workspace: known_outputs_companies(p.territory, at=_end_of(as_of)),
         ),
         Figure(
             "establishments_met",
@@ -155,12 +177,16 @@ FIGURES: dict[str, Figure] = {
             _("Tonnes diverted from disposal (t/year, operational)"),
             _("estimated at detection for the operational synergies"),
             _indicator("environment", "tonnes_diverted_per_year", "operational_estimated"),
+            companies=_indicator_companies(
+                "environment", "tonnes_diverted_per_year", "operational_estimated"
+            ),
         ),
         Figure(
             "co2_avoided",
             _("t CO2e avoided per year (operational)"),
             _("estimated at detection for the operational synergies"),
             _indicator("environment", "co2_avoided_t_per_year", "operational_estimated"),
+            companies=_indicator_companies("environment", "co2_avoided_t_per_year", "operational_estimated"),
         ),
     )
 }
@@ -168,7 +194,8 @@ FIGURES: dict[str, Figure] = {
 
 def collect_figures(participation, as_of: datetime.date) -> dict:
     """``{key: {"value": number | None, "source": text}}`` for every registered figure (sources in English,
-    translated when shown)."""
+    translated when shown), with ``"companies"`` (how many stand behind it) for the figures built from
+    companies' data."""
     figures = {}
     indicators = []
 
@@ -181,6 +208,8 @@ def collect_figures(participation, as_of: datetime.date) -> dict:
         for key, figure in FIGURES.items():
             value = figure.compute(participation, as_of, workspace) if figure.compute else None
             figures[key] = {"value": value, "source": str(figure.source)}
+            if figure.companies is not None:
+                figures[key]["companies"] = figure.companies(participation, as_of, workspace)
     return figures
 
 

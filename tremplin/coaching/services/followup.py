@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tremplin.coaching.models import REPORTING_KINDS, ClosingReview, Event, EventKind, ProgressReport
+from tremplin.coaching.services.audit import log_coaching
 from tremplin.coaching.services.errors import (
     NotAReportingEvent,
     NotParticipating,
@@ -29,7 +30,7 @@ def submit_report(event: Event, participation, *, progress_statement: str, by) -
         raise ReportAlreadyFrozen
     now = timezone.now()
     as_of = timezone.localdate(now)
-    return ProgressReport.objects.create(
+    report = ProgressReport.objects.create(
         event=event,
         participation=participation,
         progress_statement=progress_statement.strip(),
@@ -38,6 +39,16 @@ def submit_report(event: Event, participation, *, progress_statement: str, by) -
         frozen_at=now,
         frozen_by=by,
     )
+    log_coaching(
+        by,
+        "report.frozen",
+        report,
+        participation=participation,
+        event_id=event.pk,
+        event_kind=event.kind,
+        as_of=as_of.isoformat(),
+    )
+    return report
 
 
 def previous_reporting_event(event: Event) -> Event | None:
@@ -57,6 +68,7 @@ class Cell:
     value: object = None
     delta: object = None  # change since the previous report; None when either is missing
     reported: bool = False
+    secret: bool = False  # withheld: too few companies stand behind it (tremplin.indicators.secrecy)
 
 
 @dataclass
@@ -77,7 +89,8 @@ class Comparison:
 
 
 def compare_territories(event: Event, *, by) -> Comparison:
-    """Territories side by side at a reporting meeting, with the change since the previous one."""
+    """Territories side by side at a reporting meeting, with the change since the previous one; for the
+    programme team, so a figure of too few companies is withheld (``Cell.secret``)."""
     require_programme_team(by)
     participations = list(
         event.call.participations.select_related("territory__epci").order_by("territory__epci__name")
@@ -97,9 +110,15 @@ def compare_territories(event: Event, *, by) -> Comparison:
             if report is None:
                 row.cells.append(Cell())
                 continue
-            value = report.figures.get(key, {}).get("value")
+            stored = report.figures.get(key, {})
+            if figure.is_withheld(stored):
+                row.cells.append(Cell(None, None, True, secret=True))
+                continue
+            value = stored.get("value")
             before = previous.get(participation.pk)
-            before_value = before.figures.get(key, {}).get("value") if before else None
+            before_stored = before.figures.get(key, {}) if before else {}
+            # A change from a withheld value would give that value away.
+            before_value = None if figure.is_withheld(before_stored) else before_stored.get("value")
             delta = None
             if _number(value) is not None and _number(before_value) is not None:
                 delta = _number(value) - _number(before_value)
@@ -129,10 +148,11 @@ def closing_summary(call, *, by) -> ClosingSummary:
     """The programme's closing review: every territory's figures and the programme's totals.
 
     Each territory's figures come from its closing-review report when frozen, else its latest frozen
-    report, else are computed now (and marked so).
+    report, else are computed now (and marked so). A figure of too few companies is withheld.
     """
     require_programme_team(by)
-    review, _created = ClosingReview.objects.get_or_create(call=call)
+    # Read only (a page shows it): the review is created when its lessons are first saved.
+    review = ClosingReview.objects.filter(call=call).first() or ClosingReview(call=call)
     today = timezone.localdate()
     columns = []
     for participation in call.participations.select_related("territory__epci").order_by(
@@ -155,13 +175,19 @@ def closing_summary(call, *, by) -> ClosingSummary:
         total = Decimal(0)
         complete = bool(columns)
         for column in columns:
-            value = column.figures.get(key, {}).get("value")
+            stored = column.figures.get(key, {})
+            if figure.is_withheld(stored):
+                row.cells.append(Cell(None, None, True, secret=True))
+                complete = False
+                continue
+            value = stored.get("value")
             row.cells.append(Cell(value, None, True))
             if _number(value) is None:
                 complete = False
             else:
                 total += _number(value)
-        # A total over some territories only would mislead: no total unless every territory has a value.
+        # A total over some territories only would mislead: no total unless every territory has a value
+        # (a withheld one included: the total minus the others would give it away).
         row.cells.append(Cell(total if figure.summable and complete else None, None, True))
         rows.append(row)
     return ClosingSummary(review, columns, rows)
@@ -170,8 +196,12 @@ def closing_summary(call, *, by) -> ClosingSummary:
 @transaction.atomic
 def save_lessons(call, lessons: str, *, by) -> ClosingReview:
     require_programme_team(by)
-    review, _created = ClosingReview.objects.get_or_create(call=call)
-    review.lessons = lessons.strip()
+    review, _created = ClosingReview.objects.select_for_update().get_or_create(call=call)
+    lessons = lessons.strip()
+    if review.lessons == lessons and not _created:
+        return review
+    review.lessons = lessons
     review.updated_by = by
     review.save()
+    log_coaching(by, "lessons.saved", review, call=call, characters=len(lessons))
     return review

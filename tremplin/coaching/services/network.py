@@ -11,8 +11,10 @@ from django.db import transaction
 from tremplin.accounts.models import Membership, Role, TerritoryFunction
 from tremplin.accounts.scoping import scope_for
 from tremplin.coaching.models import GoodPractice
+from tremplin.coaching.services.audit import log_coaching
 from tremplin.coaching.services.roles import require_team_of
 from tremplin.programme.models import Participation
+from tremplin.submissions.services import submit_once
 
 
 def is_network_member(user, call) -> bool:
@@ -62,16 +64,34 @@ def network_of(call) -> list[NetworkTerritory]:
 
 
 @transaction.atomic
-def save_good_practice(practice: GoodPractice, *, by) -> GoodPractice:
+def save_good_practice(practice: GoodPractice, *, by, submission_key: str | None = None) -> GoodPractice:
+    """Record or change a good practice (once per creation form: ``submission_key``)."""
     require_team_of(by, practice.participation)
     if practice.created_by_id is None:
         practice.created_by = by
     practice.full_clean()
-    practice.save()
-    return practice
+    creating = practice.pk is None
+    shared_before = None if creating else GoodPractice.objects.get(pk=practice.pk).shared
+
+    def save():
+        practice.save()
+        log_coaching(
+            by,
+            "good_practice.added" if creating else "good_practice.updated",
+            practice,
+            participation=practice.participation,
+            title=practice.title,
+            shared=practice.shared if creating else [shared_before, practice.shared],
+        )
+        return practice
+
+    return submit_once(submission_key, by=by, create=save) if creating else save()
 
 
 @transaction.atomic
 def remove_good_practice(practice: GoodPractice, *, by) -> None:
     require_team_of(by, practice.participation)
+    log_coaching(
+        by, "good_practice.removed", practice, participation=practice.participation, title=practice.title
+    )
     practice.delete()

@@ -3,7 +3,9 @@
 from django.db import transaction
 
 from tremplin.coaching.models import SupportDay
+from tremplin.coaching.services.audit import changed_fields, log_coaching
 from tremplin.coaching.services.roles import require_team_or_programme
+from tremplin.submissions.services import submit_once
 
 PLANNED_DAYS = 2
 ON_SITE_PLACE = "Locaux du bureau d'études animateur"
@@ -21,19 +23,53 @@ def plan_support_days(participation) -> list[SupportDay]:
             ),
             SupportDay.objects.create(participation=participation, on_site=False),
         ]
+        log_coaching(None, "support_days.planned", participation, participation=participation, days=2)
     return days
 
 
+DAY_FIELDS = ("date", "on_site", "place", "topics", "notes")
+
+
 @transaction.atomic
-def save_support_day(day: SupportDay, *, by) -> SupportDay:
-    """The territory team or the programme team (the consultancy) logs a support day."""
+def save_support_day(day: SupportDay, *, by, submission_key: str | None = None) -> SupportDay:
+    """The territory team or the programme team (the consultancy) logs a support day; a new day from a
+    form is recorded once however often the form is posted (``submission_key``)."""
     require_team_or_programme(by, day.participation)
     day.full_clean()
+    if day.pk is None:
+
+        def create():
+            day.save()
+            log_coaching(
+                by,
+                "support_day.added",
+                day,
+                participation=day.participation,
+                date=day.date.isoformat() if day.date else None,
+                on_site=day.on_site,
+            )
+            return day
+
+        return submit_once(submission_key, by=by, create=create)
+    before = SupportDay.objects.select_for_update().get(pk=day.pk)
     day.save()
+    changes = changed_fields(before, day, ("date", "on_site", "place"))
+    edited = [name for name in ("topics", "notes") if getattr(before, name) != getattr(day, name)]
+    if changes or edited:
+        log_coaching(
+            by, "support_day.updated", day, participation=day.participation, changes=changes, edited=edited
+        )
     return day
 
 
 @transaction.atomic
 def remove_support_day(day: SupportDay, *, by) -> None:
     require_team_or_programme(by, day.participation)
+    log_coaching(
+        by,
+        "support_day.removed",
+        day,
+        participation=day.participation,
+        date=day.date.isoformat() if day.date else None,
+    )
     day.delete()

@@ -1,8 +1,9 @@
 """Importers of establishments: one module per file layout, all registered here.
 
-An importer reads a binary stream and the INSEE codes of the territory's communes, and returns a
-:class:`~tremplin.establishments.importers.base.ParseResult`; it never writes. Adding a layout is adding
-a module and a line to :data:`IMPORTERS`.
+An importer reads a binary stream and the INSEE codes of the territory's communes (and optionally
+:class:`~tremplin.establishments.importers.limits.ImportLimits` and a progress callback taking the
+fraction of the file read), and returns a :class:`~tremplin.establishments.importers.base.ParseResult`;
+it never writes. Adding a layout is adding a module and a line to :data:`IMPORTERS`.
 """
 
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.establishments.importers.base import (
+    ErrorLog,
     FileFormatError,
     ImportReport,
     ParsedEstablishment,
@@ -18,13 +20,16 @@ from tremplin.establishments.importers.base import (
     RowError,
     lambert93_to_wgs84,
 )
+from tremplin.establishments.importers.limits import ImportLimits
 from tremplin.establishments.importers.sirene import read_sirene
 from tremplin.establishments.importers.template import read_template
 from tremplin.establishments.models import DataOrigin
 
 __all__ = [
     "IMPORTERS",
+    "ErrorLog",
     "FileFormatError",
+    "ImportLimits",
     "ImportReport",
     "Importer",
     "ParseResult",

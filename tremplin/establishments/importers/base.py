@@ -9,14 +9,17 @@ shown as they are to the people who prepared the file, on the page and on the co
 from __future__ import annotations
 
 import csv
+import heapq
 import io
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
 from tremplin.engine.headcount import UnknownHeadcountBand, headcount_band
 from tremplin.engine.naf import UnknownNafCode, normalise_naf
+from tremplin.establishments.importers.limits import ImportLimits
 from tremplin.establishments.siret import normalise_siret, siret_error
 
 # Bounding box of metropolitan France and Corsica (WGS84), with a small margin: a converted or typed
@@ -26,6 +29,17 @@ FRANCE_LAT = (41.0, 51.5)
 
 COMMUNE_CODE = re.compile(r"\d{5}|2[AB]\d{3}")
 NOT_DISCLOSED = "[ND]"  # SIRENE's mark for a value withheld at the establishment's request
+
+# Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: none belongs in a
+# name, a code or an address, and some break what is built from them later (a NUL makes the XLSX
+# export fail, a line break splits a CSV export or a log line).
+CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# A CSV line longer than this is not a row of establishments (SIRENE's longest are under 2,000
+# characters); reading it whole would put an arbitrary amount of the file in memory at once.
+MAX_LINE_CHARS = 128 * 1024
+PROGRESS_EVERY_LINES = 1_000
+
+Progress = Callable[[float], None]
 
 
 @dataclass(frozen=True)
@@ -56,15 +70,72 @@ class ParsedEstablishment:
     address: str = ""
 
 
+class ErrorLog:
+    """Every error of a file counted, the first ``limit`` of them (in line order) kept.
+
+    A file whose million rows are all wrong costs a counter, not a million messages: the person who
+    prepared it reads the first ones and how many others there are.
+
+    >>> log = ErrorLog(limit=2)
+    >>> for line in (9, 3, 5, 4):
+    ...     log.add(RowError(line, "nom", "nom manquant"))
+    >>> [error.line for error in log.listed], log.count, log.omitted
+    ([3, 4], 4, 2)
+    """
+
+    def __init__(self, limit: int = ImportLimits.max_errors_listed):
+        self.limit = max(1, limit)
+        self.count = 0
+        # A heap of the kept errors whose top is the one to drop first: the last line, then the last
+        # error found on it (keys are negated; the sequence number also keeps equal lines in order).
+        self._kept: list[tuple[tuple[int, int], RowError]] = []
+        self._sequence = itertools.count()
+
+    def add(self, error: RowError) -> None:
+        self.count += 1
+        item = ((-error.line, -next(self._sequence)), error)
+        if len(self._kept) < self.limit:
+            heapq.heappush(self._kept, item)
+        elif item[0] > self._kept[0][0]:
+            heapq.heapreplace(self._kept, item)
+
+    append = add
+
+    def extend(self, errors: Iterable[RowError]) -> None:
+        for error in errors:
+            self.add(error)
+
+    @property
+    def listed(self) -> list[RowError]:
+        return [error for _key, error in sorted(self._kept, key=lambda item: item[0], reverse=True)]
+
+    @property
+    def omitted(self) -> int:
+        return self.count - len(self._kept)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def __iter__(self) -> Iterator[RowError]:
+        return iter(self.listed)
+
+
 @dataclass
 class ParseResult:
-    """What an importer read: valid rows of the territory, rows it left aside, and every error."""
+    """What an importer read: valid rows of the territory, rows it left aside, and the errors."""
 
     records: list[ParsedEstablishment] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    errors: ErrorLog = field(default_factory=ErrorLog)
     skipped_inactive: int = 0
     skipped_outside: int = 0
     rows: int = 0
+
+    @classmethod
+    def within(cls, limits: ImportLimits) -> ParseResult:
+        return cls(errors=ErrorLog(limits.max_errors_listed))
 
 
 @dataclass
@@ -77,7 +148,10 @@ class ImportReport:
     skipped_inactive: int = 0
     skipped_outside: int = 0
     located_in_commune: int = 0  # rows without usable coordinates, placed at a point of their commune
-    errors: list[RowError] = field(default_factory=list)
+    changed: int = 0  # establishments already recorded whose imported fields the file changed
+    errors: list[RowError] = field(default_factory=list)  # the first ones (see ``error_count``)
+    error_count: int = 0
+    job_id: int | None = None  # the import's record (tremplin.imports.models.ImportJob)
 
     @property
     def skipped(self) -> int:
@@ -85,7 +159,17 @@ class ImportReport:
 
     @property
     def accepted(self) -> bool:
-        return not self.errors
+        return not self.error_count
+
+    @property
+    def errors_omitted(self) -> int:
+        return max(0, self.error_count - len(self.errors))
+
+    def set_errors(self, errors: ErrorLog | list[RowError]) -> None:
+        if isinstance(errors, ErrorLog):
+            self.errors, self.error_count = errors.listed, errors.count
+        else:
+            self.errors, self.error_count = list(errors), len(errors)
 
     def summary(self) -> str:
         return (
@@ -142,6 +226,54 @@ def clean(text) -> str:
     return "" if value == NOT_DISCLOSED else value
 
 
+def check_text(row: dict, columns: Iterable[str], line: int, errors) -> None:
+    """Name every cell of ``columns`` that holds a control character (see :data:`CONTROL_CHARACTER`)
+    once stripped as :func:`clean` strips it (a trailing line break is only whitespace)."""
+    for column in columns:
+        value = row.get(column)
+        if not isinstance(value, str):
+            continue
+        found = CONTROL_CHARACTER.search(value.strip())
+        if found:
+            errors.append(
+                RowError(
+                    line,
+                    column,
+                    f"caractère de contrôle interdit (U+{ord(found.group()):04X}, "
+                    f"position {found.start() + 1}) : retirez-le du fichier",
+                )
+            )
+
+
+def too_many_rows(line: int, limits: ImportLimits) -> FileFormatError:
+    return FileFormatError(
+        [
+            RowError(
+                line,
+                "",
+                f"le fichier dépasse {limits.max_rows:_} lignes de données".replace("_", " ")
+                + " : découpez-le, ou importez-le en ligne de commande avec --max-rows",
+            )
+        ]
+    )
+
+
+class ProgressTicker:
+    """Reports how far into the file a reader is (bytes read / size), every few hundred lines."""
+
+    def __init__(self, stream, progress: Progress | None):
+        self.stream, self.progress = stream, progress
+        self.size = 0
+        if progress is not None:
+            position = stream.tell()
+            self.size = stream.seek(0, io.SEEK_END)
+            stream.seek(position)
+
+    def __call__(self, line: int) -> None:
+        if self.progress is not None and self.size and line % PROGRESS_EVERY_LINES == 0:
+            self.progress(min(1.0, self.stream.tell() / self.size))
+
+
 def check_siret(value: str, line: int, errors: list[RowError], field_name: str = "siret") -> str | None:
     siret = normalise_siret(value)
     if not siret:
@@ -182,14 +314,33 @@ def normalise_commune_code(value: str) -> str:
     return value
 
 
-def read_csv(stream, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+def _bounded_lines(text, first_line: int) -> Iterator[str]:
+    """The physical lines of ``text``, each read with a bounded buffer (see :data:`MAX_LINE_CHARS`)."""
+    line = first_line
+    while True:
+        chunk = text.readline(MAX_LINE_CHARS + 1)
+        if not chunk:
+            return
+        if len(chunk) > MAX_LINE_CHARS:
+            raise FileFormatError(
+                [RowError(line, "", f"ligne trop longue (plus de {MAX_LINE_CHARS} caractères)")]
+            )
+        line += 1
+        yield chunk
+
+
+def read_csv(
+    stream, required: list[str], limits: ImportLimits | None = None, progress: Progress | None = None
+) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows of a UTF-8 CSV file (BOM tolerated; ``;`` or ``,`` separated, detected from the header) as
-    (line number, row) pairs. Raise :class:`FileFormatError` when the header lacks a required column or
-    the file is not UTF-8 text."""
+    (line number, row) pairs. Raise :class:`FileFormatError` when the header lacks a required column,
+    the file is not UTF-8 text or it has more lines than ``limits.max_rows``."""
+    limits = limits or ImportLimits()
+    ticker = ProgressTicker(stream, progress)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     start = 1
     try:
-        header_line = text.readline()
+        header_line = next(_bounded_lines(text, 1), "")
         if not header_line.strip():
             raise FileFormatError([RowError(1, "", "le fichier est vide")])
         delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
@@ -200,10 +351,13 @@ def read_csv(stream, required: list[str]) -> Iterator[tuple[int, dict[str, str]]
             raise FileFormatError(
                 [RowError(1, name, "colonne obligatoire absente de l'en-tête") for name in missing]
             )
-        reader = csv.reader(text, delimiter=delimiter)
+        reader = csv.reader(_bounded_lines(text, 2), delimiter=delimiter)
         start = 2
         for values in reader:
             line, start = start, reader.line_num + 2
+            if line - 1 > limits.max_rows:
+                raise too_many_rows(line, limits)
+            ticker(line)
             if not any(value.strip() for value in values):
                 continue
             if len(values) != len(header):

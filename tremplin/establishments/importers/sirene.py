@@ -20,6 +20,7 @@ address columns (``numeroVoieEtablissement``…) composed into the address when 
 
 The identifier and the state are checked on every row; the rest only on rows that are kept (active, in
 the territory), because closed establishments of a national file carry codes of older nomenclatures.
+No column read of a kept row may hold a control character.
 """
 
 from __future__ import annotations
@@ -28,16 +29,19 @@ from tremplin.establishments.importers.base import (
     COMMUNE_CODE,
     ParsedEstablishment,
     ParseResult,
+    Progress,
     RowError,
     check_band,
     check_naf,
     check_siret,
+    check_text,
     clean,
     in_france,
     lambert93_to_wgs84,
     parse_decimal,
     read_csv,
 )
+from tremplin.establishments.importers.limits import ImportLimits
 
 REQUIRED = [
     "siret",
@@ -55,12 +59,18 @@ ADDRESS_COLUMNS = [
     "codePostalEtablissement",
     "libelleCommuneEtablissement",
 ]
+NAME_COLUMNS = ["denominationUsuelleEtablissement", "enseigne1Etablissement", "denominationUniteLegale"]
+NOMENCLATURE = "nomenclatureActivitePrincipaleEtablissement"
+COLUMNS_READ = [*REQUIRED, X, Y, *NAME_COLUMNS, NOMENCLATURE, *ADDRESS_COLUMNS]
 
 
-def read_sirene(stream, commune_codes: set[str]) -> ParseResult:
+def read_sirene(
+    stream, commune_codes: set[str], limits: ImportLimits | None = None, progress: Progress | None = None
+) -> ParseResult:
     """Read a SIRENE CSV (binary stream) and keep the active establishments of ``commune_codes``."""
-    result = ParseResult()
-    for line, row in read_csv(stream, REQUIRED):
+    limits = limits or ImportLimits()
+    result = ParseResult.within(limits)
+    for line, row in read_csv(stream, REQUIRED, limits, progress):
         result.rows += 1
         if "__width__" in row:
             result.errors.append(RowError(line, "", f"ligne mal formée ({row['__width__']})"))
@@ -93,12 +103,13 @@ def read_sirene(stream, commune_codes: set[str]) -> ParseResult:
 
 
 def _read_kept_row(line, siret, commune, row, errors) -> ParsedEstablishment | None:
-    nomenclature = clean(row.get("nomenclatureActivitePrincipaleEtablissement"))
+    check_text(row, COLUMNS_READ, line, errors)
+    nomenclature = clean(row.get(NOMENCLATURE))
     if nomenclature and nomenclature != "NAFRev2":
         errors.append(
             RowError(
                 line,
-                "nomenclatureActivitePrincipaleEtablissement",
+                NOMENCLATURE,
                 f"nomenclature {nomenclature!r} non prise en charge (NAFRev2 attendue)",
             )
         )
@@ -131,12 +142,8 @@ def _read_kept_row(line, siret, commune, row, errors) -> ParsedEstablishment | N
         errors.append(RowError(line, X if not x_text else Y, "une seule des deux coordonnées est renseignée"))
     if errors:
         return None
-    name = (
-        clean(row.get("denominationUsuelleEtablissement"))
-        or clean(row.get("enseigne1Etablissement"))
-        or clean(row.get("denominationUniteLegale"))
-        or f"Établissement {siret}"
-    )
+    name = next((clean(row.get(column)) for column in NAME_COLUMNS if clean(row.get(column))), "")
+    name = name or f"Établissement {siret}"
     address = " ".join(part for part in (clean(row.get(column)) for column in ADDRESS_COLUMNS) if part)
     return ParsedEstablishment(
         line=line,

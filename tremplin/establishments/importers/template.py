@@ -14,29 +14,31 @@ One row per establishment, the header on the first line (column names in French,
 ==================  ==========================================================================
 
 A commune outside the territory is an error here (the file was prepared for this territory), not a
-skipped row as in a SIRENE extract.
+skipped row as in a SIRENE extract. No cell may hold a control character.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
 
 from tremplin.establishments.importers.base import (
-    FileFormatError,
     ParsedEstablishment,
     ParseResult,
+    Progress,
     RowError,
     check_band,
     check_naf,
     check_siret,
+    check_text,
     clean,
     in_france,
     normalise_commune_code,
     parse_decimal,
     read_csv,
 )
+from tremplin.establishments.importers.limits import ImportLimits
+from tremplin.establishments.importers.spreadsheet import XLSX_MAGIC, xlsx_rows
 from tremplin.spreadsheets import csv_row, xlsx_row
 
 COLUMNS = [
@@ -50,15 +52,20 @@ COLUMNS = [
     "longitude",
 ]
 REQUIRED = ["siret", "nom", "code_naf", "code_commune"]
-XLSX_MAGIC = b"PK\x03\x04"
 
 
-def read_template(stream, commune_codes: set[str]) -> ParseResult:
+def read_template(
+    stream, commune_codes: set[str], limits: ImportLimits | None = None, progress: Progress | None = None
+) -> ParseResult:
     """Read the platform's template, as CSV or XLSX (told apart by content, not by file name)."""
+    limits = limits or ImportLimits()
     head = stream.read(4)
     stream.seek(0)
-    rows = _xlsx_rows(stream) if head == XLSX_MAGIC else read_csv(stream, REQUIRED)
-    result = ParseResult()
+    if head == XLSX_MAGIC:
+        rows = xlsx_rows(stream, REQUIRED, limits, progress)
+    else:
+        rows = read_csv(stream, REQUIRED, limits, progress)
+    result = ParseResult.within(limits)
     for line, row in rows:
         result.rows += 1
         if "__width__" in row:
@@ -74,6 +81,7 @@ def read_template(stream, commune_codes: set[str]) -> ParseResult:
 
 
 def _read_row(line, row, commune_codes, errors) -> ParsedEstablishment | None:
+    check_text(row, COLUMNS, line, errors)
     siret_value = clean(row.get("siret"))
     if siret_value.isdigit() and len(siret_value) < 14:  # a spreadsheet ate leading zeros
         siret_value = siret_value.zfill(14)
@@ -118,30 +126,6 @@ def _read_row(line, row, commune_codes, errors) -> ParsedEstablishment | None:
         longitude=longitude,
         address=address[:300],
     )
-
-
-def _xlsx_rows(stream):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise FileFormatError([RowError(0, "", f"classeur XLSX illisible ({error})")]) from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [clean(value) for value in next(rows, ())]
-        missing = [name for name in REQUIRED if name not in header]
-        if missing:
-            raise FileFormatError(
-                [RowError(1, name, "colonne obligatoire absente de l'en-tête") for name in missing]
-            )
-        for line, values in enumerate(rows, start=2):
-            if not any(clean(value) for value in values):
-                continue
-            yield line, {name: value for name, value in zip(header, values, strict=False) if name}
-    finally:
-        workbook.close()
 
 
 def example_row(commune_code: str, latitude: float | None, longitude: float | None) -> list[str]:

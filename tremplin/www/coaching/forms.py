@@ -17,12 +17,13 @@ from tremplin.coaching.models import (
     SupportDay,
     SwotItem,
 )
+from tremplin.www.once import OnceWhenCreating
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class EventForm(forms.ModelForm):
+class EventForm(OnceWhenCreating, forms.ModelForm):
     class Meta:
         model = Event
         fields = [
@@ -47,7 +48,7 @@ class EventForm(forms.ModelForm):
         }
 
 
-class RegistrationForm(forms.ModelForm):
+class RegistrationForm(OnceWhenCreating, forms.ModelForm):
     participation = forms.ModelChoiceField(queryset=None, label=_("Territory"))
 
     class Meta:
@@ -66,27 +67,27 @@ class AttendanceForm(forms.Form):
     attendance = forms.ChoiceField(label=_("Attendance"), choices=Attendance.choices)
 
 
-class SwotItemForm(forms.ModelForm):
+class SwotItemForm(OnceWhenCreating, forms.ModelForm):
     class Meta:
         model = SwotItem
         fields = ["category", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 
 
-class ObjectiveForm(forms.ModelForm):
+class ObjectiveForm(OnceWhenCreating, forms.ModelForm):
     class Meta:
         model = Objective
         fields = ["label", "indicator", "target_value", "unit", "due_date"]
         widgets = {"due_date": DATE}
 
 
-class GovernanceBodyForm(forms.ModelForm):
+class GovernanceBodyForm(OnceWhenCreating, forms.ModelForm):
     class Meta:
         model = GovernanceBody
         fields = ["name", "purpose", "frequency"]
 
 
-class GovernanceMemberForm(forms.ModelForm):
+class GovernanceMemberForm(OnceWhenCreating, forms.ModelForm):
     class Meta:
         model = GovernanceMember
         fields = ["body", "name", "organisation", "role"]
@@ -96,26 +97,26 @@ class GovernanceMemberForm(forms.ModelForm):
         self.fields["body"].queryset = GovernanceBody.objects.of(participation)
 
 
-class ActorForm(forms.ModelForm):
+class ActorForm(OnceWhenCreating, forms.ModelForm):
     class Meta:
         model = Actor
         fields = ["scope", "organisation", "contact_name", "email", "phone", "role"]
 
 
-class MobilisationActionForm(forms.ModelForm):
+class MobilisationActionForm(OnceWhenCreating, forms.ModelForm):
     class Meta:
         model = MobilisationAction
         fields = ["kind", "title", "date", "audience", "notes"]
         widgets = {"date": DATE, "notes": forms.Textarea(attrs={"rows": 2})}
 
 
-class BudgetLineForm(forms.ModelForm):
+class BudgetLineForm(OnceWhenCreating, forms.ModelForm):
     class Meta:
         model = BudgetLine
         fields = ["kind", "label", "amount", "year", "source"]
 
 
-class CommunicationActionForm(forms.ModelForm):
+class CommunicationActionForm(OnceWhenCreating, forms.ModelForm):
     class Meta:
         model = CommunicationAction
         fields = ["title", "audience", "channel", "date", "notes"]
@@ -165,11 +166,11 @@ class TransitionForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CommentForm(forms.Form):
+class CommentForm(OnceWhenCreating, forms.Form):
     text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class SupportDayForm(forms.ModelForm):
+class SupportDayForm(OnceWhenCreating, forms.ModelForm):
     class Meta:
         model = SupportDay
         fields = ["date", "on_site", "place", "topics", "notes"]
@@ -180,7 +181,7 @@ class SupportDayForm(forms.ModelForm):
         }
 
 
-class GoodPracticeForm(forms.ModelForm):
+class GoodPracticeForm(OnceWhenCreating, forms.ModelForm):
     class Meta:
         model = GoodPractice
         fields = ["title", "text", "shared"]

@@ -3,7 +3,6 @@ from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.engine.naf import UnknownNafCode, all_naf_codes, naf_division, naf_label, normalise_naf
-from tremplin.establishments.importers import IMPORTERS
 from tremplin.establishments.importers.base import in_france
 from tremplin.establishments.models import (
     HEADCOUNT_GROUPS,
@@ -12,6 +11,7 @@ from tremplin.establishments.models import (
     EstablishmentContact,
 )
 from tremplin.establishments.siret import normalise_siret, siret_error
+from tremplin.www.once import add_submission_key, add_version, rebase, submission_key
 
 # Columns the list can be sorted by, and the ordering each means (ties broken by name, then id).
 SORTS = {
@@ -95,6 +95,21 @@ _establishment_fields = fields_for_model(
 )
 
 
+EDITED_FIELDS = (
+    "siret",
+    "name",
+    "naf_code",
+    "headcount_band",
+    "commune",
+    "address",
+    "latitude",
+    "longitude",
+    "engagement",
+    "met_on",
+    "notes",
+)
+
+
 class EstablishmentForm(forms.Form):
     """Create or edit an establishment; a plain form, so that the instance is changed only by the
     operation (which audits the differences)."""
@@ -127,11 +142,28 @@ class EstablishmentForm(forms.Form):
                 initial["latitude"] = initial["longitude"] = None
             kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
+        if instance is None:
+            add_submission_key(self)
+        else:
+            add_version(self, instance.version)
         self.fields["commune"].queryset = territory.epci.communes.order_by("name")
         self.fields["siret"].help_text = _("14 digits; spaces are ignored.")
         self.fields["naf_code"].help_text = _("NAF rév. 2, e.g. 10.71C")
         self.fields["met_on"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         self.fields["notes"].widget.attrs["rows"] = 3
+
+    def values(self) -> dict:
+        """The establishment's fields, as the operations take them."""
+        return {name: value for name, value in self.cleaned_data.items() if name in EDITED_FIELDS}
+
+    def operation_arguments(self) -> dict:
+        """The one-time key of a creation, or the version an edit was made from."""
+        if self.instance is None:
+            return {"submission_key": submission_key(self)}
+        return {"expected_version": self.cleaned_data["version"]}
+
+    def rebase(self, version: int) -> None:
+        rebase(self, version)
 
     def clean_siret(self):
         siret = normalise_siret(self.cleaned_data["siret"])
@@ -161,9 +193,8 @@ class EstablishmentForm(forms.Form):
         return data
 
 
-_contact_fields = fields_for_model(
-    EstablishmentContact, fields=["name", "job_title", "email", "phone", "notes"]
-)
+CONTACT_FIELDS = ("name", "job_title", "email", "phone", "notes")
+_contact_fields = fields_for_model(EstablishmentContact, fields=list(CONTACT_FIELDS))
 
 
 class ContactForm(forms.Form):
@@ -174,26 +205,24 @@ class ContactForm(forms.Form):
     notes = _contact_fields["notes"]
 
     def __init__(self, *args, instance=None, **kwargs):
+        self.instance = instance
         if instance is not None:
             kwargs.setdefault("initial", model_to_dict(instance, fields=list(self.base_fields)))
         super().__init__(*args, **kwargs)
         self.fields["notes"].widget.attrs["rows"] = 3
+        if instance is None:
+            add_submission_key(self)
+        else:
+            add_version(self, instance.version)
 
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in CONTACT_FIELDS}
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+    def operation_arguments(self) -> dict:
+        if self.instance is None:
+            return {"submission_key": submission_key(self)}
+        return {"expected_version": self.cleaned_data["version"]}
 
+    def rebase(self, version: int) -> None:
+        rebase(self, version)
 
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Kind of file"),
-        choices=[(key, importer.label) for key, importer in IMPORTERS.items()],
-        widget=forms.RadioSelect,
-        initial="sirene",
-    )
-    file = forms.FileField(label=_("File"), help_text=_("SIRENE: CSV. Template: CSV or XLSX."))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is too large (200 MB at most); use the command line."))
-        return upload

@@ -16,6 +16,12 @@ urlpatterns = [
         views.establishment_import,
         name="establishment_import",
     ),
+    path("etablissements/imports/<int:pk>/", views.import_job, name="establishment_import_job"),
+    path(
+        "etablissements/imports/<int:pk>/avancement/",
+        views.import_job_progress,
+        name="establishment_import_job_progress",
+    ),
     path(
         "territoires/<int:territory_pk>/etablissements/modele.csv",
         views.import_template,

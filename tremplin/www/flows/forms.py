@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from tremplin.flows import catalogue
 from tremplin.flows.models import Direction
 from tremplin.flows.quantities import Frequency, QuantityError, yearly_quantity
+from tremplin.www.once import add_submission_key, add_version, rebase
 
 #: Units offered as suggestions; any unit the engine knows is accepted.
 SUGGESTED_UNITS = ["t", "kg", "m3", "L", "MWh", "kWh", "GJ", "m2", "h", "jour", "u", "repas", "ETP"]
@@ -74,8 +75,14 @@ class FlowForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, direction: str | None = None, **kwargs):
+    def __init__(self, *args, direction: str | None = None, version: int | None = None, **kwargs):
+        """``version``: the version of the flow being edited (an edit form); without it, a declaration
+        form, which carries a one-time key instead (posting it twice records one flow)."""
         super().__init__(*args, **kwargs)
+        if version is None:
+            add_submission_key(self)
+        else:
+            add_version(self, version)
         self.fixed_direction = direction
         if direction:
             # In the questionnaire each step asks for one direction.
@@ -101,6 +108,18 @@ class FlowForm(forms.Form):
             except QuantityError as error:
                 self.add_error(error.field, error.message)
         return cleaned
+
+    def operation_arguments(self) -> dict:
+        """What the flow operation needs beside the values: the key of a declaration form, or the
+        version an edit form was made from."""
+        if "version" in self.fields:
+            return {"expected_version": self.cleaned_data["version"]}
+        return {"submission_key": self.cleaned_data.get("submission_key") or None}
+
+    def rebase(self, version: int) -> None:
+        """After a conflict: keep what was typed, take the flow's current version (saving again then
+        deliberately replaces the values recorded by someone else)."""
+        rebase(self, version)
 
     @property
     def resource_entry(self):

@@ -12,9 +12,11 @@ from tremplin.establishments.models import Establishment
 from tremplin.flows import catalogue
 from tremplin.flows.estimates import estimated_flows
 from tremplin.flows.models import Flow
-from tremplin.flows.services import FlowError, declare_flow, delete_flow, update_flow
+from tremplin.flows.services import FlowConflict, FlowError, declare_flow, delete_flow, update_flow
+from tremplin.submissions.services import AlreadySubmitted, was_replayed
 from tremplin.territories.models import Territory
 from tremplin.www.access import get_visible_or_404
+from tremplin.www.conflicts import conflict_for
 from tremplin.www.flows.forms import SUGGESTED_UNITS, FlowForm
 
 PAGE_SIZE = 50
@@ -56,12 +58,39 @@ def estimate_initial(establishment, key: str) -> dict:
     return {}
 
 
+def replayed_message(flow) -> str:
+    return _(
+        "This form had already been sent: the flow %(flow)s was recorded once. To declare another flow, "
+        "open a new form."
+    ) % {"flow": flow.resource_label}
+
+
+def form_values(flow) -> dict:
+    """A flow's values as the form shows and cleans them."""
+    return {name: getattr(flow, name) for name in FORM_FIELDS}
+
+
 def save_flow(request, form, operation, **kwargs):
-    """Run ``operation`` with the form's values; ``None`` and the form keeps its errors if it fails."""
+    """Run ``operation`` with the form's values (and its one-time key or version); ``None`` and the
+    form keeps its errors if it fails. After a conflict, ``form.conflict`` says what differs."""
+    form.conflict = None
     if not form.is_valid():
         return None
     try:
-        return operation(by=request.user, **kwargs, **{name: form.cleaned_data[name] for name in FORM_FIELDS})
+        return operation(
+            by=request.user,
+            **kwargs,
+            **form.operation_arguments(),
+            **{name: form.cleaned_data[name] for name in FORM_FIELDS},
+        )
+    except FlowConflict as error:
+        form.conflict = conflict_for(form, error.current, form_values(error.current))
+        form.add_error(None, error.message)
+        form.rebase(error.current.version)
+        return None
+    except AlreadySubmitted as error:
+        form.add_error(None, error.message)
+        return None
     except FlowError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return None
@@ -80,7 +109,10 @@ def flow_create(request, establishment_pk):
     if request.method == "POST":
         flow = save_flow(request, form, declare_flow, establishment=establishment)
         if flow is not None:
-            messages.success(request, _("Flow recorded: %(flow)s.") % {"flow": flow.resource_label})
+            if was_replayed(flow):
+                messages.info(request, replayed_message(flow))
+            else:
+                messages.success(request, _("Flow recorded: %(flow)s.") % {"flow": flow.resource_label})
             return redirect(done)
     return render(
         request,
@@ -100,8 +132,7 @@ def flow_update(request, pk):
     flow = get_visible_or_404(Flow, request.user, pk=pk)
     establishment = flow.establishment
     done = next_url(request, reverse("establishment_detail", kwargs={"pk": establishment.pk}))
-    initial = {name: getattr(flow, name) for name in FORM_FIELDS}
-    form = FlowForm(request.POST or None, initial=initial)
+    form = FlowForm(request.POST or None, initial=form_values(flow), version=flow.version)
     if request.method == "POST":
         updated = save_flow(request, form, update_flow, flow=flow)
         if updated is not None:
@@ -116,7 +147,9 @@ def flow_update(request, pk):
             "flow": flow,
             "next": done,
             "suggested_units": SUGGESTED_UNITS,
+            "conflict": getattr(form, "conflict", None),
         },
+        status=409 if getattr(form, "conflict", None) else 200,
     )
 
 
@@ -125,14 +158,23 @@ def flow_delete(request, pk):
     flow = get_visible_or_404(Flow, request.user, pk=pk)
     establishment = flow.establishment
     done = next_url(request, reverse("establishment_detail", kwargs={"pk": establishment.pk}))
+    changed = False
     if request.method == "POST":
-        delete_flow(flow, by=request.user)
-        messages.success(request, _("Flow deleted: %(flow)s.") % {"flow": flow.resource_label})
-        return redirect(done)
+        # The confirmation is of the flow as the page showed it: a page without its version (or showing
+        # an older one) is asked again with the flow as it is now.
+        version = request.POST.get("version", "")
+        try:
+            delete_flow(flow, by=request.user, expected_version=int(version) if version.isdigit() else 0)
+        except FlowConflict as error:
+            flow, changed = error.current, True
+        else:
+            messages.success(request, _("Flow deleted: %(flow)s.") % {"flow": flow.resource_label})
+            return redirect(done)
     return render(
         request,
         "flows/flow_confirm_delete.html",
-        {"establishment": establishment, "flow": flow, "next": done},
+        {"establishment": establishment, "flow": flow, "next": done, "changed": changed},
+        status=409 if changed else 200,
     )
 
 

@@ -4,7 +4,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from tremplin.accounts.scoping import scope_for
-from tremplin.indicators.compute import FIGURES, programme_indicators, territory_indicators
+from tremplin.indicators.compute import FIGURES, programme_indicators, territory_indicators, withhold
+from tremplin.indicators.secrecy import minimum_companies
 from tremplin.synergies.enums import PIPELINE, Status
 from tremplin.territories.models import Territory
 from tremplin.www.access import get_visible_or_404
@@ -21,9 +22,9 @@ def _figure_rows(indicators):
     rows = []
     for family, key, _estimate, _measured in FIGURES:
         figure = indicators[family][key]
-        top = max(
-            figure["potential_estimated"], figure["operational_estimated"], figure["operational_measured"]
-        )
+        values = [figure[variant] for variant in ("potential_estimated", "operational_estimated")]
+        values.append(figure["operational_measured"])
+        top = max((value for value in values if value is not None), default=0)
         label, unit = labels[key]
         rows.append(
             {"key": key, "family": family, "label": label, "unit": unit, "figure": figure, "top": top}
@@ -46,6 +47,10 @@ def territory_indicators_page(request, territory_pk):
     if not (scope.is_programme_team or territory.pk in scope.team_territory_ids):
         raise PermissionDenied
     indicators = territory_indicators(territory)
+    # The territory's own team sees its figures; the programme team, those of enough companies only.
+    withheld = territory.pk not in scope.team_territory_ids
+    if withheld:
+        indicators = withhold(indicators)
     return render(
         request,
         "indicators/territory.html",
@@ -54,6 +59,8 @@ def territory_indicators_page(request, territory_pk):
             "indicators": indicators,
             "figure_rows": _figure_rows(indicators),
             "status_rows": _status_rows(indicators["pipeline"]),
+            "withheld": withheld,
+            "secret_minimum": minimum_companies(),
         },
     )
 
@@ -71,5 +78,6 @@ def programme_indicators_page(request):
             "indicators": indicators,
             "totals": indicators["totals"],
             "figure_rows": _figure_rows(indicators["totals"]) if indicators["totals"] else [],
+            "secret_minimum": minimum_companies(),
         },
     )

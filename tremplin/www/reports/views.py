@@ -91,9 +91,9 @@ def report_freeze(request, territory_pk):
     return redirect("report_detail", pk=snapshot.pk)
 
 
-def _progress_rows(snapshot, previous) -> list[dict]:
+def _progress_rows(snapshot, previous, *, withhold: bool = False) -> list[dict]:
     rows = []
-    for row in progress_between(snapshot, previous):
+    for row in progress_between(snapshot, previous, withhold=withhold):
         decimals = 1 if row.line.unit == "%" else 0
         rows.append(
             {
@@ -106,6 +106,8 @@ def _progress_rows(snapshot, previous) -> list[dict]:
                 "previous": number(row.previous, decimals),
                 "current": number(row.current, decimals),
                 "delta": signed(row.delta, decimals),
+                "previous_secret": row.previous_secret,
+                "current_secret": row.current_secret,
             }
         )
     return rows
@@ -138,7 +140,8 @@ def report_detail(request, pk):
             "snapshot": snapshot,
             "is_team": audience == "team",
             "previous": previous,
-            "progress": _progress_rows(snapshot, previous),
+            # The programme team reads aggregates only, and not those of too few companies.
+            "progress": _progress_rows(snapshot, previous, withhold=audience != "team"),
             "synergies": _synergy_rows(snapshot) if audience == "team" else [],
             "counts": snapshot.aggregates.get("counts", {}),
         },

@@ -12,6 +12,7 @@ from tremplin.coaching.services import calendar as calendar_services
 from tremplin.coaching.services.deliverables import ensure_deliverables
 from tremplin.coaching.services.errors import CoachingError
 from tremplin.programme.models import Call, Participation
+from tremplin.submissions.services import AlreadySubmitted
 from tremplin.territories.models import Territory
 from tremplin.www.access import get_visible_or_404
 from tremplin.www.coaching.forms import AttendanceForm, EventForm, RegistrationForm
@@ -117,9 +118,15 @@ def coaching_event_create(request, call_pk):
     call = get_object_or_404(Call, pk=call_pk)
     form = EventForm(request.POST or None, instance=Event(call=call))
     if request.method == "POST" and form.is_valid():
-        event = calendar_services.save_event(form.instance, by=request.user)
-        messages.success(request, _("Event saved."))
-        return redirect("coaching_event_detail", pk=event.pk)
+        try:
+            event = calendar_services.save_event(
+                form.instance, by=request.user, submission_key=form.submission_key
+            )
+        except AlreadySubmitted as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Event saved."))
+            return redirect("coaching_event_detail", pk=event.pk)
     return render(request, "coaching/event_form.html", {"call": call, "form": form})
 
 
@@ -185,8 +192,9 @@ def coaching_registration_create(request, pk):
             function=form.cleaned_data["function"],
             email=form.cleaned_data["email"],
             by=request.user,
+            submission_key=form.submission_key,
         )
-    except CoachingError as error:
+    except (CoachingError, AlreadySubmitted) as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Registration recorded."))

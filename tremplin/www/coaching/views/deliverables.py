@@ -23,8 +23,10 @@ from tremplin.coaching.services import deliverables as services
 from tremplin.coaching.services.errors import CoachingError
 from tremplin.coaching.services.roles import is_programme_team, is_team_of
 from tremplin.coaching.services.support import plan_support_days
-from tremplin.flows.totals import known_outputs_tonnes
+from tremplin.flows.totals import known_outputs_companies, known_outputs_tonnes
+from tremplin.indicators.secrecy import withheld
 from tremplin.programme.models import Participation
+from tremplin.submissions.services import AlreadySubmitted, was_replayed
 from tremplin.territories.facts import territory_facts
 from tremplin.www.access import get_visible_or_404
 from tremplin.www.coaching.forms import CommentForm, PerimeterForm, TransitionForm, item_form
@@ -72,7 +74,12 @@ def _deliverable_context(request, deliverable, forms=None, perimeter_form=None):
     }
     if deliverable.kind == DeliverableKind.W1_DIAGNOSIS:
         context["facts"] = territory_facts(participation.territory)
-        context["known_outputs_tonnes"] = known_outputs_tonnes(participation.territory)
+        tonnes = known_outputs_tonnes(participation.territory)
+        context["known_outputs_tonnes"] = tonnes
+        # The programme team reads the diagnosis too: one company's gisements stay with the territory.
+        context["known_outputs_secret"] = not is_team and withheld(
+            tonnes, known_outputs_companies(participation.territory)
+        )
         swot = list(sections[0]["items"])
         context["swot"] = [
             (category, [item for item in swot if item.category == category]) for category in SwotCategory
@@ -143,11 +150,16 @@ def coaching_deliverable_item_add(request, pk, item_type):
         context = _deliverable_context(request, deliverable, forms={item_type: form})
         return render(request, "coaching/deliverable.html", context, status=400)
     try:
-        services.add_item(deliverable, form.save(commit=False), by=request.user)
-    except CoachingError as error:
+        item = services.add_item(
+            deliverable, form.save(commit=False), by=request.user, submission_key=form.submission_key
+        )
+    except (CoachingError, AlreadySubmitted) as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Saved."))
+        if was_replayed(item):
+            messages.info(request, _("This form had already been sent: the line was recorded once."))
+        else:
+            messages.success(request, _("Saved."))
     return _back(deliverable)
 
 
@@ -221,8 +233,10 @@ def coaching_deliverable_comment(request, pk):
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            services.comment_on(deliverable, form.cleaned_data["text"], by=request.user)
-        except CoachingError as error:
+            services.comment_on(
+                deliverable, form.cleaned_data["text"], by=request.user, submission_key=form.submission_key
+            )
+        except (CoachingError, AlreadySubmitted) as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Comment added."))

@@ -8,22 +8,27 @@ from tremplin.coaching.models import DeliverableKind, Event, ProgressReport
 from tremplin.coaching.services import followup as services
 from tremplin.coaching.services.errors import CoachingError
 from tremplin.coaching.services.figures import FIGURES
+from tremplin.coaching.services.roles import is_team_of
 from tremplin.programme.models import Call, Participation
 from tremplin.www.access import get_visible_or_404
 from tremplin.www.coaching.forms import LessonsForm, ReportForm
 from tremplin.www.coaching.permissions import programme_team_only
 
 
-def _figure_rows(figures: dict) -> list[dict]:
+def _figure_rows(figures: dict, *, withhold: bool) -> list[dict]:
+    """The report's figures; ``withhold``: for a reader outside the territory, figures of too few
+    companies are secret."""
     rows = []
     for key, stored in figures.items():
         figure = FIGURES.get(key)
+        secret = withhold and (figure.is_withheld(stored) if figure else True)
         rows.append(
             {
                 "key": key,
                 "label": figure.label if figure else key,
                 "source": figure.source if figure else stored.get("source", ""),
-                "value": stored.get("value"),
+                "value": None if secret else stored.get("value"),
+                "secret": secret,
             }
         )
     return rows
@@ -62,7 +67,9 @@ def coaching_report(request, event_pk, participation_pk):
             "participation": participation,
             "report": report,
             "form": form,
-            "figures": _figure_rows(report.figures) if report else [],
+            "figures": _figure_rows(report.figures, withhold=not is_team_of(request.user, participation))
+            if report
+            else [],
             "deliverables": [
                 (deliverable_labels.get(kind, kind), status)
                 for kind, status in (report.details.get("deliverables", {}).items() if report else [])

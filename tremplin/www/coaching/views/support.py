@@ -10,6 +10,7 @@ from tremplin.coaching.services import support as support_services
 from tremplin.coaching.services.errors import CoachingError
 from tremplin.coaching.services.roles import is_team_of
 from tremplin.programme.models import Call, Participation
+from tremplin.submissions.services import AlreadySubmitted
 from tremplin.www.access import get_visible_or_404
 from tremplin.www.coaching.forms import GoodPracticeForm, SupportDayForm
 
@@ -21,8 +22,10 @@ def coaching_support_days(request, pk):
     form = SupportDayForm(request.POST or None, instance=SupportDay(participation=participation))
     if request.method == "POST" and form.is_valid():
         try:
-            support_services.save_support_day(form.instance, by=request.user)
-        except CoachingError as error:
+            support_services.save_support_day(
+                form.instance, by=request.user, submission_key=form.submission_key
+            )
+        except (CoachingError, AlreadySubmitted) as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Support day saved."))
@@ -63,9 +66,15 @@ def coaching_good_practices(request, pk):
         if not is_team:
             raise PermissionDenied
         if form.is_valid():
-            network_services.save_good_practice(form.instance, by=request.user)
-            messages.success(request, _("Good practice saved."))
-            return redirect("coaching_good_practices", pk=participation.pk)
+            try:
+                network_services.save_good_practice(
+                    form.instance, by=request.user, submission_key=form.submission_key
+                )
+            except AlreadySubmitted as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Good practice saved."))
+                return redirect("coaching_good_practices", pk=participation.pk)
     return render(
         request,
         "coaching/good_practices.html",

@@ -3,7 +3,12 @@
 from tremplin.www.establishments.views.contact_views import contact_add, contact_delete, contact_edit
 from tremplin.www.establishments.views.detail_views import establishment_detail
 from tremplin.www.establishments.views.edit_views import establishment_create, establishment_edit
-from tremplin.www.establishments.views.import_views import establishment_import, import_template
+from tremplin.www.establishments.views.import_views import (
+    establishment_import,
+    import_job,
+    import_job_progress,
+    import_template,
+)
 from tremplin.www.establishments.views.list_views import establishment_list
 
 __all__ = [
@@ -15,5 +20,7 @@ __all__ = [
     "establishment_edit",
     "establishment_import",
     "establishment_list",
+    "import_job",
+    "import_job_progress",
     "import_template",
 ]

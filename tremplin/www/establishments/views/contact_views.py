@@ -3,8 +3,16 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tremplin.establishments.services import EstablishmentError, add_contact, remove_contact, update_contact
+from tremplin.establishments.services import (
+    EditConflict,
+    EstablishmentError,
+    add_contact,
+    remove_contact,
+    update_contact,
+)
+from tremplin.submissions.services import AlreadySubmitted, was_replayed
 from tremplin.www.access import team_establishment_or_404
+from tremplin.www.conflicts import conflict_for
 from tremplin.www.establishments.forms import ContactForm
 from tremplin.www.establishments.views._access import team_contact
 
@@ -21,11 +29,16 @@ def contact_add(request, pk):
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            add_contact(establishment, by=request.user, **form.cleaned_data)
-        except EstablishmentError as error:
+            contact = add_contact(
+                establishment, by=request.user, **form.operation_arguments(), **form.values()
+            )
+        except (EstablishmentError, AlreadySubmitted) as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Contact added."))
+            if was_replayed(contact):
+                messages.info(request, _("This form had already been sent: the contact was added once."))
+            else:
+                messages.success(request, _("Contact added."))
             return redirect(_contacts_anchor(establishment))
     return render(
         request,
@@ -39,9 +52,15 @@ def contact_edit(request, pk):
     contact = team_contact(request.user, pk)
     establishment = contact.establishment
     form = ContactForm(request.POST or None, instance=contact)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            update_contact(contact, by=request.user, **form.cleaned_data)
+            update_contact(contact, by=request.user, **form.operation_arguments(), **form.values())
+        except EditConflict as error:
+            current = error.current
+            conflict = conflict_for(form, current, {name: getattr(current, name) for name in form.values()})
+            form.add_error(None, str(error))
+            form.rebase(current.version)
         except EstablishmentError as error:
             form.add_error(None, str(error))
         else:
@@ -50,7 +69,8 @@ def contact_edit(request, pk):
     return render(
         request,
         "establishments/contact_form.html",
-        {"form": form, "establishment": establishment, "contact": contact},
+        {"form": form, "establishment": establishment, "contact": contact, "conflict": conflict},
+        status=409 if conflict else 200,
     )
 
 

@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from tremplin.privacy.retention import purge
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete expired invitations, expired sessions, old one-time form keys and audit entries past "
+        "AUDIT_RETENTION_DAYS (idempotent; run it daily, e.g. from cron)."
+    )
+
+    def handle(self, *args, **options):
+        report = purge()
+        self.stdout.write(
+            f"invitations: {report.invitations}, sessions: {report.sessions}, "
+            f"form submissions: {report.submissions}, audit entries: {report.audit_entries}"
+        )

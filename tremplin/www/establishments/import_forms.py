@@ -1,0 +1,30 @@
+"""The form of the import page: which layout, which file (its size checked against the setting)."""
+
+from django import forms
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from tremplin.establishments.importers import IMPORTERS
+from tremplin.imports.services import max_upload_bytes
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of file"),
+        choices=[(key, importer.label) for key, importer in IMPORTERS.items()],
+        widget=forms.RadioSelect,
+        initial="sirene",
+    )
+    file = forms.FileField(label=_("File"), help_text=_("SIRENE: CSV. Template: CSV or XLSX."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > max_upload_bytes():
+            raise forms.ValidationError(too_large_message())
+        return upload
+
+
+def too_large_message() -> str:
+    return _("The file is too large (%(limit)s at most); use the command line.") % {
+        "limit": filesizeformat(max_upload_bytes())
+    }
