@@ -47,6 +47,17 @@ def test_a_named_rule_takes_precedence_for_its_receivers(kb):
     assert "ID-steam" not in {rule.id for rule in kb.rules}
 
 
+def test_a_recovery_route_is_the_fallback_of_documented_substitutions(kb):
+    # Ferrous scrap already goes to steelworks, foundries and recyclers through SUB-MET-01: the R4 route
+    # keeps only the scrap merchants (46.77Z) and the dismantlers (38.31Z).
+    rule = kb.rule("REC-R4-ferrailles-metal_ferrous")
+    assert not rule.accepts(naf_module.naf_ancestors("24.10Z"))
+    assert rule.accepts(naf_module.naf_ancestors("46.77Z"))
+    # Food waste reaches digesters through SUB-BIO-04, on all the receivers of the digestion route.
+    assert "REC-R3-methanisation-bio_food_waste" not in {r.id for r in kb.rules}
+    assert kb.rule("REC-R3-compostage-bio_green_waste").receivers == ("38.21Z",)
+
+
 def test_recovery_rules_charge_the_gate_fee_to_the_holder(kb):
     route = kb.routes["R3-compostage"]
     feedstock = kb.resource(route.feedstock)

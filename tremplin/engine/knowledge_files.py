@@ -238,7 +238,10 @@ def _load_references(path: Path) -> dict[str, Reference]:
             if base not in references:
                 check.fail(f"{key}.based_on[{j}]", f"référence inconnue {base!r}")
             if references[base].is_estimate:
-                check.fail(f"{key}.based_on[{j}]", f"une estimation repose sur des références publiées, pas sur {base!r}")
+                check.fail(
+                    f"{key}.based_on[{j}]",
+                    f"une estimation repose sur des références publiées, pas sur {base!r}",
+                )
     return references
 
 

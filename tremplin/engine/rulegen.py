@@ -16,8 +16,11 @@ Four generators, applied in this order of precedence after the named rules of
 
 A generated rule never duplicates an earlier one for the same (output, input) pair: receivers already
 covered by a rule of higher precedence are listed in its ``excluded`` field, and a rule left with no
-receiver of its own is dropped.  Identifiers say where a rule comes from: ``SBS-<output>-<input>``,
-``REC-<route>-<output>``, ``CAS-<from>-<to>``, ``ID-<resource>``.
+receiver of its own is dropped.  A recovery rule is moreover the fallback of the documented
+substitutions: the receivers to which a named or substitute rule already sends the resource (paper
+mills for recovered paper, steelworks for scrap) are excluded from it, so that one exchange is not
+proposed twice, once as a substitution and once as a recovery operation.  Identifiers say where a rule
+comes from: ``SBS-<output>-<input>``, ``REC-<route>-<output>``, ``CAS-<from>-<to>``, ``ID-<resource>``.
 
 >>> from tremplin.engine.knowledge import default_knowledge_base
 >>> kb = default_knowledge_base()
@@ -174,8 +177,12 @@ def generate_rules(
 ) -> list[SubstitutionRule]:
     """Named rules first, then the generated ones, without two rules for the same receivers of a pair."""
     covered: dict[tuple[str, str], set[str]] = {}
+    # Receivers to which a named or substitute rule already sends a resource, whatever it replaces there:
+    # a recovery route is the fallback for the receivers that no documented substitution reaches.
+    substituted: dict[str, set[str]] = {}
     for rule in named:
         covered.setdefault((rule.output, rule.input), set()).update(rule.receivers)
+        substituted.setdefault(rule.output, set()).update(rule.receivers)
     result = list(named)
     ids = {rule.id for rule in named}
     generated = (
@@ -187,6 +194,8 @@ def generate_rules(
     for rule in generated:
         key = (rule.output, rule.input)
         already = covered.setdefault(key, set())
+        if rule.origin == "recovery":
+            already.update(substituted.get(rule.output, ()))
         if _covered(rule.receivers, already):
             continue
         if rule.id in ids:
@@ -197,5 +206,7 @@ def generate_rules(
         if already:
             rule = replace(rule, excluded=tuple(sorted(already)))
         already.update(rule.receivers)
+        if rule.origin == "substitute":
+            substituted.setdefault(rule.output, set()).update(rule.receivers)
         result.append(rule)
     return result
