@@ -204,7 +204,7 @@ def build_context(
     declared = _declared_quantities(flows or (), position, index, kb, params)
     bounded = np.empty(0, bool)
     if params.estimate_missing_flows:
-        estimated = estimate_flow_arrays(naf_codes, ctx.headcount, kb, index)
+        estimated = estimate_flow_arrays(naf_codes, ctx.headcount, kb, index, with_bounded=True)
         comp, direction, res_pos, qty = estimated[:4]
         bounded = estimated[4] if len(estimated) > 4 else np.zeros(len(comp), bool)
         if declared:

@@ -110,6 +110,9 @@ class DemandIndexes:
         self._cache: dict[tuple, NeighbourIndex] = {}
 
     def get(self, key: tuple, demands: np.ndarray) -> NeighbourIndex:
+        # The demands themselves are part of the key: rules with the same input may accept different
+        # receivers (sectors, exclusions).
+        key = (*key, len(demands), demands.tobytes())
         index = self._cache.get(key)
         if index is None:
             t_comp = self.ctx.f_comp[demands]
