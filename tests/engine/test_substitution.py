@@ -63,7 +63,9 @@ def test_lead_carries_rule_flags_waste_codes_and_sources(lead):
     assert lead.confidence == "declared"
     assert "sous_produit" in lead.regulatory_flags and "statut_dechet" in lead.regulatory_flags
     assert lead.waste_codes == ("10 01 05",)
-    assert "circuity" in lead.sources
+    assert "circuity" in {r["key"] for r in lead.references}
+    assert any("détour" in citation for citation in lead.sources)  # readable, never an internal key
+    assert not any(citation in lead.references[0]["key"] for citation in lead.sources)
     assert "Gain net estimé" in lead.explanation and "CO2e évité" in lead.explanation
 
 

@@ -80,6 +80,7 @@ def world():
 # url name → (kwarg, fixture key of the object it designates, method)
 URLS = {
     "detection_home": ("territory_pk", "caux", "get"),
+    "detection_why_not": ("territory_pk", "caux", "get"),
     "detection_run": ("pk", "run", "get"),
     "detection_run_progress": ("pk", "run", "get"),
     "detection_run_fail": ("pk", "lost_run", "post"),

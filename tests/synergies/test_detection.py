@@ -137,11 +137,47 @@ def test_a_dismissed_lead_does_not_come_back_on_the_next_run(caux, officer, pair
 def test_an_accepted_lead_does_not_come_back_as_a_new_lead(caux, officer, pair):
     brewery, farm = pair
     first = start_detection(caux, mode="deductive", by=officer)
-    accept_lead(_spent_grain_lead(first, brewery, farm), by=officer)
+    lead = _spent_grain_lead(first, brewery, farm)
+    accept_lead(lead, by=officer)
     second = start_detection(caux, mode="deductive", by=officer)
     second.refresh_from_db()
-    assert second.skipped_in_pipeline == 1
+    assert not second.leads.filter(signature=lead.signature).exists()
     assert Synergy.objects.count() == 1
+
+
+def test_quantities_in_the_pipeline_are_taken_off_the_next_run(caux, officer, pair):
+    """The brewery's spent grain is promised to the farm: a later run offers it to nobody else."""
+    brewery, farm = pair
+    other_farm = factories.establishment(
+        caux,
+        name="Autre ferme",
+        naf_code="01.41Z",
+        headcount_band="01",
+        latitude=farm.latitude + 0.01,
+        longitude=farm.longitude,
+    )
+    first = start_detection(caux, mode="deductive", by=officer)
+    grain = first.leads.filter(resource="bio_spent_grain")
+    assert grain.filter(establishments=other_farm).exists()
+    synergy = accept_lead(_spent_grain_lead(first, brewery, farm), by=officer)
+    second = start_detection(caux, mode="deductive", by=officer)
+    second.refresh_from_db()
+    assert second.stats["flows_reduced_by_commitments"] == 2  # the brewery's grain, the farm's feed
+    (lead,) = second.leads.filter(resource="bio_spent_grain")
+    assert lead.establishment_ids == [brewery.pk, other_farm.pk]
+    assert any("engagées" in text for text in lead.data["assumptions"])
+    assert synergy.quantity > 0
+
+
+def test_the_run_keeps_the_totals_of_the_optimal_allocation(caux, officer, pair):
+    run = start_detection(caux, mode="deductive", by=officer)
+    run.refresh_from_db()
+    plan = run.stats["plan"]
+    assert plan["status"] == "optimal"
+    assert set(plan["by_basis"]) == {"estimated"}
+    planned = [lead for lead in run.leads.all() if lead.data["in_plan"]]
+    assert planned
+    assert plan["by_basis"]["estimated"]["leads"] == len(planned)
 
 
 def test_a_failing_run_is_marked_failed_with_its_error(caux, officer, pair, monkeypatch):

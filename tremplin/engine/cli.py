@@ -1,5 +1,5 @@
-"""Command line of the engine: ``detect`` and ``catalogue`` (dispatched by ``tremplin``, or run as
-``python -m tremplin.engine``).
+"""Command line of the engine: ``detect``, ``why-not`` and ``catalogue`` (dispatched by ``tremplin``, or
+run as ``python -m tremplin.engine``).
 
 ``tremplin detect --companies COMPANIES.csv [--flows FLOWS.csv] [--plan] --out SYNERGIES.csv
 [--json OUT.json]`` writes nothing unless everything succeeded; bad input exits with status 2 and a
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import sys
 import time
 import unicodedata
@@ -50,6 +51,42 @@ def _detect_parser(sub) -> None:
     p.add_argument("--max-results", type=int, help="nombre maximal d'opportunités")
     p.add_argument("--no-estimate", action="store_true", help="ne pas estimer les flux non déclarés")
     p.add_argument("--quiet", action="store_true", help="pas de résumé sur la sortie d'erreur")
+
+
+def _why_not_parser(sub) -> None:
+    p = sub.add_parser(
+        "why-not",
+        help="expliquer pourquoi deux établissements sont ou ne sont pas appariés",
+        description="Pour deux établissements, chaque gisement de l'un face à chaque besoin de l'autre, dans "
+        "les deux sens : la piste trouvée ou la première raison qui l'a écartée (aucune règle, secteur, "
+        "distance et sa limite, gain sous le seuil, limites de la liste).",
+    )
+    p.add_argument("a", help="identifiant du premier établissement (colonne id de COMPANIES.csv)")
+    p.add_argument("b", help="identifiant du second établissement")
+    p.add_argument("--companies", required=True, help="COMPANIES.csv : id,name,naf,lat,lon,headcount")
+    p.add_argument("--flows", help="FLOWS.csv : company_id,direction,resource,quantity,unit")
+    p.add_argument("--objective", choices=OBJECTIVES, default="gain", help="gain net (défaut) ou CO2 évité")
+    p.add_argument("--params", help="fichier YAML de paramètres (champs de Parameters)")
+    p.add_argument("--detour-factor", type=float, help="facteur de détour routier (défaut 1,3)")
+    p.add_argument("--min-gain", type=float, help="gain annuel minimal d'une piste de substitution (€)")
+    p.add_argument("--max-results", type=int, help="nombre maximal d'opportunités")
+    p.add_argument("--no-estimate", action="store_true", help="ne pas estimer les flux non déclarés")
+    p.add_argument("--json", action="store_true", help="sortie JSON au lieu du texte")
+
+
+def _run_why_not(args) -> int:
+    from .whynot import why_not
+
+    kb = default_knowledge_base()
+    params = _parameters(args)
+    companies = read_companies(args.companies)
+    flows = read_flows(args.flows, companies, kb) if args.flows else None
+    diagnosis = why_not(companies, flows, a=args.a, b=args.b, params=params, kb=kb, objective=args.objective)
+    if args.json:
+        sys.stdout.write(json.dumps(diagnosis.as_dict(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(diagnosis.text() + "\n")
+    return EXIT_OK
 
 
 def _catalogue_parser(sub) -> None:
@@ -294,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tremplin", description="Moteur de détection de synergies Tremplin")
     sub = parser.add_subparsers(dest="command", required=True)
     _detect_parser(sub)
+    _why_not_parser(sub)
     _catalogue_parser(sub)
     try:
         args = parser.parse_args(argv)
@@ -302,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "detect":
             return _run_detect(args)
+        if args.command == "why-not":
+            return _run_why_not(args)
         return _run_catalogue(args)
     except (EngineError, ValueError) as error:
         print(f"erreur : {error}", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -14,6 +15,13 @@ from .exceptions import InputError, UnitError, UnknownResource
 from .knowledge import KnowledgeBase, MutualisationKind, SubstitutionRule, TransportClass
 from .model import BASES, Establishment, Flow, Parameters
 from .units import convert
+
+#: Reasons of ``Context.f_adjusted``, in French for explanations.
+ADJUSTMENTS = {
+    1: "compensée avec le flux inverse estimé du même site (le site est fournisseur net ou receveur net)",
+    2: "écartée : le site a déclaré le flux inverse de cette ressource",
+    3: "diminuée des quantités déjà engagées dans des synergies en cours",
+}
 
 _RESOURCE_FIELDS = {"price", "treatment_cost", "virgin_co2", "disposal_co2", "density", "mwh_per_t"}
 
@@ -54,10 +62,23 @@ class Context:
     f_res: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
     f_qty: np.ndarray = field(default_factory=lambda: np.empty(0))
     f_basis: np.ndarray = field(default_factory=lambda: np.empty(0, np.int8))
+    #: Quantity before netting and before quantities committed elsewhere were taken off.
+    f_gross: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: The estimate was clipped to the sector's plausible maximum per site.
+    f_bounded: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
+    #: Why a flow's quantity changed before matching: 0 none, 1 netted, 2 dropped by a declared flow of
+    #: the other direction, 3 committed elsewhere (see ``ADJUSTMENTS``).
+    f_adjusted: np.ndarray = field(default_factory=lambda: np.empty(0, np.int8))
+    #: Netting group of each resource (resources netted together within one site).
+    resource_group: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
     @property
     def ids(self) -> list[str]:
         return [e.id for e in self.establishments]
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        return {e.id: i for i, e in enumerate(self.establishments)}
 
     def flows(self) -> list[Flow]:
         return [
@@ -136,10 +157,16 @@ def resolve_resources(kb: KnowledgeBase, params: Parameters) -> list[ResolvedRes
 
 
 def build_context(
-    establishments: list[Establishment], flows: list[Flow] | None, kb: KnowledgeBase, params: Parameters
+    establishments: list[Establishment],
+    flows: list[Flow] | None,
+    kb: KnowledgeBase,
+    params: Parameters,
+    committed: list[Flow] | None = None,
 ) -> Context:
     """Sort inputs canonically (results never depend on input order), estimate missing flows and merge
-    declared ones (a declared flow replaces the estimate of the same resource and direction)."""
+    declared ones (a declared flow replaces the estimate of the same resource and direction), net each
+    site's estimated gisements and besoins of one resource group, and take off the quantities that
+    ``committed`` says are already promised in synergies under way."""
     ests = sorted(establishments, key=lambda e: e.id)
     seen: set[str] = set()
     for e in ests:
@@ -174,9 +201,153 @@ def build_context(
         resources=resolve_resources(kb, params),
     )
     position = {e.id: i for i, e in enumerate(ests)}
+    declared = _declared_quantities(flows or (), position, index, kb, params)
+    bounded = np.empty(0, bool)
+    if params.estimate_missing_flows:
+        estimated = estimate_flow_arrays(naf_codes, ctx.headcount, kb, index, with_bounded=True)
+        comp, direction, res_pos, qty = estimated[:4]
+        bounded = estimated[4] if len(estimated) > 4 else np.zeros(len(comp), bool)
+        if declared:
+            keys = np.asarray(list(declared), dtype=np.int64).reshape(-1, 3)
+            width = len(codes) * 2
+            declared_code = keys[:, 0] * width + keys[:, 1] * len(codes) + keys[:, 2]
+            est_code = comp * width + direction.astype(np.int64) * len(codes) + res_pos
+            keep = ~np.isin(est_code, declared_code)
+            comp, direction, res_pos, qty = comp[keep], direction[keep], res_pos[keep], qty[keep]
+            bounded = bounded[keep]
+        basis = np.full(len(comp), BASES.index("estimated"), dtype=np.int8)
+    else:
+        comp, direction, res_pos, qty, basis = (
+            np.empty(0, np.int64),
+            np.empty(0, np.int8),
+            np.empty(0, np.int32),
+            np.empty(0),
+            np.empty(0, np.int8),
+        )
+    if declared:
+        items = sorted(declared.items())
+        comp = np.concatenate([comp, np.asarray([k[0] for k, _ in items], dtype=np.int64)])
+        direction = np.concatenate([direction, np.asarray([k[1] for k, _ in items], dtype=np.int8)])
+        res_pos = np.concatenate([res_pos, np.asarray([k[2] for k, _ in items], dtype=np.int32)])
+        qty = np.concatenate([qty, np.asarray([v[0] for _, v in items], dtype=float)])
+        basis = np.concatenate([basis, np.asarray([v[1] for _, v in items], dtype=np.int8)])
+        bounded = np.concatenate([bounded, np.zeros(len(items), bool)])
+    order = np.lexsort((res_pos, direction, comp))
+    ctx.f_comp, ctx.f_dir, ctx.f_res = comp[order], direction[order], res_pos[order]
+    ctx.f_qty, ctx.f_basis = qty[order].astype(float), basis[order]
+    ctx.f_bounded = bounded[order]
+    ctx.f_gross = ctx.f_qty.copy()
+    ctx.f_adjusted = np.zeros(len(ctx.f_qty), np.int8)
+    ctx.resource_group = _resource_groups(kb, codes)
+    if params.net_estimated_flows:
+        _net_flows(ctx)
+    if committed:
+        _take_off_committed(ctx, _declared_quantities(committed, position, index, kb, params, strict=False))
+    return ctx
+
+
+def _resource_groups(kb: KnowledgeBase, codes: list[str]) -> np.ndarray:
+    """Netting group of each resource: its ``net_group`` when the catalogue gives one, else itself.
+    Resources of one group are netted only when they share a unit."""
+    names: dict[tuple[str, str], int] = {}
+    groups = np.empty(len(codes), np.int64)
+    for i, code in enumerate(codes):
+        res = kb.resources[code]
+        key = (getattr(res, "net_group", None) or code, res.unit)
+        groups[i] = names.setdefault(key, len(names))
+    return groups
+
+
+def _net_flows(ctx: Context) -> None:
+    """A site is a net supplier or a net receiver of each resource group.
+
+    Both sides estimated: the smaller side is taken off the larger one (which is reduced pro rata over
+    its resources). One side declared or stated in a workshop: the estimated other side is dropped, the
+    company's word standing for that resource group. Both sides declared: left as they are.
+    """
+    n = len(ctx.f_qty)
+    if n == 0:
+        return
+    estimated = ctx.f_basis == BASES.index("estimated")
+    traders = _traders(ctx)
+    if traders is not None:
+        estimated = estimated & ~traders
+    group = ctx.resource_group[ctx.f_res]
+    n_groups = int(ctx.resource_group.max()) + 1
+    key = ctx.f_comp.astype(np.int64) * n_groups + group
+    uniq, inv = np.unique(key, return_inverse=True)
+    out = ctx.f_dir == 1
+    m = len(uniq)
+    out_est = np.bincount(inv, weights=np.where(out & estimated, ctx.f_qty, 0.0), minlength=m)
+    in_est = np.bincount(inv, weights=np.where(~out & estimated, ctx.f_qty, 0.0), minlength=m)
+    out_decl = np.bincount(inv, weights=(out & ~estimated).astype(float), minlength=m) > 0
+    in_decl = np.bincount(inv, weights=(~out & ~estimated).astype(float), minlength=m) > 0
+    has_out = (out_est > 0) | out_decl
+    has_in = (in_est > 0) | in_decl
+    both = has_out & has_in
+    if not both.any():
+        return
+    qty = ctx.f_qty.copy()
+    adjusted = ctx.f_adjusted
+    # One side declared: drop the estimated flows of the other direction.
+    drop = estimated & (np.where(out, in_decl[inv], out_decl[inv])) & both[inv]
+    qty[drop] = 0.0
+    adjusted[drop & (ctx.f_qty > 0)] = 2
+    # Both sides estimated only.
+    pure = both & ~out_decl & ~in_decl
+    scale_out = np.where(pure & (out_est >= in_est), (out_est - in_est) / np.maximum(out_est, 1e-300), 1.0)
+    scale_out = np.where(pure & (out_est < in_est), 0.0, scale_out)
+    scale_in = np.where(pure & (in_est > out_est), (in_est - out_est) / np.maximum(in_est, 1e-300), 1.0)
+    scale_in = np.where(pure & (in_est <= out_est), 0.0, scale_in)
+    touched = estimated & pure[inv] & (ctx.f_qty > 0)
+    factor = np.where(out, scale_out[inv], scale_in[inv])
+    qty[touched] = qty[touched] * factor[touched]
+    adjusted[touched] = 1
+    ctx.f_qty = qty
+
+
+def _traders(ctx: Context) -> np.ndarray | None:
+    """Flows of sites that buy and sell a resource as their trade (a steam and heat utility, 35.30, buys
+    an incinerator's steam and sells it on the platform): these are never netted. A resource says who
+    trades it in ``traded_by`` (NAF codes at any level)."""
+    traded = {
+        i: tuple(getattr(ctx.kb.resources[code], "traded_by", ()) or ())
+        for i, code in enumerate(ctx.resource_codes)
+    }
+    traded = {i: codes for i, codes in traded.items() if codes}
+    if not traded:
+        return None
+    mask = np.zeros(len(ctx.f_qty), bool)
+    for j, (comp, res) in enumerate(zip(ctx.f_comp.tolist(), ctx.f_res.tolist(), strict=True)):
+        codes = traded.get(res)
+        if codes and any(a in codes for a in ctx.naf_ancestors[comp]):
+            mask[j] = True
+    return mask
+
+
+def _take_off_committed(ctx: Context, committed: dict[tuple[int, int, int], list[float]]) -> None:
+    if not committed or len(ctx.f_qty) == 0:
+        return
+    n_res = len(ctx.resource_codes)
+    flow_key = (ctx.f_comp.astype(np.int64) * 2 + ctx.f_dir) * n_res + ctx.f_res
+    lookup = {int(k): i for i, k in enumerate(flow_key.tolist())}
+    for (comp, direction, res), (quantity, _basis) in committed.items():
+        i = lookup.get((comp * 2 + direction) * n_res + res)
+        if i is None or quantity <= 0:
+            continue
+        ctx.f_qty[i] = max(0.0, ctx.f_qty[i] - quantity)
+        ctx.f_adjusted[i] = 3
+
+
+def _declared_quantities(flows, position, index, kb, params, *, strict: bool = True):
+    """Declared flows summed per (establishment, direction, resource), in the resource's default unit,
+    with the most reliable basis among them. ``strict=False`` skips unknown establishments (committed
+    quantities of establishments that are not part of this run)."""
     declared: dict[tuple[int, int, int], list[float]] = {}
-    for flow in flows or ():
+    for flow in flows:
         if flow.company_id not in position:
+            if not strict:
+                continue
             raise InputError(f"établissement inconnu {flow.company_id!r}", field="company_id")
         if flow.resource not in index:
             raise UnknownResource(flow.resource)
@@ -201,32 +372,4 @@ def build_context(
         entry = declared.setdefault(key, [0.0, BASES.index(flow.basis)])
         entry[0] += qty
         entry[1] = min(entry[1], BASES.index(flow.basis))
-    if params.estimate_missing_flows:
-        comp, direction, res_pos, qty = estimate_flow_arrays(naf_codes, ctx.headcount, kb, index)
-        if declared:
-            keys = np.asarray(list(declared), dtype=np.int64).reshape(-1, 3)
-            width = len(codes) * 2
-            declared_code = keys[:, 0] * width + keys[:, 1] * len(codes) + keys[:, 2]
-            est_code = comp * width + direction.astype(np.int64) * len(codes) + res_pos
-            keep = ~np.isin(est_code, declared_code)
-            comp, direction, res_pos, qty = comp[keep], direction[keep], res_pos[keep], qty[keep]
-        basis = np.full(len(comp), BASES.index("estimated"), dtype=np.int8)
-    else:
-        comp, direction, res_pos, qty, basis = (
-            np.empty(0, np.int64),
-            np.empty(0, np.int8),
-            np.empty(0, np.int32),
-            np.empty(0),
-            np.empty(0, np.int8),
-        )
-    if declared:
-        items = sorted(declared.items())
-        comp = np.concatenate([comp, np.asarray([k[0] for k, _ in items], dtype=np.int64)])
-        direction = np.concatenate([direction, np.asarray([k[1] for k, _ in items], dtype=np.int8)])
-        res_pos = np.concatenate([res_pos, np.asarray([k[2] for k, _ in items], dtype=np.int32)])
-        qty = np.concatenate([qty, np.asarray([v[0] for _, v in items], dtype=float)])
-        basis = np.concatenate([basis, np.asarray([v[1] for _, v in items], dtype=np.int8)])
-    order = np.lexsort((res_pos, direction, comp))
-    ctx.f_comp, ctx.f_dir, ctx.f_res = comp[order], direction[order], res_pos[order]
-    ctx.f_qty, ctx.f_basis = qty[order], basis[order]
-    return ctx
+    return declared

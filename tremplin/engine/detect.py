@@ -12,6 +12,7 @@ keep what an officer can review, explain, and optionally optimise the network al
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -53,38 +54,29 @@ def detect(
     plan: bool = False,
     objective: str = "gain",
     progress: Progress | None = None,
+    committed: Iterable[Flow] | None = None,
 ) -> DetectionResult:
     """Detect ranked, quantified, explained synergy opportunities among ``establishments``.
 
     ``flows`` are declared (or workshop) flows; missing ones are estimated from sector profiles unless
-    ``params.estimate_missing_flows`` is False.  ``objective`` ("gain" or "co2") orders the list and drives
-    the optimal plan, computed when ``plan`` is True.  ``progress(fraction, message)`` is called along the
-    way.  Results do not depend on the order of the inputs.
+    ``params.estimate_missing_flows`` is False.  ``committed`` are quantities already promised in
+    synergies under way (same form as flows): they are taken off before matching, so that a supply is
+    never offered twice from one run to the next.  ``objective`` ("gain" or "co2") orders the list and
+    drives the optimal plan, computed when ``plan`` is True (the plan's totals are the figures to show:
+    they never count a supply twice).  ``progress(fraction, message)`` is called along the way.  Results
+    do not depend on the order of the inputs.
     """
-    if objective not in OBJECTIVES:
-        raise ValueError(f"objectif inconnu {objective!r} (attendu : {', '.join(OBJECTIVES)})")
-    params = params or Parameters()
-    kb = kb or default_knowledge_base()
     report = progress or (lambda fraction, message: None)
-    report(0.0, "Préparation des établissements et des flux")
-    ctx = build_context(list(establishments), list(flows) if flows is not None else None, kb, params)
-    stats: dict = {
-        "establishments": len(ctx.establishments),
-        "flows": len(ctx.f_qty),
-        "flows_by_basis": {b: int((ctx.f_basis == i).sum()) for i, b in enumerate(BASES)},
-    }
-    report(0.15, "Recherche des substitutions")
-    rules, candidates = find_substitutions(ctx, objective=objective, stats=stats)
-    groups: list[Group] = []
-    if params.mutualisation:
-        report(0.5, "Recherche des mutualisations")
-        groups = find_groups(ctx, flow_groups(ctx), stats=stats)
+    stages = run_stages(
+        establishments, flows, params=params, kb=kb, objective=objective, report=report, committed=committed
+    )
+    ctx, rules, candidates, groups = stages.ctx, stages.rules, stages.candidates, stages.groups
+    params, stats = ctx.params, stages.stats
     report(0.7, "Classement et explications")
-    kept_subs, kept_groups = _rank_and_cap(ctx, candidates, groups, objective)
     opportunities: list[Opportunity] = []
     row_of: dict[str, int] = {}
     group_of: dict[str, Group] = {}
-    for entry_type, index in _merge(ctx, candidates, kept_subs, groups, kept_groups, objective):
+    for entry_type, index in _select(ctx, candidates, groups, objective):
         if entry_type == 0:
             rule = rules[int(candidates.rule[index])]
             opportunity = substitution_opportunity(ctx, rule, candidates, index)
@@ -106,41 +98,142 @@ def detect(
         the_plan = _plan(ctx, opportunities, rules, candidates, row_of, group_of, objective)
     report(1.0, "Détection terminée")
     return _Result(
-        ctx, opportunities=opportunities, plan=the_plan, stats=stats, knowledge_base_version=kb.version
+        ctx, opportunities=opportunities, plan=the_plan, stats=stats, knowledge_base_version=ctx.kb.version
     )
+
+
+@dataclass
+class Stages:
+    """Intermediate tables of one detection, before the final selection (used by ``why_not``)."""
+
+    ctx: Context
+    rules: list
+    candidates: Candidates
+    groups: list[Group]
+    stats: dict
+
+
+def run_stages(
+    establishments,
+    flows=None,
+    *,
+    params: Parameters | None = None,
+    kb: KnowledgeBase | None = None,
+    objective: str = "gain",
+    report: Progress | None = None,
+    committed=None,
+) -> Stages:
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objectif inconnu {objective!r} (attendu : {', '.join(OBJECTIVES)})")
+    params = params or Parameters()
+    kb = kb or default_knowledge_base()
+    report = report or (lambda fraction, message: None)
+    report(0.0, "Préparation des établissements et des flux")
+    ctx = build_context(
+        list(establishments),
+        list(flows) if flows is not None else None,
+        kb,
+        params,
+        committed=list(committed) if committed is not None else None,
+    )
+    stats: dict = {
+        "establishments": len(ctx.establishments),
+        "flows": len(ctx.f_qty),
+        "flows_by_basis": {b: int((ctx.f_basis == i).sum()) for i, b in enumerate(BASES)},
+        "flows_netted": int((ctx.f_adjusted == 1).sum() + (ctx.f_adjusted == 2).sum()),
+        "flows_reduced_by_commitments": int((ctx.f_adjusted == 3).sum()),
+        "estimates_bounded": int(ctx.f_bounded.sum()) if len(ctx.f_bounded) else 0,
+    }
+    report(0.15, "Recherche des substitutions")
+    rules, candidates = find_substitutions(ctx, objective=objective, stats=stats)
+    groups: list[Group] = []
+    if params.mutualisation:
+        report(0.5, "Recherche des mutualisations")
+        groups = find_groups(ctx, flow_groups(ctx), stats=stats)
+    return Stages(ctx, rules, candidates, groups, stats)
 
 
 def _objective(values_gain, values_co2, objective):
     return values_co2 if objective == "co2" else values_gain
 
 
-def _rank_and_cap(ctx: Context, c: Candidates, groups: list[Group], objective: str):
-    """Apply the per-establishment limits in ranked order; return kept substitution and group indices."""
+def _select(
+    ctx: Context, c: Candidates, groups: list[Group], objective: str, trace: dict | None = None
+) -> list[tuple[int, int]]:
+    """Ranked list of the leads kept, as (type, index): type 0 a substitution candidate, 1 a group.
+
+    One greedy pass in ranking order (most reliable first, then by the objective): a substitution is kept
+    while its supply has fewer than ``max_candidates_per_source`` receivers and its receiver fewer than
+    ``max_leads_per_establishment`` leads; a group while each member has room for one more lead and fewer
+    than ``max_mutualisations_per_establishment`` groups. A pair whose two flows are declared (or stated
+    in a workshop) is always kept: caps exist to keep estimated leads few, not to hide what companies
+    said. The reverse pair of one already kept (B→A of the same resource group as A→B) is left out, and
+    two establishments get one estimated lead per direction (the best resource), not one per resource.
+    """
     params = ctx.params
+    basis_on = params.rank_by_confidence_first
     value = _objective(c.gain, c.co2_t, objective)
-    basis = c.basis if params.rank_by_confidence_first else np.zeros_like(c.basis)
-    s_comp, t_comp = ctx.f_comp[c.s_flow], ctx.f_comp[c.t_flow]
-    order = np.lexsort((c.rule, t_comp, s_comp, -value, basis))
-    counts = np.zeros(len(ctx.establishments), dtype=np.int64)
-    cap = params.max_leads_per_establishment
-    kept = []
-    s_list, t_list = s_comp[order].tolist(), t_comp[order].tolist()
-    for position, s, t in zip(order.tolist(), s_list, t_list, strict=True):
-        if counts[s] < cap and counts[t] < cap:
-            counts[s] += 1
-            counts[t] += 1
-            kept.append(position)
-    kept_subs = np.asarray(sorted(kept), dtype=np.int64)
-    group_order = sorted(range(len(groups)), key=lambda g: _group_key(ctx, groups[g], objective))
-    counts[:] = 0
-    kept_groups = []
-    gcap = params.max_mutualisations_per_establishment
-    for g in group_order:
-        members = ctx.f_comp[groups[g].flows]
-        if (counts[members] < gcap).all():
-            counts[members] += 1
-            kept_groups.append(g)
-    return kept_subs, sorted(kept_groups)
+    estimated = BASES.index("estimated")
+    s_basis, t_basis = ctx.f_basis[c.s_flow], ctx.f_basis[c.t_flow]
+    entries = []
+    for i in range(len(c)):
+        worst = int(max(s_basis[i], t_basis[i])) if basis_on else 0
+        best = int(min(s_basis[i], t_basis[i])) if basis_on else 0
+        s_comp, t_comp = int(ctx.f_comp[c.s_flow[i]]), int(ctx.f_comp[c.t_flow[i]])
+        entries.append((worst, best, -float(value[i]), 0, s_comp, t_comp, int(c.rule[i]), i))
+    for g, group in enumerate(groups):
+        key = _group_key(ctx, group, objective)
+        entries.append((key[0], key[0], key[1], 1, key[2], 0, 0, g))
+    entries.sort(key=lambda e: e[:7])
+    supply_count = np.zeros(len(ctx.f_qty), np.int64)
+    lead_count = np.zeros(len(ctx.establishments), np.int64)
+    group_count = np.zeros(len(ctx.establishments), np.int64)
+    kept_pairs: set[tuple[int, int, int]] = set()
+    estimated_pairs: set[tuple[int, int]] = set()
+    cap_source, cap_leads = params.max_candidates_per_source, params.max_leads_per_establishment
+    cap_groups = params.max_mutualisations_per_establishment
+    selected = []
+    for entry in entries:
+        kind, index = entry[3], entry[7]
+        if kind == 0:
+            s_flow = int(c.s_flow[index])
+            s_comp, t_comp = entry[4], entry[5]
+            net_group = int(ctx.resource_group[ctx.f_res[s_flow]])
+            if (t_comp, s_comp, net_group) in kept_pairs:
+                if trace is not None:
+                    trace[index] = "reverse"
+                continue
+            facts = s_basis[index] < estimated and t_basis[index] < estimated
+            if not facts:
+                reason = (
+                    "source_cap"
+                    if supply_count[s_flow] >= cap_source
+                    else "receiver_cap"
+                    if lead_count[t_comp] >= cap_leads
+                    else "pair"
+                    if (s_comp, t_comp) in estimated_pairs
+                    else None
+                )
+                if reason is not None:
+                    if trace is not None:
+                        trace[index] = reason
+                    continue
+            supply_count[s_flow] += 1
+            lead_count[t_comp] += 1
+            kept_pairs.add((s_comp, t_comp, net_group))
+            if not facts:
+                estimated_pairs.add((s_comp, t_comp))
+        else:
+            members = ctx.f_comp[groups[index].flows]
+            facts = groups[index].basis < estimated
+            if not facts and (
+                (lead_count[members] >= cap_leads).any() or (group_count[members] >= cap_groups).any()
+            ):
+                continue
+            lead_count[members] += 1
+            group_count[members] += 1
+        selected.append((kind, index))
+    return selected
 
 
 def _group_key(ctx: Context, group: Group, objective: str):
@@ -148,30 +241,6 @@ def _group_key(ctx: Context, group: Group, objective: str):
     basis = group.basis if ctx.params.rank_by_confidence_first else 0
     members = ctx.f_comp[group.flows]
     return (basis, -value, int(members.min()), group.kind.code, ctx.resource_codes[group.resource])
-
-
-def _merge(ctx, c: Candidates, kept_subs, groups, kept_groups, objective):
-    """Single ranked order of the kept substitutions (type 0) and groups (type 1)."""
-    basis_on = ctx.params.rank_by_confidence_first
-    value = _objective(c.gain, c.co2_t, objective)
-    entries = []
-    for i in kept_subs.tolist():
-        entries.append(
-            (
-                (int(c.basis[i]) if basis_on else 0),
-                -float(value[i]),
-                0,
-                int(ctx.f_comp[c.s_flow[i]]),
-                int(ctx.f_comp[c.t_flow[i]]),
-                int(c.rule[i]),
-                i,
-            )
-        )
-    for g in kept_groups:
-        key = _group_key(ctx, groups[g], objective)
-        entries.append((key[0], key[1], 1, key[2], 0, 0, g))
-    entries.sort(key=lambda e: e[:6])
-    return [(e[2], e[6]) for e in entries]
 
 
 def _plan(
@@ -215,8 +284,16 @@ def _plan(
         o.plan_quantity = qty
         if qty > 0:
             i = rows[j]
+            share = qty / max(float(q[j]), 1e-12)
             allocations.append(
-                Allocation(o.id, qty, float(variable_gain[j] * qty - fixed[j]), float(co2_per_unit[j] * qty))
+                Allocation(
+                    o.id,
+                    qty,
+                    float(variable_gain[j] * qty - fixed[j]),
+                    float(co2_per_unit[j] * qty),
+                    float(c.diverted_t[i] * share),
+                    o.confidence,
+                )
             )
             used[c.s_flow[i]] += qty
             used[c.t_flow[i]] += qty * ratio[j]
@@ -231,11 +308,37 @@ def _plan(
         o.plan_quantity = float(remaining.sum()) if o.in_plan else 0.0
         if o.in_plan:
             share = o.plan_quantity / max(o.quantity, 1e-12)
-            allocations.append(Allocation(o.id, o.plan_quantity, gain, o.co2_avoided_t_per_year * share))
+            allocations.append(
+                Allocation(
+                    o.id,
+                    o.plan_quantity,
+                    gain,
+                    o.co2_avoided_t_per_year * share,
+                    o.tonnes_diverted_per_year * share,
+                    o.confidence,
+                )
+            )
+    by_basis: dict[str, dict[str, float]] = {}
+    for a in allocations:
+        entry = by_basis.setdefault(
+            a.basis,
+            {
+                "leads": 0,
+                "gain_eur_per_year": 0.0,
+                "co2_avoided_t_per_year": 0.0,
+                "tonnes_diverted_per_year": 0.0,
+            },
+        )
+        entry["leads"] += 1
+        entry["gain_eur_per_year"] += a.gain_eur_per_year
+        entry["co2_avoided_t_per_year"] += a.co2_avoided_t_per_year
+        entry["tonnes_diverted_per_year"] += a.tonnes_diverted_per_year
     return Plan(
         objective=objective,
         status="optimal",
         allocations=allocations,
         total_gain_eur_per_year=float(sum(a.gain_eur_per_year for a in allocations)),
         total_co2_avoided_t_per_year=float(sum(a.co2_avoided_t_per_year for a in allocations)),
+        total_tonnes_diverted_per_year=float(sum(a.tonnes_diverted_per_year for a in allocations)),
+        totals_by_basis={b: by_basis[b] for b in BASES if b in by_basis},
     )

@@ -9,7 +9,7 @@ plain French: rule, figures, assumptions, sources.
 
 from __future__ import annotations
 
-from .context import Context
+from .context import ADJUSTMENTS, Context
 from .knowledge import REGULATORY_FLAGS
 from .model import BASES, BASIS_LABELS, Opportunity, ParticipantGain
 from .mutualisation import Group, unit_cost
@@ -41,6 +41,45 @@ def _flags_for(resource, rule_flags) -> tuple[str, ...]:
         flags.append("dechet_dangereux")
     flags.extend(f for f in rule_flags if f not in flags)
     return tuple(flags)
+
+
+def citation(kb, key: str) -> str:
+    """A source as a person reads it (title, publisher, year), never an internal key."""
+    cite = getattr(kb, "citation", None)
+    return cite(key) if cite is not None else kb.source_title(key)
+
+
+def reference(kb, key: str) -> dict:
+    """A source as structured data for exports: key, title, publisher, year, url and kind."""
+    found = getattr(kb, "reference", None)
+    if found is not None:
+        ref = found(key)
+        return {
+            "key": key,
+            "title": ref.title,
+            "publisher": getattr(ref, "publisher", ""),
+            "year": getattr(ref, "year", None),
+            "url": getattr(ref, "url", ""),
+            "kind": getattr(ref, "kind", ""),
+        }
+    entry = kb.sources.get(key, {})
+    return {"key": key, "title": entry.get("title", key), "url": entry.get("url", "")}
+
+
+def _flow_notes(ctx: Context, flow: int, what: str) -> list[str]:
+    notes = []
+    if len(ctx.f_bounded) and ctx.f_bounded[flow]:
+        notes.append(
+            f"Quantité estimée du {what} plafonnée au maximum plausible d'un site de ce secteur "
+            "et de cette taille."
+        )
+    reason = int(ctx.f_adjusted[flow]) if len(ctx.f_adjusted) else 0
+    if reason:
+        unit = ctx.resources[int(ctx.f_res[flow])].unit
+        notes.append(
+            f"Quantité du {what} : {fr(float(ctx.f_gross[flow]))} {unit}/an au départ, {ADJUSTMENTS[reason]}."
+        )
+    return notes
 
 
 def _common_assumptions(ctx: Context, basis: int) -> list[str]:
@@ -115,6 +154,10 @@ def substitution_opportunity(ctx: Context, rule, c: Candidates, i: int) -> Oppor
         "emissions_procede_kgco2e_par_unite": rule.process_co2,
         "cout_pretraitement_eur_par_unite": rule.pretreatment_cost,
         "facteur_detour": params.detour_factor,
+        # The whole gisement and besoin behind the lead, so that totals over several leads of one supply
+        # can be bounded by it (see tremplin.synergies.potential).
+        "quantite_gisement": float(ctx.f_qty[s_flow]),
+        "quantite_besoin": float(ctx.f_qty[t_flow]),
     }
     if transport.mode == "truck":
         factors |= {
@@ -166,14 +209,17 @@ def substitution_opportunity(ctx: Context, rule, c: Candidates, i: int) -> Oppor
     )
     if transport.mode == "pipe" and params.include_infrastructure_cost:
         assumptions.append("Canalisation dédiée : annuité d'investissement proportionnelle à la distance.")
-    sources = sorted(
+    assumptions.extend(_flow_notes(ctx, s_flow, "gisement"))
+    assumptions.extend(_flow_notes(ctx, t_flow, "besoin"))
+    keys = sorted(
         set(rule.sources.values())
         | set(out_res.sources.values())
         | set(in_res.sources.values())
         | set(transport.sources.values())
-        | ({"circuity"} if params.router is None else set())
+        | ({"circuity"} if params.router is None and "circuity" in ctx.kb.sources else set())
     )
-    parts.append("Sources : " + ", ".join(sources) + ".")
+    sources = tuple(citation(ctx.kb, key) for key in keys)
+    parts.append("Sources : " + " ; ".join(sources) + ".")
     return Opportunity(
         id=f"S:{rule.id}:{ctx.establishments[s_pos].id}>{ctx.establishments[t_pos].id}",
         type="substitution",
@@ -199,7 +245,8 @@ def substitution_opportunity(ctx: Context, rule, c: Candidates, i: int) -> Oppor
         regulatory_flags=flags,
         waste_codes=out_res.waste_codes,
         assumptions=tuple(assumptions),
-        sources=tuple(sources),
+        sources=sources,
+        references=tuple(reference(ctx.kb, key) for key in keys),
     )
 
 
@@ -249,8 +296,9 @@ def mutualisation_opportunity(ctx: Context, group: Group) -> Opportunity:
     if flags:
         parts.append("Points réglementaires : " + " ".join(REGULATORY_FLAGS[f] for f in flags))
     parts.append(f"Confiance : {BASIS_LABELS[BASES[group.basis]]}.")
-    sources = sorted(set(kind.sources.values()) | set(res.sources.values()))
-    parts.append("Sources : " + ", ".join(sources) + ".")
+    keys = sorted(set(kind.sources.values()) | set(res.sources.values()))
+    sources = tuple(citation(ctx.kb, key) for key in keys)
+    parts.append("Sources : " + " ; ".join(sources) + ".")
     assumptions = _common_assumptions(ctx, group.basis)
     assumptions.append(
         f"Groupes formés dans un rayon de {fr(kind.radius_km, 1)} km, de {kind.min_members} à "
@@ -285,5 +333,6 @@ def mutualisation_opportunity(ctx: Context, group: Group) -> Opportunity:
         regulatory_flags=flags,
         waste_codes=res.waste_codes if kind.trigger == "shared_waste" else (),
         assumptions=tuple(assumptions),
-        sources=tuple(sources),
+        sources=sources,
+        references=tuple(reference(ctx.kb, key) for key in keys),
     )

@@ -91,7 +91,8 @@ class NeighbourIndex:
         points = to_xyz(lat, lon)
         radius = _chord(radius_km) * (1 + 1e-12)
         kk = min(k + 1, self.size)
-        dist, idx = self._tree.query(points, k=kk, distance_upper_bound=radius)
+        workers = -1 if len(points) * kk > 200_000 else 1  # threads pay off on big queries only
+        dist, idx = self._tree.query(points, k=kk, distance_upper_bound=radius, workers=workers)
         dist = dist.reshape(len(points), kk)
         idx = idx.reshape(len(points), kk)
         rows_list, cols_list, dist_list = [], [], []

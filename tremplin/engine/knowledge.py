@@ -1,23 +1,28 @@
-"""The knowledge base: resource catalogue, substitution rules, sector profiles, mutualisation kinds.
+"""The knowledge base: references, resource catalogue, recovery routes, substitution rules, sector
+profiles and mutualisation kinds.
 
-Reference data lives in readable files under ``data/`` (YAML and CSV).  :func:`load_knowledge_base` reads
-and validates all of them at once; any problem is a :class:`~tremplin.engine.exceptions.KnowledgeBaseError`
-naming the file and the entry, never a silent skip.  :func:`default_knowledge_base` caches the packaged
-files.
+Reference data lives in readable files under ``data/`` (YAML and CSV, see ``data/SOURCES.md``).
+:func:`load_knowledge_base` reads and validates all of them at once, then generates the systematic
+substitution rules (:mod:`tremplin.engine.rulegen`); any problem is a
+:class:`~tremplin.engine.exceptions.KnowledgeBaseError` naming the file and the entry, never a silent skip.
+:func:`default_knowledge_base` caches the packaged files.
 
 >>> kb = default_knowledge_base()
 >>> kb.resource("gypsum_fgd").label
 'Gypse de désulfuration des fumées'
 >>> kb.resource("gypsum_fgd").waste_codes[0].code
 '10 01 05'
->>> [r.id for r in kb.rules_from("gypsum_fgd")]
+>>> [r.id for r in kb.rules_from("gypsum_fgd") if r.origin == "named"]
 ['SUB-GYP-01']
+>>> kb.citation("ademe_chaleur_fatale_2017")
+'La chaleur fatale industrielle — ADEME, 2017'
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from . import naf as naf_module
@@ -26,12 +31,20 @@ from .units import unit_kind
 
 __all__ = [
     "DATA_DIR",
+    "REFERENCE_KINDS",
     "REGULATORY_FLAGS",
+    "RESOURCE_ROLES",
+    "RULE_ORIGINS",
     "Family",
     "KnowledgeBase",
     "MutualisationKind",
+    "NetGroup",
     "ProfileRow",
+    "RecoveryOperation",
+    "RecoveryRoute",
+    "Reference",
     "Resource",
+    "Substitute",
     "SubstitutionRule",
     "TransportClass",
     "WasteCode",
@@ -40,6 +53,20 @@ __all__ = [
 ]
 
 DATA_DIR = Path(__file__).parent / "data"
+
+#: Kinds of reference: a public statistic, a legal text, a study, an EU Best Available Techniques
+#: reference document, a documented real case, or an estimate of the Tremplin team (which must say what
+#: it rests on and how it was derived).
+REFERENCE_KINDS = ("statistic", "regulation", "study", "bref", "case", "estimate")
+
+#: What a resource is: a waste (it has List of Waste codes), a by-product that is not a waste, a utility
+#: (steam, heat, water, gases, electricity), a market or virgin input, the feedstock of a recovery route
+#: (what a waste-treatment or recovery plant takes in), or a shareable good or service.
+RESOURCE_ROLES = ("waste", "byproduct", "utility", "input", "feedstock", "shareable")
+
+#: Where a substitution rule comes from: written by hand (named), or generated from the structures of
+#: the catalogue (see :mod:`tremplin.engine.rulegen`).
+RULE_ORIGINS = ("named", "substitute", "recovery", "cascade", "identity")
 
 #: Regulatory points a synergy may raise, with the French text shown to the officer.
 REGULATORY_FLAGS: dict[str, str] = {
@@ -66,7 +93,43 @@ REGULATORY_FLAGS: dict[str, str] = {
     "collecte_agreee": "Huiles usagées : remise obligatoire à un ramasseur agréé.",
     "tracabilite_terres": "Terres excavées : traçabilité (registre national des déchets, terres excavées et "
     "sédiments) et compatibilité avec le site receveur.",
+    "canalisation_dediee": "Canalisation dédiée entre les sites : servitudes, autorisations de voirie, "
+    "contrat de fourniture de long terme et secours de l'approvisionnement.",
+    "securite_gaz": "Gaz sous pression ou inflammable : étude de dangers, canalisation de transport "
+    "soumise au code de l'environnement (art. R554-1 et suivants).",
+    "qualite_alimentaire": "Usage alimentaire : pureté et traçabilité conformes aux exigences du receveur "
+    "(additif E290 pour le CO2, contact alimentaire).",
 }
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A readable reference behind one or more figures of the knowledge base.
+
+    ``kb.citation(key)`` gives ``"Title — Publisher, Year"``.  An estimate (``kind == "estimate"``) says
+    what it rests on and how it was derived; its title reads « Estimation Tremplin d'après … (méthode : …) »,
+    and ``based_on`` lists the keys of the published references it was derived from.
+    """
+
+    key: str
+    kind: str
+    title: str
+    publisher: str = ""
+    year: int | None = None
+    url: str = ""
+    note: str = ""
+    rests_on: str = ""
+    method: str = ""
+    based_on: tuple[str, ...] = ()
+
+    @property
+    def citation(self) -> str:
+        tail = ", ".join(part for part in (self.publisher, str(self.year) if self.year else "") if part)
+        return f"{self.title} — {tail}" if tail else self.title
+
+    @property
+    def is_estimate(self) -> bool:
+        return self.kind == "estimate"
 
 
 @dataclass(frozen=True)
@@ -79,6 +142,16 @@ class WasteCode:
     def __str__(self) -> str:
         return self.code + ("*" if self.hazardous else "")
 
+    @property
+    def chapter(self) -> str:
+        """The two-digit chapter of the List of Waste (the producing activity), e.g. ``"10"``."""
+        return self.code[:2]
+
+    @property
+    def subchapter(self) -> str:
+        """The four-digit sub-chapter, e.g. ``"10 01"`` (power stations and other combustion plants)."""
+        return self.code[:5]
+
 
 @dataclass(frozen=True)
 class Family:
@@ -88,7 +161,33 @@ class Family:
 
 
 @dataclass(frozen=True)
+class NetGroup:
+    """Resources netted together within one site (all steam levels, all hot-water temperatures…).
+
+    Inside a group, a supply of a higher ``grade`` (pressure, temperature, purity, quality rank) can serve a
+    demand of a lower or equal grade: the cascade rules generated from it use ``cascade_ratio``.
+    """
+
+    code: str
+    label: str
+    scale: str
+    cascade_ratio: float
+    pretreatment: str
+    pretreatment_cost: float
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
 class TransportClass:
+    """How a resource travels, and what distance costs.
+
+    Trucks cost ``eur_per_t`` of handling plus ``eur_per_t_km`` per road km.  Pipes cost a fixed
+    ``fixed_eur_per_km_year`` per km of pipe and per year whatever the flow: the annuity of the investment
+    ``capex_eur_per_km`` over ``lifetime_years`` at ``discount_rate``, plus ``om_share`` of the investment a
+    year for operation and maintenance.  A large flow can therefore pay for a longer pipe than a small one,
+    up to ``max_distance_km``, the ceiling of the mode as real networks show it.
+    """
+
     code: str
     label: str
     mode: str  # truck | pipe | grid | local
@@ -97,12 +196,49 @@ class TransportClass:
     eur_per_t: float
     co2_kg_per_t_km: float
     fixed_eur_per_km_year: float
+    capex_eur_per_km: float = 0.0
+    lifetime_years: float = 0.0
+    discount_rate: float = 0.0
+    om_share: float = 0.0
+    note: str = ""
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @staticmethod
+    def annuity_factor(rate: float, years: float) -> float:
+        """Share of an investment repaid each year over ``years`` at ``rate`` (0.0578 at 4 %, 30 years)."""
+        if years <= 0:
+            return 0.0
+        if rate == 0:
+            return 1.0 / years
+        return rate / (1.0 - (1.0 + rate) ** -years)
+
+    def break_even_km(self, yearly_gain_before_pipe: float) -> float:
+        """Longest pipe a yearly gain can pay for (capped by the mode's ceiling); trucks: the ceiling."""
+        if self.mode != "pipe" or self.fixed_eur_per_km_year <= 0:
+            return self.max_distance_km
+        return max(0.0, min(self.max_distance_km, yearly_gain_before_pipe / self.fixed_eur_per_km_year))
+
+
+@dataclass(frozen=True)
+class Substitute:
+    """A virgin or market input that a resource can replace, declared on the resource (rulegen makes a
+    substitution rule of it)."""
+
+    input: str
+    ratio: float
+    receivers: tuple[str, ...]
+    pretreatment: str
+    pretreatment_cost: float
+    process_co2: float
+    flags: tuple[str, ...] = ()
+    note: str = ""
+    max_distance_km: float | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
 class Resource:
-    """One resource of the catalogue; every figure is per default ``unit`` (see resources.yaml)."""
+    """One resource of the catalogue; every figure is per default ``unit`` (see data/resources/)."""
 
     code: str
     family: str
@@ -117,6 +253,22 @@ class Resource:
     mwh_per_t: float | None = None
     waste_codes: tuple[WasteCode, ...] = ()
     sources: dict[str, str] = field(default_factory=dict, compare=False)
+    #: Resources netted together within one site share a net group (all steam levels: "steam").
+    net_group: str = ""
+    #: Position on the net group's scale (bar, °C, % purity, quality rank); None when unspecified.
+    grade: float | None = None
+    #: Recovery routes (see recovery.yaml) that accept it, e.g. ``("R3-compostage", "R1-uve")``.
+    recovery: tuple[str, ...] = ()
+    #: Virgin or market inputs it can replace (generated into substitution rules).
+    substitutes: tuple[Substitute, ...] = ()
+    role: str = ""
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.net_group:
+            object.__setattr__(self, "net_group", self.code)
+        if not self.role:
+            object.__setattr__(self, "role", "waste" if self.waste_codes else "input")
 
     @property
     def is_waste(self) -> bool:
@@ -130,6 +282,46 @@ class Resource:
     @property
     def unit_kind(self) -> str:
         return unit_kind(self.unit)
+
+    @property
+    def waste_chapters(self) -> tuple[str, ...]:
+        """The List of Waste chapters of its codes, in order, without repeats."""
+        return tuple(dict.fromkeys(code.chapter for code in self.waste_codes))
+
+    @property
+    def recovery_operations(self) -> tuple[str, ...]:
+        """The Annex II operations (R1…R13 of Directive 2008/98/EC) of its recovery routes."""
+        return tuple(dict.fromkeys(route.split("-", 1)[0] for route in self.recovery))
+
+
+@dataclass(frozen=True)
+class RecoveryOperation:
+    """A recovery operation of Annex II of Directive 2008/98/EC (R1 to R13)."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class RecoveryRoute:
+    """One way an operation is carried out by a kind of receiver (a composting platform, a cement kiln in
+    co-processing, an electric-arc steelworks…), with the feedstock resource the receiver takes in and the
+    gate fee the holder of the waste pays (a negative price of the feedstock)."""
+
+    code: str
+    operation: str
+    label: str
+    feedstock: str
+    receivers: tuple[str, ...]
+    gate_fee: tuple[float, float]
+    pretreatment: str
+    pretreatment_cost: float
+    process_co2: float
+    avoided_co2: float
+    transport: str
+    flags: tuple[str, ...] = ()
+    note: str = ""
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -146,9 +338,17 @@ class SubstitutionRule:
     note: str = ""
     max_distance_km: float | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
+    #: named | substitute | recovery | cascade | identity (see RULE_ORIGINS).
+    origin: str = "named"
+    #: The Annex II recovery operation (R1…R13) a recovery rule carries out, else "".
+    operation: str = ""
+    #: Receiving NAF codes left to other rules of the same pair (a named rule takes precedence there).
+    excluded: tuple[str, ...] = ()
 
     def accepts(self, naf_ancestors: list[str] | tuple[str, ...]) -> bool:
         """Whether an establishment with these NAF ancestors may receive under this rule."""
+        if self.excluded and any(code in self.excluded for code in naf_ancestors):
+            return False
         return "*" in self.receivers or any(code in self.receivers for code in naf_ancestors)
 
 
@@ -162,11 +362,22 @@ class ProfileRow:
     min_headcount: float
     source: str
     note: str = ""
+    #: Largest plausible yearly quantity for one site of this activity (what a large real site has).
+    max_per_site: float = math.inf
+    #: Every reference of the row (``source`` first).
+    sources: tuple[str, ...] = ()
 
-    def quantity(self, headcount: float) -> float:
+    def raw_quantity(self, headcount: float) -> float:
         if headcount < self.min_headcount:
             return 0.0
         return self.per_employee * headcount + self.per_establishment
+
+    def quantity(self, headcount: float) -> float:
+        """Yearly quantity for a site of ``headcount`` employees, bounded by ``max_per_site``."""
+        return min(self.raw_quantity(headcount), self.max_per_site)
+
+    def is_bounded(self, headcount: float) -> bool:
+        return self.raw_quantity(headcount) > self.max_per_site
 
 
 @dataclass(frozen=True)
@@ -190,10 +401,37 @@ class MutualisationKind:
     unit_cost_by_resource: dict[str, float] = field(default_factory=dict, compare=False)
     co2_kg_per_unit_by_resource: dict[str, float] = field(default_factory=dict, compare=False)
     sources: dict[str, str] = field(default_factory=dict, compare=False)
+    #: NAF codes (any level) whose establishments may join; empty = every sector.
+    naf_allowed: tuple[str, ...] = ()
+    #: NAF codes (any level) whose establishments never join (checked after ``naf_allowed``).
+    naf_excluded: tuple[str, ...] = ()
+    #: Members must share this NAF level ("section", "division", "group") with the group's seed; "" = any.
+    same_sector_level: str = ""
+    #: Establishments smaller than this headcount do not join.
+    min_headcount: float = 0.0
+    #: A group is proposed only if every member gains at least this much a year.
+    min_member_gain_eur: float = 0.0
 
     @property
     def direction(self) -> str:
         return "out" if self.trigger == "shared_waste" else "in"
+
+    def accepts(self, naf_ancestors: list[str] | tuple[str, ...], headcount: float = math.inf) -> bool:
+        """Whether an establishment of these NAF ancestors and headcount may join a group of this kind."""
+        if headcount < self.min_headcount:
+            return False
+        if self.naf_allowed and not any(code in self.naf_allowed for code in naf_ancestors):
+            return False
+        return not any(code in self.naf_excluded for code in naf_ancestors)
+
+    def sector_key(self, naf_code: str) -> str:
+        """The code members must share with the seed (``same_sector_level``), or "" when unconstrained."""
+        if not self.same_sector_level:
+            return ""
+        for code in naf_module.naf_ancestors(naf_code):
+            if naf_module.naf_level(code) == self.same_sector_level:
+                return code
+        return naf_code
 
 
 @dataclass
@@ -201,13 +439,18 @@ class KnowledgeBase:
     """All reference data, validated.  Build it with :func:`load_knowledge_base`."""
 
     version: str
-    sources: dict[str, dict[str, str]]
+    references: dict[str, Reference]
     families: dict[str, Family]
     transport_classes: dict[str, TransportClass]
     resources: dict[str, Resource]
     rules: list[SubstitutionRule]
     profiles: dict[str, list[ProfileRow]]
     mutualisation_kinds: list[MutualisationKind]
+    net_groups: dict[str, NetGroup] = field(default_factory=dict)
+    operations: dict[str, RecoveryOperation] = field(default_factory=dict)
+    routes: dict[str, RecoveryRoute] = field(default_factory=dict)
+    #: Every List of Waste code known to the loader (code -> hazardous).
+    list_of_waste: dict[str, bool] = field(default_factory=dict, repr=False)
     _profile_cache: dict[str, tuple[ProfileRow, ...]] = field(default_factory=dict, repr=False)
 
     def resource(self, code: str) -> Resource:
@@ -223,6 +466,38 @@ class KnowledgeBase:
 
     def rules_from(self, output: str) -> list[SubstitutionRule]:
         return [rule for rule in self.rules if rule.output == output]
+
+    def rules_to(self, input_: str) -> list[SubstitutionRule]:
+        return [rule for rule in self.rules if rule.input == input_]
+
+    def rule(self, rule_id: str) -> SubstitutionRule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def reference(self, key: str) -> Reference:
+        """The reference registered under ``key`` (KeyError when unknown)."""
+        try:
+            return self.references[key]
+        except KeyError:
+            raise KeyError(f"référence inconnue {key!r}") from None
+
+    def citation(self, key: str) -> str:
+        """« Title — Publisher, Year » of a reference."""
+        return self.reference(key).citation
+
+    @cached_property
+    def sources(self) -> dict[str, dict[str, str]]:
+        """Readable form of every reference, ``{key: {"title": citation, "url": …, "kind": …}}``."""
+        return {
+            key: {"title": ref.citation, "url": ref.url, "kind": ref.kind}
+            for key, ref in self.references.items()
+        }
+
+    def source_title(self, key: str) -> str:
+        ref = self.references.get(key)
+        return ref.citation if ref else key
 
     def profile_for(self, naf: str) -> tuple[ProfileRow, ...]:
         """Profile rows for a NAF code, merged from ``*`` down to the most specific level that has rows.
@@ -242,8 +517,10 @@ class KnowledgeBase:
         self._profile_cache[naf] = result
         return result
 
-    def source_title(self, key: str) -> str:
-        return self.sources.get(key, {}).get("title", key)
+    def receivers_of(self, resource: str) -> list[SubstitutionRule]:
+        """Rules through which a supply of ``resource`` can go somewhere, best-documented first."""
+        order = {origin: i for i, origin in enumerate(RULE_ORIGINS)}
+        return sorted(self.rules_from(resource), key=lambda r: (order.get(r.origin, 99), r.id))
 
 
 def load_knowledge_base(directory: str | Path | None = None) -> KnowledgeBase:

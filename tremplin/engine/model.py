@@ -91,14 +91,23 @@ class Parameters:
     min_co2_t: float = 1.0
     #: Mutualisation groups below this yearly gain (EUR) are dropped.
     min_mutualisation_gain_eur: float = 1000.0
-    #: Nearest receivers examined per supply and rule.
+    #: A member that would gain less than this (EUR/yr) is left out of a group, unless the kind of
+    #: mutualisation sets its own minimum (``min_member_gain_eur``).
+    min_member_gain_eur: float = 200.0
+    #: Nearest receivers examined per supply and rule (at least; supplies of rare resources look at
+    #: up to ``max_neighbours_per_source``, so that a big receiver a little farther away is not missed).
     neighbours_per_source: int = 12
-    #: Leads kept per supply flow and substitution rule (best first).
-    max_candidates_per_source: int = 3
-    #: Substitution leads kept per establishment in the final list.
-    max_leads_per_establishment: int = 15
-    #: Mutualisation groups kept per establishment in the final list.
-    max_mutualisations_per_establishment: int = 3
+    max_neighbours_per_source: int = 64
+    #: Receivers kept per supply flow (all rules together), best first: declared and workshop data
+    #: before estimates, then by the objective.
+    max_candidates_per_source: int = 5
+    #: Leads an establishment *receives* in the final list: substitution leads where it is the receiver
+    #: and mutualisation groups where it is a member.  Each lead has exactly one receiver or counts for
+    #: every member, so a run never lists more than this many leads per establishment on average.
+    #: Matches of declared (or workshop) flows on both sides are never cut by this cap.
+    max_leads_per_establishment: int = 3
+    #: Mutualisation groups kept per establishment in the final list (within the cap above).
+    max_mutualisations_per_establishment: int = 1
     #: Cap on the total number of opportunities (None = no cap).
     max_results: int | None = None
     #: Detect mutualisations.
@@ -107,6 +116,9 @@ class Parameters:
     estimate_missing_flows: bool = True
     #: Rank declared before workshop before estimated, then by the objective.
     rank_by_confidence_first: bool = True
+    #: Net, within one site, its estimated gisement and besoin of one resource group (steam, heat…):
+    #: a site is a net supplier or a net receiver of it.
+    net_estimated_flows: bool = True
     #: Time limit of the optimisation (seconds).
     plan_time_limit_s: float = 60.0
 
@@ -151,7 +163,10 @@ class Opportunity:
     regulatory_flags: tuple[str, ...] = ()
     waste_codes: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = ()
+    #: Readable references (title, publisher, year) of the figures used.
     sources: tuple[str, ...] = ()
+    #: The same references as data (key, title, publisher, year, url, kind), for exports.
+    references: tuple[dict[str, Any], ...] = ()
     rank: int = 0
     in_plan: bool | None = None
     plan_quantity: float | None = None
@@ -193,6 +208,7 @@ class Opportunity:
             "waste_codes": list(self.waste_codes),
             "assumptions": list(self.assumptions),
             "sources": list(self.sources),
+            "references": [dict(r) for r in self.references],
             "explanation": self.explanation,
             "in_plan": self.in_plan,
             "plan_quantity": self.plan_quantity,
@@ -205,17 +221,27 @@ class Allocation:
     quantity: float
     gain_eur_per_year: float
     co2_avoided_t_per_year: float
+    tonnes_diverted_per_year: float = 0.0
+    basis: str = "estimated"
 
 
 @dataclass
 class Plan:
-    """The optimal allocation of limited supplies among competing demands."""
+    """The optimal allocation of limited supplies among competing demands.
+
+    Its totals are the figures to show for a set of leads: each supply and each demand is counted at
+    most once, whereas adding up the leads would promise one supply to several receivers.
+    ``totals_by_basis`` keeps leads of declared, workshop and estimated data apart (a total never mixes
+    them silently).
+    """
 
     objective: str
     status: str
     allocations: list[Allocation]
     total_gain_eur_per_year: float
     total_co2_avoided_t_per_year: float
+    total_tonnes_diverted_per_year: float = 0.0
+    totals_by_basis: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -234,6 +260,8 @@ class DetectionResult:
                 "status": self.plan.status,
                 "total_gain_eur_per_year": self.plan.total_gain_eur_per_year,
                 "total_co2_avoided_t_per_year": self.plan.total_co2_avoided_t_per_year,
+                "total_tonnes_diverted_per_year": self.plan.total_tonnes_diverted_per_year,
+                "totals_by_basis": self.plan.totals_by_basis,
                 "allocations": [a.__dict__ for a in self.plan.allocations],
             }
         return {

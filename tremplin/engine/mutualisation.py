@@ -26,6 +26,7 @@ import numpy as np
 from .context import Context
 from .geo import NeighbourIndex, great_circle_km_array
 from .knowledge import MutualisationKind
+from .model import BASES
 
 __all__ = ["Group", "find_groups", "group_gain", "unit_cost"]
 
@@ -76,10 +77,42 @@ def reference_cost(ctx: Context, kind: MutualisationKind, resource: int) -> floa
     return float(kind.unit_cost)
 
 
+def eligible_members(ctx: Context, kind: MutualisationKind, flows: np.ndarray) -> np.ndarray:
+    """The flows whose establishment may join a group of this kind: its sector filters (NAF prefixes
+    allowed or excluded, at any level) and minimum headcount. Declared flows always may: the company
+    said it has the need or the waste."""
+    allowed = tuple(getattr(kind, "sectors", ()) or ())
+    excluded = tuple(getattr(kind, "excluded_sectors", ()) or ())
+    min_headcount = float(getattr(kind, "min_headcount", 0) or 0)
+    if not allowed and not excluded and min_headcount <= 0:
+        return flows
+    comp = ctx.f_comp[flows]
+    ok = np.ones(len(flows), bool)
+    if allowed or excluded:
+        cache: dict[int, bool] = {}
+        for j, position in enumerate(comp.tolist()):
+            verdict = cache.get(position)
+            if verdict is None:
+                ancestors = ctx.naf_ancestors[position]
+                verdict = (not allowed or any(a in allowed for a in ancestors)) and not any(
+                    a in excluded for a in ancestors
+                )
+                cache[position] = verdict
+            ok[j] = verdict
+    if min_headcount > 0:
+        ok &= ctx.headcount[comp] >= min_headcount
+    declared = ctx.f_basis[flows] < BASES.index("estimated")
+    return flows[ok | declared]
+
+
 def find_groups(ctx: Context, groups_by_key: dict, *, stats: dict | None = None) -> list[Group]:
+    """Groups of every kind and resource. Flows of declared (or workshop) data are grouped first among
+    themselves, so that adding estimates never breaks a group that the companies' own data form; the
+    flows left over, estimated or not, are then grouped together."""
     params = ctx.params
     result: list[Group] = []
     considered = 0
+    estimated = BASES.index("estimated")
     for base_kind in ctx.kb.mutualisation_kinds:
         kind = ctx.kind(base_kind)
         if kind is None:
@@ -93,12 +126,40 @@ def find_groups(ctx: Context, groups_by_key: dict, *, stats: dict | None = None)
             c_ref = reference_cost(ctx, kind, resource)
             if c_ref <= 0:
                 continue
+            flows = eligible_members(ctx, kind, flows)
+            if len(flows) < kind.min_members:
+                continue
             considered += len(flows)
-            result.extend(_groups_for(ctx, kind, resource, flows, c_ref, params))
+            facts = flows[ctx.f_basis[flows] < estimated]
+            grouped: list[Group] = []
+            if len(facts) >= kind.min_members and len(facts) < len(flows):
+                grouped = _groups_for(ctx, kind, resource, facts, c_ref, params)
+                taken = np.concatenate([g.flows for g in grouped]) if grouped else np.empty(0, np.int64)
+                flows = flows[~np.isin(flows, taken)]
+            result.extend(grouped)
+            if len(flows) >= kind.min_members:
+                result.extend(_groups_for(ctx, kind, resource, flows, c_ref, params))
     if stats is not None:
         stats["mutualisation_flows_considered"] = considered
         stats["mutualisation_groups_formed"] = len(result)
     return result
+
+
+def _viable_members(kind, c_ref, qty, members: list[int], min_member_gain: float) -> list[int]:
+    """Drop, one at a time, the member that gains least while someone gains less than the minimum."""
+    members = list(members)
+    while len(members) >= kind.min_members:
+        _gain, gains = group_gain(kind, c_ref, qty[np.asarray(members)])
+        worst = int(np.argmin(gains))
+        if gains[worst] >= min_member_gain:
+            return members
+        if worst == 0:  # the seed itself gains too little: no group around it
+            return []
+        members.pop(worst)
+    return []
+
+
+_SEED_BATCH = 1024
 
 
 def _groups_for(ctx, kind, resource, flows, c_ref, params) -> list[Group]:
@@ -108,52 +169,90 @@ def _groups_for(ctx, kind, resource, flows, c_ref, params) -> list[Group]:
     flows, comp, qty = flows[order], comp[order], qty[order]
     k = min(len(flows), kind.max_members * 3)
     index = NeighbourIndex(ctx.lat[comp], ctx.lon[comp], keys=comp)
-    rows, cols, _ = index.query(ctx.lat[comp], ctx.lon[comp], k=k, radius_km=kind.radius_km)
-    # rows come grouped by query point, in increasing distance then key order.
-    starts = np.searchsorted(rows, np.arange(len(flows) + 1))
-    cols_list = cols.tolist()
-    taken = bytearray(len(flows))
+    own = getattr(kind, "min_member_gain_eur", None)
+    min_member_gain = float(own if own else params.min_member_gain_eur)
+    taken = np.zeros(len(flows), bool)
     groups: list[Group] = []
     resolved = ctx.resources[resource]
     co2_per_unit = kind.co2_kg_per_unit_by_resource.get(ctx.resource_codes[resource], kind.co2_kg_per_unit)
-    for seed in range(len(flows)):
-        if taken[seed]:
-            continue
-        members = [seed]
-        for position in cols_list[starts[seed] : starts[seed + 1]]:
-            if position != seed and not taken[position]:
-                members.append(position)
-                if len(members) == kind.max_members:
-                    break
-        if len(members) < kind.min_members:
-            continue
-        member_idx = np.asarray(members)
-        gain, member_gains = group_gain(kind, c_ref, qty[member_idx])
-        if gain < params.min_mutualisation_gain_eur:
-            continue
-        for m in members:
-            taken[m] = 1
-        total = float(qty[member_idx].sum())
-        member_comp = comp[member_idx]
-        spread = great_circle_km_array(
-            ctx.lat[member_comp[0]], ctx.lon[member_comp[0]], ctx.lat[member_comp], ctx.lon[member_comp]
+    # Seeds are examined in order, their neighbours looked up a batch at a time: most seeds are taken
+    # by an earlier group before their turn comes, so querying every point up front would be wasted.
+    cursor = 0
+    while cursor < len(flows):
+        batch = []
+        while cursor < len(flows) and len(batch) < _SEED_BATCH:
+            if not taken[cursor]:
+                batch.append(cursor)
+            cursor += 1
+        if not batch:
+            break
+        batch_idx = np.asarray(batch)
+        rows, cols, _ = index.query(
+            ctx.lat[comp[batch_idx]], ctx.lon[comp[batch_idx]], k=k, radius_km=kind.radius_km
         )
-        diverted_units = total * kind.diversion_fraction if resolved.is_waste else 0.0
-        diverted_t = diverted_units * resolved.t_per_unit if np.isfinite(resolved.t_per_unit) else 0.0
-        co2_kg = total * co2_per_unit + diverted_units * resolved.disposal_co2
-        groups.append(
-            Group(
-                kind=kind,
-                resource=resource,
-                flows=flows[member_idx],
-                quantities=qty[member_idx],
-                reference_cost=c_ref,
-                gain=gain,
-                member_gains=member_gains,
-                co2_t=co2_kg / 1000.0,
-                diverted_t=diverted_t,
-                spread_km=float(spread.max()) * params.detour_factor,
-                basis=int(ctx.f_basis[flows[member_idx]].max()),
+        starts = np.searchsorted(rows, np.arange(len(batch) + 1))
+        cols_list = cols.tolist()
+        for b, seed in enumerate(batch):
+            if taken[seed]:
+                continue
+            members = [seed]
+            for position in cols_list[starts[b] : starts[b + 1]]:
+                if position != seed and not taken[position]:
+                    members.append(position)
+                    if len(members) == kind.max_members:
+                        break
+            if len(members) < kind.min_members:
+                continue
+            if min_member_gain > 0:
+                members = _viable_members(kind, c_ref, qty, members, min_member_gain)
+                if not members:
+                    continue
+            member_idx = np.asarray(members)
+            gain, member_gains = group_gain(kind, c_ref, qty[member_idx])
+            if gain < params.min_mutualisation_gain_eur:
+                continue
+            taken[member_idx] = True
+            groups.append(
+                _group(
+                    ctx,
+                    kind,
+                    resource,
+                    resolved,
+                    co2_per_unit,
+                    flows,
+                    comp,
+                    qty,
+                    member_idx,
+                    c_ref,
+                    gain,
+                    member_gains,
+                )
             )
-        )
     return groups
+
+
+def _group(
+    ctx, kind, resource, resolved, co2_per_unit, flows, comp, qty, member_idx, c_ref, gain, member_gains
+):
+    params = ctx.params
+    total = float(qty[member_idx].sum())
+    member_comp = comp[member_idx]
+    spread = great_circle_km_array(
+        ctx.lat[member_comp[0]], ctx.lon[member_comp[0]], ctx.lat[member_comp], ctx.lon[member_comp]
+    )
+    diverted_units = total * kind.diversion_fraction if resolved.is_waste else 0.0
+    diverted_t = diverted_units * resolved.t_per_unit if np.isfinite(resolved.t_per_unit) else 0.0
+    co2_kg = total * co2_per_unit + diverted_units * resolved.disposal_co2
+    return Group(
+        kind=kind,
+        resource=resource,
+        flows=flows[member_idx],
+        quantities=qty[member_idx],
+        reference_cost=c_ref,
+        gain=gain,
+        member_gains=member_gains,
+        co2_t=co2_kg / 1000.0,
+        diverted_t=diverted_t,
+        spread_km=float(spread.max()) * params.detour_factor,
+        basis=int(ctx.f_basis[flows[member_idx]].max()),
+    )

@@ -26,8 +26,6 @@ def synergy_potential(
     items = list(establishments)
     result = detect(items, kb=kb, params=params, plan=True)
     plan = result.plan
-    in_plan = {a.opportunity_id for a in plan.allocations} if plan else set()
-    planned = [o for o in result.opportunities if o.id in in_plan]
     gain = plan.total_gain_eur_per_year if plan else 0.0
     substitutions = sum(1 for o in result.opportunities if o.type == "substitution")
     count = len(items)
@@ -37,12 +35,7 @@ def synergy_potential(
         estimated_flows=int(result.stats["flows_by_basis"]["estimated"]),
         substitution_leads=substitutions,
         mutualisation_leads=len(result.opportunities) - substitutions,
-        tonnes_diverted_per_year=float(
-            sum(
-                o.tonnes_diverted_per_year * ((o.plan_quantity or 0) / o.quantity if o.quantity else 0)
-                for o in planned
-            )
-        ),
+        tonnes_diverted_per_year=plan.total_tonnes_diverted_per_year if plan else 0.0,
         gain_eur_per_year=gain,
         co2_avoided_t_per_year=plan.total_co2_avoided_t_per_year if plan else 0.0,
         leads_per_100_establishments=100.0 * len(result.opportunities) / count if count else 0.0,

@@ -24,6 +24,7 @@ import numpy as np
 from . import naf as naf_module
 from .context import Context
 from .geo import NeighbourIndex
+from .model import BASES
 
 __all__ = ["Candidates", "find_substitutions"]
 
@@ -100,17 +101,111 @@ def objective_values(c: Candidates, objective: str) -> np.ndarray:
     return c.co2_t if objective == "co2" else c.gain
 
 
+class DemandIndexes:
+    """Spatial indexes of demand flows, built once per run for each set of demands: many rules share an
+    input resource and receiving sectors, and so the same demands."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._cache: dict[tuple, NeighbourIndex] = {}
+
+    def get(self, key: tuple, demands: np.ndarray) -> NeighbourIndex:
+        # The demands themselves are part of the key: rules with the same input may accept different
+        # receivers (sectors, exclusions).
+        key = (*key, len(demands), demands.tobytes())
+        index = self._cache.get(key)
+        if index is None:
+            t_comp = self.ctx.f_comp[demands]
+            index = self._cache[key] = NeighbourIndex(self.ctx.lat[t_comp], self.ctx.lon[t_comp], keys=t_comp)
+        return index
+
+
+def _neighbours(
+    ctx: Context,
+    supplies: np.ndarray,
+    demands: np.ndarray,
+    radius: float,
+    indexes: DemandIndexes | None = None,
+    key: tuple = (),
+):
+    """(supply flow, demand flow, great-circle km) of the nearest demands of each supply.
+
+    Declared (and workshop) supplies also look among declared demands alone, so that estimated demands
+    nearby never hide a receiver that declared its need: adding estimates to the companies' own data
+    loses none of the matches that data gives.
+    """
+    params = ctx.params
+    estimated = BASES.index("estimated")
+    passes = [(supplies, demands)]
+    fact_supplies = supplies[ctx.f_basis[supplies] < estimated]
+    fact_demands = demands[ctx.f_basis[demands] < estimated]
+    if len(fact_supplies) and len(fact_demands) and len(fact_demands) < len(demands):
+        passes.append((fact_supplies, fact_demands))
+    found = []
+    for number, (sup, dem) in enumerate(passes):
+        s_comp = ctx.f_comp[sup]
+        if indexes is not None:
+            index = indexes.get((*key, number), dem)
+        else:
+            t_comp = ctx.f_comp[dem]
+            index = NeighbourIndex(ctx.lat[t_comp], ctx.lon[t_comp], keys=t_comp)
+        k = neighbour_count(params, len(sup))
+        rows, cols, gc = index.query(ctx.lat[s_comp], ctx.lon[s_comp], k=k + 1, radius_km=radius)
+        found.append((sup[rows], dem[cols], gc))
+    if len(found) == 1:
+        return found[0]
+    s_flow = np.concatenate([f[0] for f in found])
+    t_flow = np.concatenate([f[1] for f in found])
+    gc = np.concatenate([f[2] for f in found])
+    _, first = np.unique(s_flow.astype(np.int64) * len(ctx.f_qty) + t_flow, return_index=True)
+    first = np.sort(first)
+    return s_flow[first], t_flow[first], gc[first]
+
+
+def neighbour_count(params, n_supplies: int) -> int:
+    """Receivers examined per supply: rare supplies look farther down the list of their neighbours (a
+    big receiver a little farther away must not be hidden behind small close ones), common ones stay at
+    ``neighbours_per_source`` so that the work stays proportional to the number of establishments."""
+    budget = 150_000 // max(n_supplies, 1)
+    return int(min(params.max_neighbours_per_source, max(params.neighbours_per_source, budget)))
+
+
+def rule_distance_limit(ctx: Context, rule, out_res) -> float:
+    """Largest road distance of a rule: the transport class's ceiling, the rule's own, the caller's."""
+    params = ctx.params
+    dmax = out_res.transport.max_distance_km
+    if rule.max_distance_km:
+        dmax = min(dmax, rule.max_distance_km)
+    if params.max_distance_km is not None:
+        dmax = min(dmax, params.max_distance_km)
+    return dmax
+
+
+def road_km(ctx: Context, s_flow: np.ndarray, t_flow: np.ndarray, gc: np.ndarray) -> np.ndarray:
+    params = ctx.params
+    if params.router is None:
+        return gc * params.detour_factor
+    sc, tc = ctx.f_comp[s_flow], ctx.f_comp[t_flow]
+    return np.asarray(
+        [params.router(ctx.lat[a], ctx.lon[a], ctx.lat[b], ctx.lon[b]) for a, b in zip(sc, tc, strict=True)],
+        dtype=float,
+    )
+
+
 def find_substitutions(
     ctx: Context, *, objective: str = "gain", stats: dict | None = None
 ) -> tuple[list, Candidates]:
-    """All substitution candidates that pass thresholds and the per-source cap, and the rules used."""
+    """All substitution candidates that pass the thresholds, best few per supply, and the rules used."""
     params = ctx.params
     groups = flow_groups(ctx)
     naf_unique, naf_ids = np.unique(np.asarray(ctx.naf, dtype=object), return_inverse=True)
     unique_ancestors = [tuple(naf_module.naf_ancestors(code)) for code in naf_unique]
     rules = []
     parts: list[Candidates] = []
-    pairs_in_range = 0
+    pairs_in_range = passing_count = 0
+    threshold = params.min_co2_t if objective == "co2" else params.min_gain_eur
+    keep_per_source = params.max_candidates_per_source * 3
+    indexes = DemandIndexes(ctx)
     for base_rule in ctx.kb.rules:
         rule = ctx.rule(base_rule)
         if rule is None:
@@ -124,63 +219,80 @@ def find_substitutions(
         if len(demands) == 0:
             continue
         out_res, in_res = ctx.resources[out_r], ctx.resources[in_r]
-        transport = out_res.transport
-        dmax = transport.max_distance_km
-        if rule.max_distance_km:
-            dmax = min(dmax, rule.max_distance_km)
-        if params.max_distance_km is not None:
-            dmax = min(dmax, params.max_distance_km)
+        dmax = rule_distance_limit(ctx, rule, out_res)
         radius = dmax if params.router is not None else dmax / params.detour_factor
-        t_comp = ctx.f_comp[demands]
-        s_comp = ctx.f_comp[supplies]
-        index = NeighbourIndex(ctx.lat[t_comp], ctx.lon[t_comp], keys=t_comp)
-        rows, cols, gc = index.query(
-            ctx.lat[s_comp], ctx.lon[s_comp], k=params.neighbours_per_source + 1, radius_km=radius
+        s_flow, t_flow, gc = _neighbours(
+            ctx,
+            supplies,
+            demands,
+            radius,
+            indexes,
+            (in_r, "*" in rule.receivers or tuple(sorted(rule.receivers))),
         )
-        s_flow, t_flow = supplies[rows], demands[cols]
         other = ctx.f_comp[s_flow] != ctx.f_comp[t_flow]
         s_flow, t_flow, gc = s_flow[other], t_flow[other], gc[other]
-        if params.router is not None:
-            sc, tc = ctx.f_comp[s_flow], ctx.f_comp[t_flow]
-            road = np.asarray(
-                [
-                    params.router(ctx.lat[a], ctx.lon[a], ctx.lat[b], ctx.lon[b])
-                    for a, b in zip(sc, tc, strict=True)
-                ],
-                dtype=float,
-            )
-        else:
-            road = gc * params.detour_factor
+        road = road_km(ctx, s_flow, t_flow, gc)
         in_range = road <= dmax + 1e-9
         s_flow, t_flow, gc, road = s_flow[in_range], t_flow[in_range], gc[in_range], road[in_range]
         pairs_in_range += len(s_flow)
         if len(s_flow) == 0:
             continue
         rules.append(rule)
-        parts.append(_economics(ctx, len(rules) - 1, rule, out_res, in_res, s_flow, t_flow, gc, road))
-    candidates = Candidates.concat(parts)
-    threshold = params.min_co2_t if objective == "co2" else params.min_gain_eur
-    value = objective_values(candidates, objective)
-    passing = candidates.take(np.flatnonzero((candidates.quantity > 0) & (value >= threshold)))
-    capped = cap_per_source(ctx, passing, objective, params.max_candidates_per_source)
+        part = _economics(ctx, len(rules) - 1, rule, out_res, in_res, s_flow, t_flow, gc, road)
+        value = objective_values(part, objective)
+        part = part.take(np.flatnonzero((part.quantity > 0) & (value >= threshold)))
+        passing_count += len(part)
+        # The best few per supply over all rules are among the best few of each rule: trim early so
+        # that memory follows the number of supplies, not the number of pairs looked at.
+        parts.append(cap_per_source(ctx, part, objective, keep_per_source))
+    best = best_rule_per_pair(ctx, Candidates.concat(parts), objective)
+    capped = cap_per_source(ctx, best, objective, keep_per_source)
     if stats is not None:
         stats["substitution_pairs_in_range"] = int(pairs_in_range)
-        stats["substitution_candidates_above_threshold"] = len(passing)
+        stats["substitution_candidates_above_threshold"] = int(passing_count)
         stats["substitution_candidates_after_source_cap"] = len(capped)
     return rules, capped
 
 
-def cap_per_source(ctx: Context, c: Candidates, objective: str, cap: int) -> Candidates:
-    """Keep, for each supply flow and rule, its ``cap`` best candidates (ties broken by receiver)."""
+def ranking_key(ctx: Context, c: Candidates, objective: str) -> list[np.ndarray]:
+    """Sort keys (for np.lexsort, last key first) that put the most reliable then the best first: the
+    least reliable side of the pair, then the more reliable side, then the objective; ties by rule and
+    establishments so that results never depend on input order."""
+    value = objective_values(c, objective)
+    if ctx.params.rank_by_confidence_first:
+        worst = np.maximum(ctx.f_basis[c.s_flow], ctx.f_basis[c.t_flow]).astype(np.int64)
+        best = np.minimum(ctx.f_basis[c.s_flow], ctx.f_basis[c.t_flow]).astype(np.int64)
+    else:
+        worst = best = np.zeros(len(c), np.int64)
+    return [c.rule, ctx.f_comp[c.t_flow], ctx.f_comp[c.s_flow], -value, best, worst]
+
+
+def best_rule_per_pair(ctx: Context, c: Candidates, objective: str) -> Candidates:
+    """One candidate per (supply flow, receiving establishment): the best rule, when several rules lead
+    from one gisement to the same receiver."""
     if len(c) == 0:
         return c
-    value = objective_values(c, objective)
-    order = np.lexsort((ctx.f_comp[c.t_flow], -value, c.rule, c.s_flow))
-    sorted_s = c.s_flow[order] * (int(c.rule.max()) + 1) + c.rule[order]
+    order = np.lexsort(ranking_key(ctx, c, objective))
+    t_comp = ctx.f_comp[c.t_flow[order]].astype(np.int64)
+    pair = c.s_flow[order].astype(np.int64) * len(ctx.establishments) + t_comp
+    _, first = np.unique(pair, return_index=True)
+    return c.take(np.sort(order[first]))
+
+
+def cap_per_source(ctx: Context, c: Candidates, objective: str, cap: int) -> Candidates:
+    """Keep, for each supply flow, its ``cap`` best candidates (declared before estimated), and every
+    candidate whose two flows are declared or from a workshop."""
+    if len(c) == 0:
+        return c
+    keys = ranking_key(ctx, c, objective)
+    order = np.lexsort([*keys, c.s_flow])
+    sorted_s = c.s_flow[order]
     starts = np.r_[0, np.flatnonzero(sorted_s[1:] != sorted_s[:-1]) + 1]
     group_start = np.repeat(starts, np.diff(np.r_[starts, len(sorted_s)]))
     rank = np.arange(len(sorted_s)) - group_start
-    return c.take(np.sort(order[rank < cap]))
+    estimated = BASES.index("estimated")
+    facts = (ctx.f_basis[c.s_flow[order]] < estimated) & (ctx.f_basis[c.t_flow[order]] < estimated)
+    return c.take(np.sort(order[(rank < cap) | facts]))
 
 
 def _economics(ctx: Context, rule_pos, rule, out_res, in_res, s_flow, t_flow, gc, road) -> Candidates:

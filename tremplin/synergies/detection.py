@@ -27,7 +27,7 @@ from tremplin.synergies.enums import (
     Status,
 )
 from tremplin.synergies.exceptions import DetectionAlreadyRunning, LeadAlreadyDecided, SynergyError
-from tremplin.synergies.inputs import detection_inputs
+from tremplin.synergies.inputs import committed_flows, detection_inputs
 from tremplin.synergies.leads import index_lead_establishments
 from tremplin.synergies.models import (
     DetectionRun,
@@ -151,6 +151,8 @@ def run_detection(run_pk: int) -> dict:
             params=params,
             objective=run.objective,
             progress=_ProgressWriter(run.pk, 0.05, 0.9),
+            plan=True,
+            committed=committed_flows(run.territory),
         )
         runs.beat(run.pk, progress=0.9, message="Enregistrement des pistes")
         with transaction.atomic():
@@ -165,7 +167,7 @@ def run_detection(run_pk: int) -> dict:
                 finished_at=timezone.now(),
                 establishment_count=len(establishments),
                 flow_count=int(result.stats.get("flows", 0)),
-                stats=result.stats,
+                stats={**result.stats, "plan": plan_summary(result.plan)},
                 knowledge_base_version=result.knowledge_base_version,
                 **counts,
             )
@@ -181,6 +183,22 @@ def run_detection(run_pk: int) -> dict:
         )
         raise
     return {"run": run.pk, **counts}
+
+
+def plan_summary(plan) -> dict:
+    """The run's headline figures: the optimal allocation of its leads (HiGHS), in which a supply and a
+    demand are each counted once, kept apart by basis (declared, workshop, estimated)."""
+    if plan is None:
+        return {}
+    return {
+        "objective": plan.objective,
+        "status": plan.status,
+        "allocations": len(plan.allocations),
+        "gain_eur_per_year": plan.total_gain_eur_per_year,
+        "co2_avoided_t_per_year": plan.total_co2_avoided_t_per_year,
+        "tonnes_diverted_per_year": plan.total_tonnes_diverted_per_year,
+        "by_basis": plan.totals_by_basis,
+    }
 
 
 def _store_leads(run: DetectionRun, result) -> dict:
@@ -245,6 +263,7 @@ def _breakdown(data: dict) -> dict:
         "assumptions",
         "factors",
         "sources",
+        "references",
         "regulatory_flags",
         "waste_codes",
         "co2_breakdown_t",

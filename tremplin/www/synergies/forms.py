@@ -110,3 +110,28 @@ class BulkDismissForm(forms.Form):
     def selected_ids(self) -> list[int]:
         """The ticked lead ids (anything that is not a number is ignored: the operation checks the rest)."""
         return [int(value) for value in self.data.getlist("leads") if str(value).isdigit()]
+
+
+class WhyNotForm(forms.Form):
+    """Two establishments of the territory and the mode whose inputs the engine should use."""
+
+    first = forms.ModelChoiceField(label=_("First establishment"), queryset=None)
+    second = forms.ModelChoiceField(label=_("Second establishment"), queryset=None)
+    mode = forms.ChoiceField(
+        label=_("Way of finding synergies"), choices=DetectionMode.choices, initial=DetectionMode.DEDUCTIVE
+    )
+
+    def __init__(self, *args, territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        establishments = territory.establishments.order_by("name", "pk").select_related("commune")
+        for name in ("first", "second"):
+            self.fields[name].queryset = establishments
+            self.fields[name].label_from_instance = lambda e: (
+                f"{e.name} ({e.commune.name if e.commune else ''})"
+            )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("first") and data.get("first") == data.get("second"):
+            raise forms.ValidationError(_("Choose two different establishments."))
+        return data

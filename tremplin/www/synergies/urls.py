@@ -1,9 +1,14 @@
 from django.urls import path
 
-from tremplin.www.synergies.views import contact_views, detection_views, pipeline_views
+from tremplin.www.synergies.views import contact_views, detection_views, pipeline_views, whynot_views
 
 urlpatterns = [
     path("territoires/<int:territory_pk>/detection/", detection_views.detection_home, name="detection_home"),
+    path(
+        "territoires/<int:territory_pk>/detection/pourquoi-pas/",
+        whynot_views.detection_why_not,
+        name="detection_why_not",
+    ),
     path("detection/<int:pk>/", detection_views.detection_run, name="detection_run"),
     path(
         "detection/<int:pk>/progression/",
