@@ -67,8 +67,11 @@ def test_a_small_file_is_imported_at_once_and_keeps_no_file(caux, officer):
 
 
 def test_a_large_file_waits_for_the_worker_which_imports_it_and_deletes_the_file(
-    caux, officer, in_background, database_tasks, django_capture_on_commit_callbacks
+    caux, officer, in_background, database_tasks, django_capture_on_commit_callbacks, monkeypatch
 ):
+    # The worker closes stale connections between tasks; inside the test's transaction (PostgreSQL) that
+    # would close the connection holding it.
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
     with django_capture_on_commit_callbacks(execute=True):
         job = start_import(caux, _upload(), kind="sirene", by=officer)
     job.refresh_from_db()
