@@ -61,3 +61,22 @@ def test_establishments_farther_than_the_radius_are_not_grouped():
     sites, flows = _cardboard_sites(3, step=0.1)  # 11 km apart, radius 3 km
     params = Parameters(estimate_missing_flows=False, min_mutualisation_gain_eur=0)
     assert [o for o in detect(sites, flows, params=params).opportunities if o.type == "mutualisation"] == []
+
+
+def test_a_shared_training_stays_within_one_activity_and_keeps_out_small_members():
+    # Six neighbours need training: three food plants (division 10), three chemical plants (20), and a
+    # three-person office (under the kind's minimum headcount). Trainings are shared within one division.
+    nafs = ["10.51C", "10.51C", "10.51C", "20.14Z", "20.14Z", "20.14Z", "70.22Z"]
+    heads = [200, 200, 200, 200, 200, 200, 3]
+    sites = [
+        Establishment(f"t{i}", f"Site {i}", naf, 49.0 + 0.001 * i, 0.0, h)
+        for i, (naf, h) in enumerate(zip(nafs, heads, strict=True))
+    ]
+    flows = [Flow(s.id, "in", "srv_training", 400, "jour", "estimated") for s in sites]
+    params = Parameters(estimate_missing_flows=False, min_mutualisation_gain_eur=0)
+    groups = [
+        o
+        for o in detect(sites, flows, params=params).opportunities
+        if o.type == "mutualisation" and o.kind == "formation_partagee"
+    ]
+    assert sorted(sorted(g.members) for g in groups) == [["t0", "t1", "t2"], ["t3", "t4", "t5"]]

@@ -267,3 +267,25 @@ def test_a_utility_that_trades_a_resource_is_not_netted():
     }
     assert by_site[(0, 1)] == 100 and by_site[(0, 0)] == 30  # the utility keeps both
     assert by_site[(1, 1)] == pytest.approx(70) and by_site[(1, 0)] == 0  # an office is netted
+
+
+def test_a_declared_gisement_and_besoin_of_one_resource_always_match_even_at_a_loss():
+    # Blast-furnace slag is sold today (a negative treatment cost): at default prices handing it to a
+    # neighbour gains nothing, yet both companies said they have it and need it.
+    sites = _sites(["24.10Z", "23.51Z"])
+    flows = [Flow("e00", "out", "slag_bf", 700_000, "t"), Flow("e01", "in", "slag_bf", 700_000, "t")]
+    result = detect(sites, flows, params=Parameters(estimate_missing_flows=False))
+    (lead,) = [o for o in result.opportunities if o.resource == "slag_bf" and o.input_resource == "slag_bf"]
+    assert (lead.source_id, lead.target_id) == ("e00", "e01")
+    if lead.gain_eur_per_year < Parameters().min_gain_eur:
+        assert any("vérifier leurs prix réels" in a for a in lead.assumptions)
+
+
+def test_estimated_flows_of_one_resource_still_need_a_gain():
+    sites = _sites(["24.10Z", "23.51Z"])
+    flows = [
+        Flow("e00", "out", "slag_bf", 10, "t", "estimated"),
+        Flow("e01", "in", "slag_bf", 10, "t", "estimated"),
+    ]
+    params = Parameters(estimate_missing_flows=False, min_gain_eur=1e9)
+    assert not [o for o in detect(sites, flows, params=params).opportunities if o.resource == "slag_bf"]

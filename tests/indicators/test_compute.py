@@ -214,3 +214,32 @@ def test_estimated_flows_count_what_the_engine_estimates_less_what_companies_dec
 
 def _default_unit(resource: str) -> str:
     return engine.default_knowledge_base().resources[resource].unit
+
+
+def test_potential_never_counts_one_gisement_twice():
+    """The brewery's 600 t of grain are offered to two farms (500 t and 400 t): the pipeline's potential
+    counts 600 t, as the optimal allocation shares them (500 t to the better lead, 100 t to the other)."""
+    caux = factories.territory(CAUX_SEINE)
+    brewery, farm = factories.brewery_and_farm(caux)
+    other = factories.establishment(caux, name="Autre ferme", naf_code="01.41Z")
+    factors = {"ratio": 1.0, "quantite_gisement": 600.0, "quantite_besoin": 500.0}
+    factories.synergy(
+        caux,
+        participants=(brewery, farm),
+        quantity=500.0,
+        gain_eur_per_year=5000.0,
+        tonnes_diverted_per_year=500.0,
+        input_resource="bio_animal_feed",
+        breakdown={"factors": factors},
+    )
+    factories.synergy(
+        caux,
+        participants=(brewery, other),
+        quantity=400.0,
+        gain_eur_per_year=2000.0,
+        tonnes_diverted_per_year=400.0,
+        input_resource="bio_animal_feed",
+        breakdown={"factors": {**factors, "quantite_besoin": 400.0}},
+    )
+    tonnes = territory_indicators(caux)["environment"]["tonnes_diverted_per_year"]["potential_estimated"]
+    assert tonnes == pytest.approx(500.0 + 400.0 * 100 / 400)  # 600 t, not 900 t

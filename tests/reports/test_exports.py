@@ -121,3 +121,20 @@ def test_each_sheet_downloads_as_csv(client, caux, officer, data):
     assert len(rows) == 3
     unknown = reverse("territory_export_csv", kwargs={"territory_pk": caux.pk, "sheet": "secrets"})
     assert client.get(unknown).status_code == 404
+
+
+def test_the_synergies_sheet_cites_the_sources_of_its_estimates_readably(client, caux, officer):
+    from tremplin.synergies.detection import accept_lead, start_detection
+
+    factories.brewery_and_farm(caux)
+    run = start_detection(caux, mode="deductive", by=officer)
+    lead = run.leads.filter(resource="bio_spent_grain").first()
+    accept_lead(lead, by=officer)
+    client.force_login(officer)
+    rows = _rows(_workbook(client, caux)["Synergies"])
+    header = rows[0]
+    (synergy,) = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    cited = synergy["Sources des chiffres estimés"]
+    titles = [ref["title"] for ref in lead.data["references"]]
+    assert titles and all(title in cited for title in titles)
+    assert not any(ref["key"] in cited.split(" ; ") for ref in lead.data["references"])  # never a key

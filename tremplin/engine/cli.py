@@ -258,7 +258,7 @@ def _run_catalogue(args) -> int:
                 row.per_employee,
                 row.per_establishment,
                 row.min_headcount,
-                row.source,
+                kb.citation(row.source),
                 row.note,
             ]
             for naf, row in profile

@@ -209,6 +209,12 @@ def substitution_opportunity(ctx: Context, rule, c: Candidates, i: int) -> Oppor
     )
     if transport.mode == "pipe" and params.include_infrastructure_cost:
         assumptions.append("Canalisation dédiée : annuité d'investissement proportionnelle à la distance.")
+    if gain < params.min_gain_eur:
+        assumptions.append(
+            f"Gain estimé de {fr(gain)} €/an aux prix et coûts par défaut, sous le seuil de "
+            f"{fr(params.min_gain_eur)} €/an : les deux entreprises ont déclaré ce flux, la piste est "
+            "proposée pour qu'elles en parlent ; vérifier leurs prix réels."
+        )
     assumptions.extend(_flow_notes(ctx, s_flow, "gisement"))
     assumptions.extend(_flow_notes(ctx, t_flow, "besoin"))
     keys = sorted(

@@ -78,31 +78,33 @@ def reference_cost(ctx: Context, kind: MutualisationKind, resource: int) -> floa
 
 
 def eligible_members(ctx: Context, kind: MutualisationKind, flows: np.ndarray) -> np.ndarray:
-    """The flows whose establishment may join a group of this kind: its sector filters (NAF prefixes
-    allowed or excluded, at any level) and minimum headcount. Declared flows always may: the company
-    said it has the need or the waste."""
-    allowed = tuple(getattr(kind, "sectors", ()) or ())
-    excluded = tuple(getattr(kind, "excluded_sectors", ()) or ())
-    min_headcount = float(getattr(kind, "min_headcount", 0) or 0)
-    if not allowed and not excluded and min_headcount <= 0:
-        return flows
+    """The flows whose establishment may join a group of this kind: its sector filters (NAF codes
+    allowed or excluded, at any level) and minimum headcount (``MutualisationKind.accepts``). Declared
+    flows always may: the company said it has the need or the waste."""
     comp = ctx.f_comp[flows]
-    ok = np.ones(len(flows), bool)
-    if allowed or excluded:
-        cache: dict[int, bool] = {}
-        for j, position in enumerate(comp.tolist()):
-            verdict = cache.get(position)
-            if verdict is None:
-                ancestors = ctx.naf_ancestors[position]
-                verdict = (not allowed or any(a in allowed for a in ancestors)) and not any(
-                    a in excluded for a in ancestors
-                )
-                cache[position] = verdict
-            ok[j] = verdict
-    if min_headcount > 0:
-        ok &= ctx.headcount[comp] >= min_headcount
+    cache: dict[int, bool] = {}
+    ok = np.empty(len(flows), bool)
+    for j, position in enumerate(comp.tolist()):
+        verdict = cache.get(position)
+        if verdict is None:
+            verdict = cache[position] = kind.accepts(
+                ctx.naf_ancestors[position], float(ctx.headcount[position])
+            )
+        ok[j] = verdict
     declared = ctx.f_basis[flows] < BASES.index("estimated")
     return flows[ok | declared]
+
+
+def sector_parts(ctx: Context, kind: MutualisationKind, flows: np.ndarray) -> list[np.ndarray]:
+    """The flows split by the sector their members must share (``same_sector_level``: a shared training
+    among the establishments of one NAF division, not a town hall, a farm and a refinery)."""
+    keys = [kind.sector_key(ctx.naf[p]) for p in ctx.f_comp[flows].tolist()]
+    if not any(keys):
+        return [flows]
+    parts: dict[str, list[int]] = {}
+    for flow, key in zip(flows.tolist(), keys, strict=True):
+        parts.setdefault(key, []).append(flow)
+    return [np.asarray(parts[key], dtype=np.int64) for key in sorted(parts)]
 
 
 def find_groups(ctx: Context, groups_by_key: dict, *, stats: dict | None = None) -> list[Group]:
@@ -130,15 +132,18 @@ def find_groups(ctx: Context, groups_by_key: dict, *, stats: dict | None = None)
             if len(flows) < kind.min_members:
                 continue
             considered += len(flows)
-            facts = flows[ctx.f_basis[flows] < estimated]
-            grouped: list[Group] = []
-            if len(facts) >= kind.min_members and len(facts) < len(flows):
-                grouped = _groups_for(ctx, kind, resource, facts, c_ref, params)
-                taken = np.concatenate([g.flows for g in grouped]) if grouped else np.empty(0, np.int64)
-                flows = flows[~np.isin(flows, taken)]
-            result.extend(grouped)
-            if len(flows) >= kind.min_members:
-                result.extend(_groups_for(ctx, kind, resource, flows, c_ref, params))
+            for part in sector_parts(ctx, kind, flows):
+                if len(part) < kind.min_members:
+                    continue
+                facts = part[ctx.f_basis[part] < estimated]
+                grouped: list[Group] = []
+                if len(facts) >= kind.min_members and len(facts) < len(part):
+                    grouped = _groups_for(ctx, kind, resource, facts, c_ref, params)
+                    taken = np.concatenate([g.flows for g in grouped]) if grouped else np.empty(0, np.int64)
+                    part = part[~np.isin(part, taken)]
+                result.extend(grouped)
+                if len(part) >= kind.min_members:
+                    result.extend(_groups_for(ctx, kind, resource, part, c_ref, params))
     if stats is not None:
         stats["mutualisation_flows_considered"] = considered
         stats["mutualisation_groups_formed"] = len(result)

@@ -204,6 +204,7 @@ def find_substitutions(
     parts: list[Candidates] = []
     pairs_in_range = passing_count = 0
     threshold = params.min_co2_t if objective == "co2" else params.min_gain_eur
+    estimated = BASES.index("estimated")
     keep_per_source = params.max_candidates_per_source * 3
     indexes = DemandIndexes(ctx)
     for base_rule in ctx.kb.rules:
@@ -240,7 +241,12 @@ def find_substitutions(
         rules.append(rule)
         part = _economics(ctx, len(rules) - 1, rule, out_res, in_res, s_flow, t_flow, gc, road)
         value = objective_values(part, objective)
-        part = part.take(np.flatnonzero((part.quantity > 0) & (value >= threshold)))
+        keep = value >= threshold
+        if rule.output == rule.input:
+            # A gisement and a besoin of the same resource that companies declared always match, whatever
+            # the default prices say: the explanation tells the officer the gain is to be checked.
+            keep |= (ctx.f_basis[part.s_flow] < estimated) & (ctx.f_basis[part.t_flow] < estimated)
+        part = part.take(np.flatnonzero((part.quantity > 0) & keep))
         passing_count += len(part)
         # The best few per supply over all rules are among the best few of each rule: trim early so
         # that memory follows the number of supplies, not the number of pairs looked at.

@@ -3,8 +3,10 @@
 Families (PRODUCT.md, "Indicators"): mobilisation, flows, pipeline, environment, economy, social. Every
 figure of the last three is split two ways that are never added together:
 
-- *potential* (the estimates of every synergy that is not abandoned) vs *operational* (the synergies that
-  are operational or monitored);
+- *potential* (the estimates of every synergy that is not abandoned, each counted for the share the
+  optimal allocation of the pipeline gives it, so that two synergies drawing on one gisement never count
+  it twice: :mod:`tremplin.synergies.potential`) vs *operational* (the synergies that are operational or
+  monitored);
 - *estimated* (computed by the engine at detection) vs *measured* (entered after implementation).
 
 Hence three numbers per figure: ``potential_estimated``, ``operational_estimated`` and
@@ -44,6 +46,7 @@ from tremplin.synergies.models import (
     Synergy,
     SynergyParticipant,
 )
+from tremplin.synergies.potential import allocation_shares, synergy_rows
 
 __all__ = ["FIGURES", "programme_indicators", "territory_indicators", "withhold"]
 
@@ -178,6 +181,13 @@ def withhold(indicators: dict) -> dict:
     return withhold_indicators(indicators, figures=FIGURES)
 
 
+def _potential_shares(pks: list[int]) -> dict[int, float]:
+    """Share of each synergy's estimates that counts in the potential: several synergies drawing on one
+    gisement (or filling one besoin) share it as the optimal allocation does, never twice."""
+    synergies = Synergy.objects.filter(pk__in=pks).prefetch_related("participants")
+    return allocation_shares(synergy_rows(synergies))
+
+
 def _territory(territory, at: datetime | None) -> tuple[dict, dict]:
     """The indicators, and for each figure and variant the set of companies contributing to it."""
     statuses = _statuses(territory, at)
@@ -207,6 +217,7 @@ def _territory(territory, at: datetime | None) -> tuple[dict, dict]:
             "entered_by": str(m.entered_by) if m.entered_by else "",
         }
     participants = _companies_of([row["pk"] for row in rows])
+    shares = _potential_shares([row["pk"] for row in rows if statuses[row["pk"]] != Status.ABANDONED])
     contributors = {key: {variant: set() for variant in VARIANTS} for _family, key, _e, _m in FIGURES}
     by_status = dict.fromkeys(Status.values, 0)
     by_kind = dict.fromkeys(SynergyKind.values, 0)
@@ -222,7 +233,7 @@ def _territory(territory, at: datetime | None) -> tuple[dict, dict]:
             estimate = _estimate(row, estimate_field)
             companies = participants.get(row["pk"], set())
             if status != Status.ABANDONED:
-                figure["potential_estimated"] += estimate
+                figure["potential_estimated"] += estimate * shares.get(row["pk"], 1.0)
                 if estimate:
                     contributors[key]["potential_estimated"] |= companies
             if operational:

@@ -216,7 +216,29 @@ SYNERGY_COLUMNS = (
     Column("€ gagnés (mesuré)", "Valeur mesurée de la dernière année", "Mesuré"),
     Column("CO2e évité (mesuré, t)", "Valeur mesurée de la dernière année", "Mesuré"),
     Column("Emplois (mesuré, ETP)", "Valeur mesurée de la dernière année", "Mesuré"),
+    Column(
+        "Sources des chiffres estimés",
+        "Références des prix, coûts, facteurs d'émission et profils utilisés (titre, éditeur, année)",
+        "Base de connaissances",
+    ),
 )
+
+
+def _citations(breakdown: dict | None) -> str:
+    """The references of a synergy's estimated figures, as a person reads them."""
+    breakdown = breakdown or {}
+    references = breakdown.get("references") or []
+    if references:
+        texts = []
+        for ref in references:
+            text = ref.get("title", "")
+            if ref.get("publisher"):
+                text += f" — {ref['publisher']}"
+            if ref.get("year"):
+                text += f", {ref['year']}"
+            texts.append(text)
+        return " ; ".join(texts)
+    return " ; ".join(breakdown.get("sources") or [])
 
 
 def _synergy_rows(territory) -> Iterator[tuple]:
@@ -255,9 +277,26 @@ def _synergy_rows(territory) -> Iterator[tuple]:
             "tonnes_diverted_per_year",
             "co2_avoided_t_per_year",
             "jobs",
+            "breakdown",
         )
     ):
-        pk, kind, rule, label, status, basis, quantity, unit, km, gain, revenue, tonnes, co2, jobs = row
+        (
+            pk,
+            kind,
+            rule,
+            label,
+            status,
+            basis,
+            quantity,
+            unit,
+            km,
+            gain,
+            revenue,
+            tonnes,
+            co2,
+            jobs,
+            breakdown,
+        ) = row
         yield (
             pk,
             _label(SynergyKind.choices, kind),
@@ -275,6 +314,7 @@ def _synergy_rows(territory) -> Iterator[tuple]:
             round(co2, 3),
             jobs,
             *(measured.get(pk) or (None,) * 6),
+            _citations(breakdown),
         )
 
 

@@ -302,8 +302,9 @@ def _sources(territory, at) -> list[str]:
         str(_("Measured figures: entered by the territory team once a synergy is operational.")),
         str(
             _(
-                "Potential: synergies not abandoned. Operational: synergies operational or monitored. "
-                "Estimated and measured figures are never added together."
+                "Potential: synergies not abandoned, each counted for its share of the optimal allocation "
+                "(a gisement or a besoin is never counted twice). Operational: synergies operational or "
+                "monitored. Estimated and measured figures are never added together."
             )
         ),
         str(
