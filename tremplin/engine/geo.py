@@ -121,6 +121,15 @@ class NeighbourIndex:
         rows = np.concatenate(rows_list).astype(np.int64)
         cols = np.concatenate(cols_list).astype(np.int64)
         chord = np.concatenate(dist_list)
-        # Grouped by query point, then by distance, then by key: the order never depends on the tree.
-        order = np.lexsort((self.keys[cols], chord, rows))
-        return rows[order], cols[order], _arc(chord[order])
+        # Grouped by query point, then by distance, then by key: the order never depends on the tree. The
+        # tree already gives each point's neighbours by distance, so a full sort is needed only to put the
+        # redone tie rows back in place or to order neighbours at exactly the same distance by key.
+        if len(rows_list) > 1:
+            order = np.argsort(rows, kind="stable")
+            rows, cols, chord = rows[order], cols[order], chord[order]
+        keys = self.keys[cols]
+        same = (rows[1:] == rows[:-1]) & (chord[1:] == chord[:-1])
+        if same.any() and (keys[1:][same] < keys[:-1][same]).any():
+            order = np.lexsort((keys, chord, rows))
+            rows, cols, chord = rows[order], cols[order], chord[order]
+        return rows, cols, _arc(chord)

@@ -150,17 +150,31 @@ def find_groups(ctx: Context, groups_by_key: dict, *, stats: dict | None = None)
     return result
 
 
-def _viable_members(kind, c_ref, qty, members: list[int], min_member_gain: float) -> list[int]:
-    """Drop, one at a time, the member that gains least while someone gains less than the minimum."""
+def _unit_cost_scalar(kind: MutualisationKind, reference_cost: float, quantity: float) -> float:
+    """:func:`unit_cost` for one quantity, in plain floats (called for every candidate group)."""
+    factor = (max(quantity, 1e-12) / kind.reference_quantity) ** (-kind.scale_exponent)
+    return reference_cost * min(max(factor, kind.floor), kind.ceiling)
+
+
+def _viable_members(kind, c_ref, qty, alone_unit, members: list[int], min_member_gain: float) -> list[int]:
+    """Drop, one at a time, the member that gains least while someone gains less than the minimum.
+
+    ``alone_unit`` holds each flow's unit cost on its own (computed once); a member's gain is
+    ``q × (alone unit cost − pooled unit cost) − coordination``, the pooled cost depending on the total.
+    """
     members = list(members)
+    q = [float(qty[m]) for m in members]
+    alone = [float(alone_unit[m]) for m in members]
+    coordination = kind.coordination_eur_per_member
     while len(members) >= kind.min_members:
-        _gain, gains = group_gain(kind, c_ref, qty[np.asarray(members)])
-        worst = int(np.argmin(gains))
+        pooled = _unit_cost_scalar(kind, c_ref, sum(q))
+        gains = [qi * (ai - pooled) - coordination for qi, ai in zip(q, alone, strict=True)]
+        worst = min(range(len(gains)), key=gains.__getitem__)
         if gains[worst] >= min_member_gain:
             return members
         if worst == 0:  # the seed itself gains too little: no group around it
             return []
-        members.pop(worst)
+        del members[worst], q[worst], alone[worst]
     return []
 
 
@@ -177,6 +191,7 @@ def _groups_for(ctx, kind, resource, flows, c_ref, params) -> list[Group]:
     own = getattr(kind, "min_member_gain_eur", None)
     min_member_gain = float(own if own else params.min_member_gain_eur)
     taken = np.zeros(len(flows), bool)
+    alone_unit = np.atleast_1d(unit_cost(kind, c_ref, qty))
     groups: list[Group] = []
     resolved = ctx.resources[resource]
     co2_per_unit = kind.co2_kg_per_unit_by_resource.get(ctx.resource_codes[resource], kind.co2_kg_per_unit)
@@ -209,7 +224,7 @@ def _groups_for(ctx, kind, resource, flows, c_ref, params) -> list[Group]:
             if len(members) < kind.min_members:
                 continue
             if min_member_gain > 0:
-                members = _viable_members(kind, c_ref, qty, members, min_member_gain)
+                members = _viable_members(kind, c_ref, qty, alone_unit, members, min_member_gain)
                 if not members:
                     continue
             member_idx = np.asarray(members)
