@@ -82,9 +82,10 @@ class Case:
     exchanges: list[Exchange] = field(default_factory=list)
 
 
-def read_cases(path: Path, split: str, nn_headcount: float = 0.0) -> list[Case]:
+def read_cases(path: Path, split: str, nn_headcount: float = math.nan) -> list[Case]:
     """The cases of one half ("dev", "holdout") or of both ("all"), in file order.  A site of band "NN"
-    (unknown) gets ``nn_headcount`` employees (0 by default, as the engine would see it)."""
+    (unknown) gets ``nn_headcount`` employees; by default its headcount is unknown (``nan``) and the
+    engine assumes ``Parameters.unknown_headcount``, as it does for an empty headcount of COMPANIES.csv."""
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     cases: dict[str, Case] = {}
@@ -397,10 +398,14 @@ def pct(value) -> str:
 
 
 def report_text(report: dict, details: bool) -> str:
+    nn = (
+        f"{report['nn_headcount']:g} employees assumed for band NN"
+        if report["nn_headcount"] is not None
+        else "band NN as an unknown headcount (the engine's Parameters.unknown_headcount)"
+    )
     lines = [
         f"Validation set {report['csv']} — split {report['split']}: {report['cases']} cases, "
-        f"{report['exchanges']} exchanges, {report['distractors']} distractors per case, "
-        f"{report['nn_headcount']:g} employees assumed for band NN",
+        f"{report['exchanges']} exchanges, {report['distractors']} distractors per case, {nn}",
         f"Engine knowledge base {report['knowledge_base_version']}",
     ]
     for warning in report["warnings"]:
@@ -472,8 +477,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--nn-headcount",
         type=float,
-        default=0.0,
-        help="employees assumed for sites of unknown band NN (default 0, as the engine sees them)",
+        default=math.nan,
+        help="employees assumed for sites of unknown band NN (default: unknown, the engine's own assumption)",
     )
     parser.add_argument("--details", action="store_true", help="figures per category and per case")
     parser.add_argument("--missed", action="store_true", help="list the exchanges not found (dev half only)")
@@ -508,7 +513,7 @@ def main(argv: list[str] | None = None) -> int:
         "distractors": args.distractors,
         "knowledge_base_version": kb.version,
         "receiver_input": args.receiver_input,
-        "nn_headcount": args.nn_headcount,
+        "nn_headcount": None if math.isnan(args.nn_headcount) else args.nn_headcount,
         "warnings": rmap.warnings,
         "modes": {},
     }

@@ -289,3 +289,30 @@ def test_estimated_flows_of_one_resource_still_need_a_gain():
     ]
     params = Parameters(estimate_missing_flows=False, min_gain_eur=1e9)
     assert not [o for o in detect(sites, flows, params=params).opportunities if o.resource == "slag_bf"]
+
+
+def test_an_unknown_headcount_is_a_mid_size_site_and_the_lead_says_so(tmp_path):
+    import math
+
+    from tremplin.engine.io import read_companies
+
+    path = tmp_path / "companies.csv"
+    path.write_text(
+        "id,name,naf,lat,lon,headcount\nbrew,Brasserie,11.05Z,49.0,0.5,\nfarm,Ferme,01.41Z,49.02,0.5,3\n",
+        encoding="utf-8",
+    )
+    companies = read_companies(path)
+    assert math.isnan(companies[0].headcount) and companies[1].headcount == 3
+    unknown = detect(companies)
+    grain = [o for o in unknown.opportunities if o.resource == "bio_spent_grain"]
+    assert grain and any("Effectif du fournisseur inconnu" in a for a in grain[0].assumptions)
+    # the same as a brewery of Parameters.unknown_headcount employees
+    known = detect([Establishment("brew", "Brasserie", "11.05Z", 49.0, 0.5, 71), companies[1]])
+    assert grain[0].quantity == pytest.approx(
+        next(o for o in known.opportunities if o.resource == "bio_spent_grain").quantity
+    )
+
+
+def test_a_headcount_of_zero_is_a_non_employer():
+    zero = detect([Establishment("brew", "Brasserie", "11.05Z", 49.0, 0.5, 0)])
+    assert not [f for f in zero.flows if f.resource == "bio_spent_grain"]

@@ -69,6 +69,8 @@ class Context:
     #: Why a flow's quantity changed before matching: 0 none, 1 netted, 2 dropped by a declared flow of
     #: the other direction, 3 committed elsewhere (see ``ADJUSTMENTS``).
     f_adjusted: np.ndarray = field(default_factory=lambda: np.empty(0, np.int8))
+    #: The establishment's headcount was unknown: ``Parameters.unknown_headcount`` stands for it.
+    headcount_unknown: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
     #: Netting group of each resource (resources netted together within one site).
     resource_group: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
@@ -195,11 +197,12 @@ def build_context(
         naf_ancestors=ancestors,
         lat=np.asarray([e.lat for e in ests], dtype=float),
         lon=np.asarray([e.lon for e in ests], dtype=float),
-        headcount=np.asarray([float(e.headcount or 0) for e in ests], dtype=float),
+        headcount=_headcounts(ests, params),
         resource_codes=codes,
         resource_index=index,
         resources=resolve_resources(kb, params),
     )
+    ctx.headcount_unknown = np.asarray([_unknown(e.headcount) for e in ests], dtype=bool)
     position = {e.id: i for i, e in enumerate(ests)}
     declared = _declared_quantities(flows or (), position, index, kb, params)
     bounded = np.empty(0, bool)
@@ -244,6 +247,21 @@ def build_context(
     if committed:
         _take_off_committed(ctx, _declared_quantities(committed, position, index, kb, params, strict=False))
     return ctx
+
+
+def _unknown(headcount) -> bool:
+    return headcount is None or (isinstance(headcount, float) and math.isnan(headcount))
+
+
+def _headcounts(establishments: list[Establishment], params: Parameters) -> np.ndarray:
+    """Employees of each establishment; an unknown headcount stands as ``params.unknown_headcount``."""
+    return np.asarray(
+        [
+            params.unknown_headcount if _unknown(e.headcount) else float(e.headcount or 0)
+            for e in establishments
+        ],
+        dtype=float,
+    )
 
 
 def _resource_groups(kb: KnowledgeBase, codes: list[str]) -> np.ndarray:

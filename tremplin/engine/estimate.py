@@ -88,7 +88,13 @@ def estimate_flows(establishments: Iterable[Establishment], kb: KnowledgeBase | 
     kb = kb or default_knowledge_base()
     items = list(establishments)
     codes = [naf_module.normalise_naf(e.naf) for e in items]
-    heads = np.asarray([float(e.headcount or 0) for e in items], dtype=float)
+    from .model import Parameters
+
+    default = Parameters().unknown_headcount
+    heads = np.asarray(
+        [default if e.headcount is None or e.headcount != e.headcount else float(e.headcount) for e in items],
+        dtype=float,
+    )
     codes_list = list(kb.resources)
     index = {code: i for i, code in enumerate(codes_list)}
     comp, direction, res, qty = estimate_flow_arrays(codes, heads, kb, index)

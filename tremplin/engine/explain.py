@@ -215,6 +215,12 @@ def substitution_opportunity(ctx: Context, rule, c: Candidates, i: int) -> Oppor
             f"{fr(params.min_gain_eur)} €/an : les deux entreprises ont déclaré ce flux, la piste est "
             "proposée pour qu'elles en parlent ; vérifier leurs prix réels."
         )
+    for position, what in ((s_pos, "du fournisseur"), (t_pos, "du receveur")):
+        if len(ctx.headcount_unknown) and ctx.headcount_unknown[position]:
+            assumptions.append(
+                f"Effectif {what} inconnu : un site de {fr(params.unknown_headcount)} salariés (tranche "
+                "50 à 99) est supposé pour estimer ses flux."
+            )
     assumptions.extend(_flow_notes(ctx, s_flow, "gisement"))
     assumptions.extend(_flow_notes(ctx, t_flow, "besoin"))
     keys = sorted(

@@ -139,7 +139,7 @@ def read_companies(path: str | Path) -> list[Establishment]:
             raise InputError(
                 f"longitude hors de l'intervalle [-180, 180] : {row['lon']}", file=name, row=line, field="lon"
             )
-        headcount = 0.0
+        headcount = math.nan  # an empty headcount is unknown, not zero
         if row["headcount"]:
             headcount = _number(
                 row["headcount"], file=name, line=line, field="headcount", delimiter=delimiter

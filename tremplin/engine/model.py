@@ -33,7 +33,8 @@ BASIS_LABELS = {"declared": "déclaré", "workshop": "atelier", "estimated": "es
 @dataclass(frozen=True)
 class Establishment:
     """An establishment (SIRET level).  ``naf`` in any form accepted by :func:`naf.normalise_naf`;
-    ``headcount`` is the number of employees (0 when unknown or non-employer)."""
+    ``headcount`` is the number of employees: 0 for a non-employer, ``nan`` when unknown (the detection
+    then assumes ``Parameters.unknown_headcount`` and says so)."""
 
     id: str
     name: str
@@ -114,6 +115,10 @@ class Parameters:
     mutualisation: bool = True
     #: Estimate, from sector profiles, the flows an establishment did not declare.
     estimate_missing_flows: bool = True
+    #: Employees assumed for an establishment whose headcount is unknown (``nan``; an empty headcount in
+    #: COMPANIES.csv): a mid-size site, the representative of the INSEE band 50–99 employees. A lead built
+    #: on it says so.
+    unknown_headcount: float = 71.0
     #: Rank declared before workshop before estimated, then by the objective.
     rank_by_confidence_first: bool = True
     #: Net, within one site, its estimated gisement and besoin of one resource group (steam, heat…):

@@ -31,7 +31,7 @@ def synergy_potential(
     count = len(items)
     return SynergyPotential(
         establishments=count,
-        employees=float(sum(e.headcount or 0 for e in items)),
+        employees=float(sum(e.headcount for e in items if e.headcount and e.headcount == e.headcount)),
         estimated_flows=int(result.stats["flows_by_basis"]["estimated"]),
         substitution_leads=substitutions,
         mutualisation_leads=len(result.opportunities) - substitutions,
