@@ -75,7 +75,7 @@ def test_a_refinery_lets_out_treated_effluent_and_takes_in_raw_water_both_kept(k
 def test_a_power_station_water_need_survives_its_cooling_water_outflow(kb):
     q = _quantities([_site(0, "35.11Z", 100)], kb)
     assert q[("s0", "out", "water_cooling")] == pytest.approx(5_000_000)
-    assert q[("s0", "in", "water_process")] == pytest.approx(300_000)
+    assert q[("s0", "in", "water_raw")] == pytest.approx(300_000)
 
 
 def test_surplus_steam_has_its_own_net_group_apart_from_purchased_steam(kb):
