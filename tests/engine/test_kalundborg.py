@@ -54,17 +54,19 @@ def test_deductive_mode_rediscovers_each_real_hub_exchange_among_the_top_twenty_
     assert position < 25, f"{source} -> {target} ({resource}) ranked {position + 1}"
 
 
-def test_the_refinery_water_to_the_power_station_is_not_proposed_and_the_engine_says_why():
-    # Estimated from its activity code, a refinery takes in more process water than it lets out: netted
-    # within the site, it is a net receiver of water, so nothing is offered to Asnæs. Declared, the
-    # refinery's outflow would be matched (see test_declared_exchanges_are_all_found).
+def test_the_refinery_effluent_is_not_netted_against_its_intake(result):
+    # What leaves the refinery is treated effluent, not process water: it is no longer netted against the
+    # refinery's intake (nor the power station's water need against its cooling-water outflow). Its value
+    # is the raw water the power station would pump, so the refinery's fuel gas is the better lead between
+    # the two sites; the engine says why the effluent was left out (gain or cap), never "netted".
     from tremplin.engine.whynot import why_not
 
     diagnosis = why_not(read_companies(COMPANIES), a="statoil", b="asnaes")
     codes = {
-        r.code for r in diagnosis.reasons if r.supplier_id == "statoil" and r.resource == "water_process"
+        r.code for r in diagnosis.reasons if r.supplier_id == "statoil" and r.resource == "water_treated_ww"
     }
-    assert codes == {"quantity"}
+    assert codes and "quantity" not in codes
+    assert _position(result, "statoil", "asnaes") is not None
 
 
 def test_declared_exchanges_are_all_found():

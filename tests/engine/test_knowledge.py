@@ -291,7 +291,7 @@ def test_pipes_cost_an_annuity_per_km_and_have_realistic_ceilings(kb):
     factor = TransportClass.annuity_factor(0.04, 30)
     assert factor == pytest.approx(0.05783, abs=1e-5)
     assert steam.fixed_eur_per_km_year == pytest.approx(steam.capex_eur_per_km * (factor + steam.om_share))
-    assert kb.transport_for("heat_medium").max_distance_km <= 15
+    assert kb.transport_for("heat_medium").max_distance_km <= 20
     assert kb.transport_for("hydrogen").max_distance_km > steam.max_distance_km
     assert 20 <= kb.transport_for("min_inert").max_distance_km <= 100
     # A large flow pays for a longer pipe than a small one, never beyond the ceiling.
@@ -453,3 +453,61 @@ def test_a_missing_file_is_a_clear_error(data_copy):
     (data_copy / "mutualisation.yaml").unlink()
     with pytest.raises(KnowledgeBaseError, match=r"mutualisation\.yaml"):
         load_knowledge_base(data_copy)
+
+
+# --- traders (k2-energy) --------------------------------------------------------------------------
+
+
+def test_utilities_say_which_activities_trade_them(kb):
+    # A steam and heat utility buys and sells every level of steam and heat; gas distributors, water
+    # utilities and industrial-gas companies trade theirs. Codes are normalised like rule receivers.
+    for code in ("steam", "steam_hp", "steam_mp", "steam_lp", "heat_medium", "heat_lukewarm", "cold"):
+        assert kb.resource(code).is_traded_by(naf_module.naf_ancestors("35.30Z")), code
+    assert kb.resource("energy_natural_gas").is_traded_by(naf_module.naf_ancestors("35.22Z"))
+    assert kb.resource("co2_fossil_pure").is_traded_by(naf_module.naf_ancestors("20.11Z"))
+    assert kb.resource("hydrogen_byproduct").is_traded_by(naf_module.naf_ancestors("49.50Z"))
+    assert kb.resource("water_process").is_traded_by(naf_module.naf_ancestors("36.00Z"))
+    assert not kb.resource("steam").is_traded_by(naf_module.naf_ancestors("20.14Z"))
+    # A resource without traders keeps the default (every site is netted).
+    assert kb.resource("gypsum_fgd").traded_by == ()
+
+
+def test_every_member_of_a_traded_net_group_names_the_same_traders(kb):
+    # A trader's flows count as stated for netting: a member of the group without the trader would have
+    # its estimated flows dropped at that site, so a group's members agree on who trades them.
+    by_group = {}
+    for resource in kb.resources.values():
+        if resource.net_group in kb.net_groups and resource.traded_by:
+            by_group.setdefault(resource.net_group, set()).add(resource.traded_by)
+    for group, traders in by_group.items():
+        members = [r for r in kb.resources.values() if r.net_group == group]
+        assert len(traders) == 1 and all(r.traded_by for r in members), group
+
+
+def test_an_unknown_trader_code_is_a_clear_error(data_copy):
+    _replace(
+        data_copy / "resources" / "30_utilities_energy.yaml",
+        'traded_by: ["35.30"],',
+        'traded_by: ["99.99"],',
+    )
+    with pytest.raises(KnowledgeBaseError, match=r"30_utilities_energy\.yaml.*steam.*traded_by\[0\].*99\.99"):
+        load_knowledge_base(data_copy)
+
+
+def test_a_trader_code_written_as_a_number_is_a_clear_error(data_copy):
+    # YAML reads 35.30 unquoted as the number 35.3: the loader asks for text instead of guessing.
+    _replace(
+        data_copy / "resources" / "30_utilities_energy.yaml", 'traded_by: ["35.30"],', "traded_by: [35.30],"
+    )
+    with pytest.raises(KnowledgeBaseError, match=r"steam.*traded_by.*liste de textes"):
+        load_knowledge_base(data_copy)
+
+
+def test_a_catalogue_without_traders_still_loads(data_copy):
+    # Backwards compatible: the field is optional.
+    for path in (data_copy / "resources").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        text = "\n".join(line.replace(' traded_by: ["35.30"],', "") for line in text.split("\n"))
+        path.write_text(text, encoding="utf-8")
+    kb = load_knowledge_base(data_copy)
+    assert kb.resource("steam_hp").traded_by == ()

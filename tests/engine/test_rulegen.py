@@ -26,10 +26,10 @@ def test_a_cascade_only_goes_down_the_scale_of_its_group(kb):
         "CAS-steam_hp-steam_mp",
         "CAS-steam_mp-steam_lp",
         "CAS-heat_high-heat_low",
-        "CAS-water_demin-water_cooling",
+        "CAS-water_demin-water_raw",
     } <= ids
     assert "CAS-steam_lp-steam_hp" not in ids
-    assert "CAS-water_cooling-water_demin" not in ids
+    assert "CAS-water_raw-water_demin" not in ids
     # Equal grades serve each other; an unspecified grade (the generic "steam") matches every level.
     assert {"CAS-co2_fossil_pure-co2_biogenic_pure", "CAS-co2_biogenic_pure-co2_fossil_pure"} <= ids
     assert {"CAS-steam-steam_hp", "CAS-steam_lp-steam"} <= ids

@@ -25,7 +25,7 @@ def test_a_brewery_is_estimated_from_its_profile_with_sources(brewery):
     assert spent_grain.quantity_per_year == pytest.approx(840.0)
     assert spent_grain.unit == "t"
     assert spent_grain.source_key == "biere_dreches_2017"  # a cited trade article, not an internal key
-    heat = estimates[("out", "heat_medium")]
+    heat = estimates[("out", "wh_hot_water")]  # waste heat: its own resource, never netted
     # 20 MWh per employee x 14 = 280 MWh, source ADEME's study of waste heat
     assert heat.quantity_per_year == pytest.approx(280.0)
     assert heat.source_title.startswith("La chaleur fatale industrielle — ADEME")
@@ -48,7 +48,7 @@ def test_a_declared_flow_hides_the_estimate_of_the_same_resource(client, brewery
     client.force_login(factories.territory_officer(brewery.territory))
     html = client.get(reverse("establishment_detail", kwargs={"pk": brewery.pk})).content.decode()
     assert 'data-estimate="out:bio_spent_grain"' not in html
-    assert 'data-estimate="out:heat_medium"' in html
+    assert 'data-estimate="out:wh_hot_water"' in html
     declared = html.split('data-flows="declared-out"')[1].split("</table>")[0]
     # 55 t a month x 12 = 660 t a year, marked as declared
     assert "660 t" in declared and "déclaré" in declared

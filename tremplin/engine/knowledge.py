@@ -263,6 +263,11 @@ class Resource:
     substitutes: tuple[Substitute, ...] = ()
     role: str = ""
     description: str = ""
+    #: NAF codes (any level) of the activities that buy and sell this resource as their trade (a steam
+    #: and heat utility, 35.30, buys an incinerator's steam and sells it on a platform; a gas distributor,
+    #: a water utility, an industrial-gas company). Their estimated gisement and besoin of it are never
+    #: netted (see ``tremplin.engine.context``). Empty: every site is netted.
+    traded_by: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.net_group:
@@ -292,6 +297,10 @@ class Resource:
     def recovery_operations(self) -> tuple[str, ...]:
         """The Annex II operations (R1…R13 of Directive 2008/98/EC) of its recovery routes."""
         return tuple(dict.fromkeys(route.split("-", 1)[0] for route in self.recovery))
+
+    def is_traded_by(self, naf_ancestors: list[str] | tuple[str, ...]) -> bool:
+        """Whether an establishment with these NAF ancestors trades the resource (``traded_by``)."""
+        return any(code in self.traded_by for code in naf_ancestors)
 
 
 @dataclass(frozen=True)

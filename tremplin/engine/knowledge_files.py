@@ -437,7 +437,7 @@ def _load_recovery(path: Path, sources, classes, families) -> tuple[dict, dict, 
 _RESOURCE_KEYS = {
     "code", "family", "label", "unit", "transport", "price", "treatment_cost", "virgin_co2", "disposal_co2",
     "density", "mwh_per_t", "waste_codes", "sources", "net_group", "grade", "recovery", "substitutes", "role",
-    "description",
+    "description", "traded_by",
 }  # fmt: skip
 _SUBSTITUTE_KEYS = {
     "input", "ratio", "receivers", "pretreatment", "cost", "co2", "flags", "note", "max_distance_km",
@@ -590,7 +590,20 @@ def _build_resource(path, i, entry, sources, families, classes, groups, list_of_
         substitutes=tuple(substitutes),
         role=role,
         description=check.text(entry, "description", where, required=False),
+        traded_by=_traded_by(check, entry, where),
     )
+
+
+def _traded_by(check: _Checker, entry: dict, where: str) -> tuple[str, ...]:
+    """NAF codes (any level, no "*") of the activities that buy and sell the resource as their trade."""
+    codes = check.string_list(entry, "traded_by", where)
+    result = []
+    for j, code in enumerate(codes):
+        normalised = check.naf_code(code, f"{where}.traded_by[{j}]", star=False)
+        if normalised in result:
+            check.fail(f"{where}.traded_by[{j}]", f"code NAF en double {code!r}")
+        result.append(normalised)
+    return tuple(result)
 
 
 def _load_resources(base: Path, sources, families, classes, groups, list_of_waste, routes, feedstocks):
