@@ -50,3 +50,13 @@ def test_an_establishment_of_another_territory_cannot_be_chosen(client, caux):
     assert response.status_code == 200
     assert "Autre territoire" not in response.content.decode()
     assert response.context["explanation"] is None
+
+
+def test_the_link_from_a_run_presets_the_mode_without_complaining(client, caux):
+    client.force_login(factories.territory_officer(caux))
+    url = reverse("detection_why_not", kwargs={"territory_pk": caux.pk})
+    response = client.get(url, {"mode": "systematic"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "obligatoire" not in html and "required" not in html.lower().split("<form")[0]
+    assert '<option value="systematic" selected>' in html

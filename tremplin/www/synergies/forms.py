@@ -126,6 +126,7 @@ class WhyNotForm(forms.Form):
         establishments = territory.establishments.order_by("name", "pk").select_related("commune")
         for name in ("first", "second"):
             self.fields[name].queryset = establishments
+            self.fields[name].widget.attrs["class"] = "form-select"
             self.fields[name].label_from_instance = lambda e: (
                 f"{e.name} ({e.commune.name if e.commune else ''})"
             )

@@ -13,7 +13,13 @@ from tremplin.www.synergies.forms import WhyNotForm
 @login_required
 def detection_why_not(request, territory_pk):
     territory = team_territory_or_404(request.user, territory_pk)
-    form = WhyNotForm(request.GET or None, territory=territory)
+    # The form is read once two establishments are chosen; a link may preset the mode alone.
+    chosen = "first" in request.GET or "second" in request.GET
+    form = WhyNotForm(
+        request.GET if chosen else None,
+        territory=territory,
+        initial={"mode": request.GET.get("mode", "deductive")},
+    )
     explanation, error = None, None
     if form.is_bound and form.is_valid():
         try:
