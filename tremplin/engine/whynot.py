@@ -236,13 +236,25 @@ def _direction(ctx: Context, stages, supplier: str, receiver: str, objective, tr
                         **info,
                     )
                     continue
-                add(
-                    "other_rule",
-                    "une autre règle relie ce gisement à ce receveur avec un meilleur résultat, ou ce "
-                    "receveur n'est pas parmi les meilleurs de ce gisement",
-                    figures=figures,
-                    **info,
+                other = (
+                    np.flatnonzero((c.s_flow == s_flow) & (ctx.f_comp[c.t_flow] == t_pos)) if len(c) else []
                 )
+                if len(other):
+                    better = stages.rules[int(c.rule[other[0]])]
+                    add(
+                        "other_rule",
+                        f"la règle {better.id} relie ce gisement à ce receveur avec un meilleur résultat",
+                        figures=figures,
+                        **info,
+                    )
+                else:
+                    kept = params.max_candidates_per_source * 3
+                    add(
+                        "source_cap",
+                        f"ce receveur n'est pas parmi les {kept} meilleurs receveurs de ce gisement",
+                        figures=figures,
+                        **info,
+                    )
                 continue
             if index in rank_of:
                 position = rank_of[index]
