@@ -37,20 +37,25 @@ def _detect_parser(sub) -> None:
         help="détecter les synergies d'un territoire",
         description="Détecte, chiffre et explique les synergies entre établissements.",
     )
-    p.add_argument("--companies", required=True, help="COMPANIES.csv : id,name,naf,lat,lon,headcount")
-    p.add_argument("--flows", help="FLOWS.csv : company_id,direction,resource,quantity,unit")
+    _input_arguments(p)
     p.add_argument(
         "--plan", action="store_true", help="calculer le plan d'allocation optimal (colonne in_plan)"
     )
     p.add_argument("--out", required=True, help="fichier SYNERGIES.csv à écrire")
     p.add_argument("--json", help="fichier JSON détaillé à écrire")
+    p.add_argument("--quiet", action="store_true", help="pas de résumé sur la sortie d'erreur")
+
+
+def _input_arguments(p) -> None:
+    """The files and parameters that ``detect`` and ``why-not`` read alike."""
+    p.add_argument("--companies", required=True, help="COMPANIES.csv : id,name,naf,lat,lon,headcount")
+    p.add_argument("--flows", help="FLOWS.csv : company_id,direction,resource,quantity,unit")
     p.add_argument("--objective", choices=OBJECTIVES, default="gain", help="gain net (défaut) ou CO2 évité")
     p.add_argument("--params", help="fichier YAML de paramètres (champs de Parameters)")
     p.add_argument("--detour-factor", type=float, help="facteur de détour routier (défaut 1,3)")
     p.add_argument("--min-gain", type=float, help="gain annuel minimal d'une piste de substitution (€)")
     p.add_argument("--max-results", type=int, help="nombre maximal d'opportunités")
     p.add_argument("--no-estimate", action="store_true", help="ne pas estimer les flux non déclarés")
-    p.add_argument("--quiet", action="store_true", help="pas de résumé sur la sortie d'erreur")
 
 
 def _why_not_parser(sub) -> None:
@@ -63,14 +68,7 @@ def _why_not_parser(sub) -> None:
     )
     p.add_argument("a", help="identifiant du premier établissement (colonne id de COMPANIES.csv)")
     p.add_argument("b", help="identifiant du second établissement")
-    p.add_argument("--companies", required=True, help="COMPANIES.csv : id,name,naf,lat,lon,headcount")
-    p.add_argument("--flows", help="FLOWS.csv : company_id,direction,resource,quantity,unit")
-    p.add_argument("--objective", choices=OBJECTIVES, default="gain", help="gain net (défaut) ou CO2 évité")
-    p.add_argument("--params", help="fichier YAML de paramètres (champs de Parameters)")
-    p.add_argument("--detour-factor", type=float, help="facteur de détour routier (défaut 1,3)")
-    p.add_argument("--min-gain", type=float, help="gain annuel minimal d'une piste de substitution (€)")
-    p.add_argument("--max-results", type=int, help="nombre maximal d'opportunités")
-    p.add_argument("--no-estimate", action="store_true", help="ne pas estimer les flux non déclarés")
+    _input_arguments(p)
     p.add_argument("--json", action="store_true", help="sortie JSON au lieu du texte")
 
 
