@@ -102,10 +102,12 @@ class Parameters:
     #: Receivers kept per supply flow (all rules together), best first: declared and workshop data
     #: before estimates, then by the objective.
     max_candidates_per_source: int = 5
-    #: Leads an establishment *receives* in the final list: substitution leads where it is the receiver
-    #: and mutualisation groups where it is a member.  Each lead has exactly one receiver or counts for
-    #: every member, so a run never lists more than this many leads per establishment on average.
-    #: Matches of declared (or workshop) flows on both sides are never cut by this cap.
+    #: Leads an establishment *receives* for each of its needs (the resource group of an input: steam,
+    #: heat, water, feed…) in the final list: substitution leads where it is the receiver and
+    #: mutualisation groups it joins for that resource. Each lead has one receiver (or counts for every
+    #: member), so the number of leads stays a small multiple of the number of needs, and a run lists far
+    #: fewer than 3 leads per establishment on average. Matches of declared (or workshop) flows on both
+    #: sides are never cut by this cap.
     max_leads_per_establishment: int = 3
     #: Mutualisation groups kept per establishment in the final list (within the cap above).
     max_mutualisations_per_establishment: int = 1
