@@ -86,6 +86,11 @@ class Parameters:
     source_gain_share: float = 0.5
     #: Include annualised pipe costs (heat, steam, water) in gains and in the plan.
     include_infrastructure_cost: bool = True
+    #: A pipe for a flow other than its class's reference flow costs (flow / reference) ** exponent as
+    #: much per km (a pipe's cost follows its diameter, the diameter the square root of the flow at a
+    #: given velocity), within these bounds (trench and civil works do not shrink with the flow).
+    pipe_scale_exponent: float = 0.5
+    pipe_scale_bounds: tuple[float, float] = (0.3, 2.0)
     #: Substitution leads below this yearly gain (EUR) are dropped.
     min_gain_eur: float = 500.0
     #: With objective "co2", leads below this t CO2e/year are dropped instead.
