@@ -97,7 +97,7 @@ def test_estimated_leads_of_one_supply_are_capped_to_its_best_receivers():
     assert receivers == ["e01", "e02", "e03", "e04", "e05"]
 
 
-def test_an_establishment_receives_at_most_three_estimated_leads():
+def test_an_establishment_receives_at_most_three_estimated_leads_for_one_need():
     nafs = ["35.11Z"] * 5 + ["23.62Z"]
     sites = _sites(nafs)
     flows = [Flow(f"e{i:02d}", "out", "gypsum_fgd", 1000 * (i + 1), "t", "estimated") for i in range(5)]
@@ -316,3 +316,20 @@ def test_an_unknown_headcount_is_a_mid_size_site_and_the_lead_says_so(tmp_path):
 def test_a_headcount_of_zero_is_a_non_employer():
     zero = detect([Establishment("brew", "Brasserie", "11.05Z", 49.0, 0.5, 0)])
     assert not [f for f in zero.flows if f.resource == "bio_spent_grain"]
+
+
+def test_each_need_of_a_receiver_has_its_own_three_leads():
+    # A plant needs gypsum and steam: four gypsum suppliers and four steam suppliers nearby.
+    nafs = ["35.11Z"] * 4 + ["23.51Z"] + ["38.21Z"] * 4
+    sites = _sites(nafs)
+    flows = [Flow(f"e{i:02d}", "out", "gypsum_fgd", 1000 * (i + 1), "t", "estimated") for i in range(4)]
+    flows.append(Flow("e04", "in", "gypsum_natural", 100_000, "t", "estimated"))
+    flows += [Flow(f"e{i:02d}", "out", "steam", 5000 * i, "MWh", "estimated") for i in range(5, 9)]
+    flows.append(Flow("e04", "in", "steam", 100_000, "MWh", "estimated"))
+    result = detect(sites, flows, params=Parameters(estimate_missing_flows=False))
+    by_need = {}
+    for o in result.opportunities:
+        if o.target_id == "e04":
+            by_need.setdefault(o.input_resource, []).append(o.source_id)
+    assert sorted(by_need["gypsum_natural"]) == ["e01", "e02", "e03"]  # the three biggest of four
+    assert len(by_need["steam"]) == 3

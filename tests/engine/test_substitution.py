@@ -127,3 +127,32 @@ def test_declared_leads_rank_before_estimated_ones():
     result = detect(sites, FLOWS, params=Parameters(min_gain_eur=0, mutualisation=False))
     gypsum = [o for o in result.opportunities if o.resource == "gypsum_fgd"]
     assert gypsum[0].confidence == "declared"
+
+
+def test_a_pipe_sized_for_a_small_flow_costs_less_per_km_but_never_below_its_floor():
+    from tremplin.engine.knowledge import default_knowledge_base as kb_of
+    from tremplin.engine.substitution import pipe_scale
+
+    params = Parameters()
+    steam = kb_of().transport_classes["reseau_vapeur"]
+    out_res = type("R", (), {"unit": steam.reference_unit})()
+    reference = steam.reference_flow
+    assert pipe_scale(params, steam, out_res, [reference])[0] == pytest.approx(1.0)
+    assert pipe_scale(params, steam, out_res, [reference / 4])[0] == pytest.approx(0.5)  # sqrt(1/4)
+    assert pipe_scale(params, steam, out_res, [reference / 1000])[0] == pytest.approx(0.3)  # floor
+    assert pipe_scale(params, steam, out_res, [reference * 100])[0] == pytest.approx(2.0)  # ceiling
+
+
+def test_steam_for_a_small_receiver_pays_a_smaller_pipe():
+    sites = [
+        Establishment("inc", "Incinérateur", "38.21Z", 49.0, 0.5, 70),
+        Establishment("rcv", "Atelier", "29.10Z", 49.04, 0.5, 50),  # 4.4 km away, 5.8 km by road
+    ]
+    flows = [Flow("inc", "out", "steam", 200_000, "MWh"), Flow("rcv", "in", "steam", 20_000, "MWh")]
+    result = detect(sites, flows, params=Parameters(estimate_missing_flows=False))
+    (lead,) = [o for o in result.opportunities if o.resource == "steam"]
+    scale = lead.factors["echelle_canalisation"]
+    assert scale == pytest.approx(max(0.3, (20_000 / 380_000) ** 0.5))
+    annuity = lead.factors["annuite_canalisation_eur_par_km"] * lead.distance_km
+    receiver = next(p for p in lead.participants if p.role == "receveur")
+    assert dict(receiver.items)["Annuité de canalisation"] == pytest.approx(-annuity)

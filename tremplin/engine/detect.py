@@ -164,8 +164,9 @@ def _select(
 
     One greedy pass in ranking order (most reliable first, then by the objective): a substitution is kept
     while its supply has fewer than ``max_candidates_per_source`` receivers and its receiver fewer than
-    ``max_leads_per_establishment`` leads; a group while each member has room for one more lead and fewer
-    than ``max_mutualisations_per_establishment`` groups. A pair whose two flows are declared (or stated
+    ``max_leads_per_establishment`` leads for that need (the resource group of the input: steam, heat,
+    feed…); a group while each member has room for one more lead for that resource and fewer than
+    ``max_mutualisations_per_establishment`` groups. A pair whose two flows are declared (or stated
     in a workshop) is always kept: caps exist to keep estimated leads few, not to hide what companies
     said. The reverse pair of one already kept (B→A of the same resource group as A→B) is left out, and
     two establishments get one estimated lead per direction (the best resource), not one per resource.
@@ -186,7 +187,8 @@ def _select(
         entries.append((key[0], key[0], key[1], 1, key[2], 0, 0, g))
     entries.sort(key=lambda e: e[:7])
     supply_count = np.zeros(len(ctx.f_qty), np.int64)
-    lead_count = np.zeros(len(ctx.establishments), np.int64)
+    # Leads received, per (establishment, resource group of the need): three proposals for each need.
+    lead_count: dict[tuple[int, int], int] = {}
     group_count = np.zeros(len(ctx.establishments), np.int64)
     kept_pairs: set[tuple[int, int, int]] = set()
     estimated_pairs: set[tuple[int, int]] = set()
@@ -198,6 +200,7 @@ def _select(
         if kind == 0:
             s_flow = int(c.s_flow[index])
             s_comp, t_comp = entry[4], entry[5]
+            need = int(ctx.resource_group[ctx.f_res[int(c.t_flow[index])]])
             net_group = int(ctx.resource_group[ctx.f_res[s_flow]])
             if (t_comp, s_comp, net_group) in kept_pairs:
                 if trace is not None:
@@ -209,7 +212,7 @@ def _select(
                     "source_cap"
                     if supply_count[s_flow] >= cap_source
                     else "receiver_cap"
-                    if lead_count[t_comp] >= cap_leads
+                    if lead_count.get((t_comp, need), 0) >= cap_leads
                     else "pair"
                     if (s_comp, t_comp) in estimated_pairs
                     else None
@@ -219,18 +222,22 @@ def _select(
                         trace[index] = reason
                     continue
             supply_count[s_flow] += 1
-            lead_count[t_comp] += 1
+            lead_count[(t_comp, need)] = lead_count.get((t_comp, need), 0) + 1
             kept_pairs.add((s_comp, t_comp, net_group))
             if not facts:
                 estimated_pairs.add((s_comp, t_comp))
         else:
             members = ctx.f_comp[groups[index].flows]
             facts = groups[index].basis < estimated
-            if not facts and (
-                (lead_count[members] >= cap_leads).any() or (group_count[members] >= cap_groups).any()
-            ):
+            need = int(ctx.resource_group[groups[index].resource])
+            keys = [(int(m), need) for m in members.tolist()]
+            full = any(lead_count.get(k, 0) >= cap_leads for k in keys) or bool(
+                (group_count[members] >= cap_groups).any()
+            )
+            if not facts and full:
                 continue
-            lead_count[members] += 1
+            for k in keys:
+                lead_count[k] = lead_count.get(k, 0) + 1
             group_count[members] += 1
         selected.append((kind, index))
     return selected

@@ -13,7 +13,7 @@ from .context import ADJUSTMENTS, Context
 from .knowledge import REGULATORY_FLAGS
 from .model import BASES, BASIS_LABELS, Opportunity, ParticipantGain
 from .mutualisation import Group, unit_cost
-from .substitution import Candidates
+from .substitution import Candidates, pipe_scale
 
 __all__ = ["fr", "mutualisation_opportunity", "substitution_opportunity"]
 
@@ -166,7 +166,9 @@ def substitution_opportunity(ctx: Context, rule, c: Candidates, i: int) -> Oppor
             "transport_kgco2e_par_t_km": transport.co2_kg_per_t_km,
         }
     if transport.mode == "pipe":
-        factors["annuite_canalisation_eur_par_km"] = transport.fixed_eur_per_km_year
+        scale = float(pipe_scale(params, transport, out_res, q))
+        factors["annuite_canalisation_eur_par_km"] = transport.fixed_eur_per_km_year * scale
+        factors["echelle_canalisation"] = scale
     flags = _flags_for(out_res, rule.flags)
     s_qty, t_qty = float(ctx.f_qty[s_flow]), float(ctx.f_qty[t_flow])
     s_basis, t_basis = BASIS_LABELS[BASES[ctx.f_basis[s_flow]]], BASIS_LABELS[BASES[ctx.f_basis[t_flow]]]
@@ -208,7 +210,14 @@ def substitution_opportunity(ctx: Context, rule, c: Candidates, i: int) -> Oppor
         f"({fr(params.source_gain_share * 100)} % au fournisseur)."
     )
     if transport.mode == "pipe" and params.include_infrastructure_cost:
-        assumptions.append("Canalisation dédiée : annuité d'investissement proportionnelle à la distance.")
+        text = "Canalisation dédiée : annuité d'investissement proportionnelle à la distance"
+        if transport.reference_flow is not None and out_res.unit == transport.reference_unit:
+            text += (
+                f", dimensionnée pour {fr(q)} {out_res.unit}/an (coût par km × "
+                f"{fr(factors['echelle_canalisation'], 2)} par rapport à une canalisation de "
+                f"{fr(transport.reference_flow)} {transport.reference_unit}/an)"
+            )
+        assumptions.append(text + ".")
     if gain < params.min_gain_eur:
         assumptions.append(
             f"Gain estimé de {fr(gain)} €/an aux prix et coûts par défaut, sous le seuil de "

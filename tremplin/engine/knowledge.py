@@ -179,7 +179,7 @@ class NetGroup:
 
 @dataclass(frozen=True)
 class TransportClass:
-    """How a resource travels, and what distance costs.
+    """How a resource travels, and what distance costs (see ``reference_flow`` for pipes sized to a flow).
 
     Trucks cost ``eur_per_t`` of handling plus ``eur_per_t_km`` per road km.  Pipes cost a fixed
     ``fixed_eur_per_km_year`` per km of pipe and per year whatever the flow: the annuity of the investment
@@ -200,6 +200,11 @@ class TransportClass:
     lifetime_years: float = 0.0
     discount_rate: float = 0.0
     om_share: float = 0.0
+    #: The yearly flow (in ``reference_unit``) that the investment per km is quoted for; a pipe for a
+    #: smaller or larger flow costs in proportion to its diameter, about the square root of the flow
+    #: (``Parameters.pipe_scale_exponent``), within bounds. None: the cost does not depend on the flow.
+    reference_flow: float | None = None
+    reference_unit: str = ""
     note: str = ""
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 

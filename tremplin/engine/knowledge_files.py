@@ -305,8 +305,14 @@ def _load_catalogue(path: Path, sources) -> tuple[str, dict, dict, dict]:
             fixed = 0.0
         if mode == "pipe" and fixed <= 0:
             check.fail(f"{where}.capex_eur_per_km", "une canalisation a un coût par km et par an")
+        reference_flow = check.number(entry, "reference_flow", where, required=False, positive=True)
+        reference_unit = check.text(entry, "reference_unit", where, required=False)
+        if (reference_flow is None) != (not reference_unit):
+            check.fail(f"{where}.reference_flow", "débit de référence et son unité vont ensemble")
         sources_map = check.source_map(entry, where)
         needed = ["distance"] + (["cost"] if mode in ("truck", "pipe") else [])
+        if reference_flow is not None:
+            needed.append("reference_flow")
         for figure in needed:
             if figure not in sources_map:
                 check.fail(f"{where}.sources", f"source manquante pour {figure}")
@@ -325,6 +331,8 @@ def _load_catalogue(path: Path, sources) -> tuple[str, dict, dict, dict]:
             lifetime_years=lifetime,
             discount_rate=rate,
             om_share=om,
+            reference_flow=reference_flow,
+            reference_unit=reference_unit,
             note=check.text(entry, "note", where, required=False),
             sources=sources_map,
         )

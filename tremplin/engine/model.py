@@ -86,6 +86,11 @@ class Parameters:
     source_gain_share: float = 0.5
     #: Include annualised pipe costs (heat, steam, water) in gains and in the plan.
     include_infrastructure_cost: bool = True
+    #: A pipe for a flow other than its class's reference flow costs (flow / reference) ** exponent as
+    #: much per km (a pipe's cost follows its diameter, the diameter the square root of the flow at a
+    #: given velocity), within these bounds (trench and civil works do not shrink with the flow).
+    pipe_scale_exponent: float = 0.5
+    pipe_scale_bounds: tuple[float, float] = (0.3, 2.0)
     #: Substitution leads below this yearly gain (EUR) are dropped.
     min_gain_eur: float = 500.0
     #: With objective "co2", leads below this t CO2e/year are dropped instead.
@@ -102,10 +107,12 @@ class Parameters:
     #: Receivers kept per supply flow (all rules together), best first: declared and workshop data
     #: before estimates, then by the objective.
     max_candidates_per_source: int = 5
-    #: Leads an establishment *receives* in the final list: substitution leads where it is the receiver
-    #: and mutualisation groups where it is a member.  Each lead has exactly one receiver or counts for
-    #: every member, so a run never lists more than this many leads per establishment on average.
-    #: Matches of declared (or workshop) flows on both sides are never cut by this cap.
+    #: Leads an establishment *receives* for each of its needs (the resource group of an input: steam,
+    #: heat, water, feed…) in the final list: substitution leads where it is the receiver and
+    #: mutualisation groups it joins for that resource. Each lead has one receiver (or counts for every
+    #: member), so the number of leads stays a small multiple of the number of needs, and a run lists far
+    #: fewer than 3 leads per establishment on average. Matches of declared (or workshop) flows on both
+    #: sides are never cut by this cap.
     max_leads_per_establishment: int = 3
     #: Mutualisation groups kept per establishment in the final list (within the cap above).
     max_mutualisations_per_establishment: int = 1

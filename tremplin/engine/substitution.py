@@ -301,6 +301,15 @@ def cap_per_source(ctx: Context, c: Candidates, objective: str, cap: int) -> Can
     return c.take(np.sort(order[(rank < cap) | facts]))
 
 
+def pipe_scale(params, transport, out_res, quantity: np.ndarray) -> np.ndarray | float:
+    """How much a pipe sized to ``quantity`` costs per km, relative to the class's quoted cost."""
+    if transport.reference_flow is None or out_res.unit != transport.reference_unit:
+        return 1.0
+    low, high = params.pipe_scale_bounds
+    ratio = np.maximum(np.asarray(quantity, dtype=float), 1e-12) / transport.reference_flow
+    return np.clip(ratio**params.pipe_scale_exponent, low, high)
+
+
 def _economics(ctx: Context, rule_pos, rule, out_res, in_res, s_flow, t_flow, gc, road) -> Candidates:
     params = ctx.params
     ratio = rule.ratio
@@ -317,7 +326,7 @@ def _economics(ctx: Context, rule_pos, rule, out_res, in_res, s_flow, t_flow, gc
         transport_cost = np.zeros_like(q)
         co2_transport = np.zeros_like(q)
     if transport.mode == "pipe" and params.include_infrastructure_cost:
-        fixed = transport.fixed_eur_per_km_year * road
+        fixed = transport.fixed_eur_per_km_year * road * pipe_scale(params, transport, out_res, q)
     else:
         fixed = np.zeros_like(q)
     pretreatment = q * rule.pretreatment_cost

@@ -91,7 +91,7 @@ class PairDiagnosis:
 
 _CAP_MESSAGES = {
     "source_cap": "écartée par la limite de receveurs par gisement ({cap} meilleurs gardés)",
-    "receiver_cap": "écartée par la limite de pistes par établissement receveur ({cap} meilleures gardées)",
+    "receiver_cap": "écartée par la limite de pistes pour ce besoin du receveur ({cap} meilleures gardées)",
     "pair": "une meilleure piste relie déjà ces deux établissements dans ce sens",
     "reverse": "la piste inverse, de la même ressource, est déjà proposée",
 }
