@@ -208,3 +208,11 @@ def test_fats_travel_to_the_few_biofuel_plants_across_the_country(kb):
     assert kb.transport_for("oil_cooking_used").code == transport.code
     # 262 km by road costs ≈ 36 €/t, a small share of a fat worth 500 to 900 €/t.
     assert transport.eur_per_t + transport.eur_per_t_km * 262 < 0.1 * 500
+
+
+def test_treated_effluent_is_not_process_water_for_food_drugs_or_fish_farms(kb):
+    rule = kb.rule("SUB-EAU-01")
+    for code in ("10.51C", "11.05Z", "21.10Z", "03.22Z"):
+        assert not rule.accepts(naf_ancestors(code)), code
+    for code in ("20.14Z", "19.20Z", "35.11Z", "01.13Z"):
+        assert rule.accepts(naf_ancestors(code)), code
