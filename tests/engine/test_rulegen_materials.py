@@ -6,6 +6,7 @@ import pytest
 
 from tremplin.engine import Establishment, Flow, Parameters, default_knowledge_base, detect
 from tremplin.engine import naf as naf_module
+from tremplin.engine.detect import run_stages
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +111,7 @@ def test_a_by_product_that_sells_has_no_gate_fee_route_and_a_believable_value_in
         (("35.11Z", 200), ("43.12B", 50), {"ash_coal_fly", "ash_boiler_bottom"}),  # and as earthworks fill
         (("20.12Z", 300), ("23.62Z", 150), {"chem_calcium_reaction"}),  # titanium-dioxide gypsum
         (("24.44Z", 300), ("20.15Z", 100), {"chem_sulphuric_acid"}),  # smelter acid to fertilisers
-        (("24.44Z", 300), ("24.45Z", 100), {"chem_sulphuric_acid"}),  # and to a nickel refinery
+        (("24.44Z", 300), ("24.45Z", 100), {"chem_sulphuric_acid", "heat_high"}),  # and to a nickel refinery
         (("10.41A", 100), ("20.59Z", 60), {"oil_fats_technical"}),  # rendered fats to biodiesel
         (("38.12Z", 30), ("19.20Z", 45), {"oil_mineral_used"}),  # collected used oil to a re-refinery
         (("11.05Z", 100), ("10.89Z", 100), {"bio_yeast_cream"}),  # brewer's yeast to yeast extract
@@ -128,6 +129,22 @@ def test_a_supplier_class_reaches_its_industrial_receiver_from_its_activity_code
     leads = _leads(result, "a", "b")
     assert {o.resource for o in leads} & resources, [(o.resource, o.rule_id) for o in leads]
     assert all(o.gain_eur_per_year > 0 for o in leads)
+
+
+def test_a_nickel_refinery_gets_the_smelter_acid_beside_its_heat():
+    """A hydrometallurgical refinery needs steam as well as acid: the copper smelter's heat is the best lead
+    of the pair (one estimated lead per pair and direction), its acid a candidate with a positive gain."""
+    stages = run_stages(_sites(("24.44Z", 300), ("24.45Z", 100)), None, params=Parameters())
+    ctx, c = stages.ctx, stages.candidates
+    ids = [e.id for e in ctx.establishments]
+    acid = [
+        float(c.gain[i])
+        for i in range(len(c))
+        if stages.rules[int(c.rule[i])].output == "chem_sulphuric_acid"
+        and ids[int(ctx.f_comp[c.s_flow[i]])] == "a"
+        and ids[int(ctx.f_comp[c.t_flow[i]])] == "b"
+    ]
+    assert acid and max(acid) > 0
 
 
 def test_used_oil_is_worth_its_base_oil_to_a_re_refinery_not_the_price_of_a_lubricant():
