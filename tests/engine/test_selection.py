@@ -343,7 +343,7 @@ def test_a_receiver_full_on_one_need_still_gets_a_lead_for_another():
     flows += [
         Flow("e03", "out", "steam_mp", 50_000, "MWh", "estimated"),
         Flow("e04", "in", "heat_medium", 400_000, "MWh", "estimated"),
-        Flow("e04", "in", "steam", 400_000, "MWh", "estimated"),
+        Flow("e04", "in", "steam", 8_000, "MWh", "estimated"),
     ]
     result = detect(sites, flows, params=Parameters(estimate_missing_flows=False))
     incinerator = [o for o in result.opportunities if o.source_id == "e03" and o.target_id == "e04"]
