@@ -333,3 +333,18 @@ def test_each_need_of_a_receiver_has_its_own_three_leads():
             by_need.setdefault(o.input_resource, []).append(o.source_id)
     assert sorted(by_need["gypsum_natural"]) == ["e01", "e02", "e03"]  # the three biggest of four
     assert len(by_need["steam"]) == 3
+
+
+def test_a_receiver_full_on_one_need_still_gets_a_lead_for_another():
+    # A steam network (35.30) needs heat and steam; three big heat suppliers fill its heat need, so the
+    # incinerator's steam reaches it as steam rather than being lost as a fourth heat lead.
+    sites = _sites(["35.11Z", "35.11Z", "35.11Z", "38.21Z", "35.30Z"])
+    flows = [Flow(f"e0{i}", "out", "heat_medium", 90_000 + 1000 * i, "MWh", "estimated") for i in range(3)]
+    flows += [
+        Flow("e03", "out", "steam_mp", 50_000, "MWh", "estimated"),
+        Flow("e04", "in", "heat_medium", 400_000, "MWh", "estimated"),
+        Flow("e04", "in", "steam", 8_000, "MWh", "estimated"),
+    ]
+    result = detect(sites, flows, params=Parameters(estimate_missing_flows=False))
+    incinerator = [o for o in result.opportunities if o.source_id == "e03" and o.target_id == "e04"]
+    assert incinerator and incinerator[0].input_resource == "steam"

@@ -274,13 +274,16 @@ def ranking_key(ctx: Context, c: Candidates, objective: str) -> list[np.ndarray]
 
 
 def best_rule_per_pair(ctx: Context, c: Candidates, objective: str) -> Candidates:
-    """One candidate per (supply flow, receiving establishment): the best rule, when several rules lead
-    from one gisement to the same receiver."""
+    """One candidate per (supply flow, receiving establishment, need): the best rule, when several rules
+    lead from one gisement to the same need of a receiver (its input's resource group). Two needs of one
+    receiver keep a candidate each, so that a full need (see the per-need cap) leaves room for the other."""
     if len(c) == 0:
         return c
     order = np.lexsort(ranking_key(ctx, c, objective))
     t_comp = ctx.f_comp[c.t_flow[order]].astype(np.int64)
-    pair = c.s_flow[order].astype(np.int64) * len(ctx.establishments) + t_comp
+    need = ctx.resource_group[ctx.f_res[c.t_flow[order]]].astype(np.int64)
+    n_needs = int(ctx.resource_group.max()) + 1 if len(ctx.resource_group) else 1
+    pair = (c.s_flow[order].astype(np.int64) * len(ctx.establishments) + t_comp) * n_needs + need
     _, first = np.unique(pair, return_index=True)
     return c.take(np.sort(order[first]))
 
