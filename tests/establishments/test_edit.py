@@ -111,7 +111,9 @@ def test_an_edit_records_each_change_in_the_history(client, caux, officer):
     entry = AuditEntry.objects.about(establishment).get(action="establishment.updated")
     assert set(entry.data["changes"]) >= {"name", "engagement", "met_on", "location"}
     html = client.get(reverse("establishment_detail", kwargs={"pk": establishment.pk})).content.decode()
-    assert "Modifié" in html and "engagement" in html
+    history = html[html.index('id="history"') :]
+    assert "A modifié l&#x27;établissement Papeterie de la Seine" in history
+    assert "engagement : " in history and "→" in history  # each change, before → after
 
 
 def test_an_edit_without_change_writes_no_history(client, caux, officer):

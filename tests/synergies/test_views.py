@@ -222,16 +222,18 @@ def test_the_history_tells_consent_actions_and_figures_in_plain_language(officer
     history = page[page.index('id="history"') :]
     expected_in_order = [
         "Entrée dans le pipeline, au statut « Détectée ».",
-        "Brasserie des Falaises accepte la mise en relation avec les autres participants.",
-        "Réponse donnée par l&#x27;entreprise.",
+        "Brasserie des Falaises accepte la mise en relation avec les autres participants de",
+        "Réponse : donnée par l&#x27;entreprise",
         "Ferme laitière du Plateau accepte la mise en relation",
-        "Réponse notée par l&#x27;équipe du territoire.",
-        "Action prévue : « Visiter la ferme ».",
-        "Action réalisée : « Visiter la ferme ».",
+        "Réponse : notée par l&#x27;équipe du territoire",
+        "A ajouté l&#x27;action « Visiter la ferme »",
+        "Responsable : Chargée EIT",
+        "A marqué comme faite l&#x27;action « Visiter la ferme »",
         "Statut passé de « À l&#x27;étude » à « En cours de mise en œuvre ».",
-        "Chiffres mesurés de 2025 enregistrés.",
-        "300,0 t détournées de l&#x27;élimination, 0,0 t CO2e évitées, 20\xa0000 € économisés",
-        "Factures",
+        "A enregistré les chiffres mesurés de 2025",
+        "tonnes détournées : 300",
+        "€ économisés : 20\xa0000",
+        "Note : Factures",
     ]
     missing = [text for text in expected_in_order if text not in history]
     assert not missing, history

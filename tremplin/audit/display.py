@@ -388,8 +388,13 @@ class _Values:
             return _choice_label("tremplin.synergies.enums.Status", raw) if raw else NOTHING
         if name == "reason" and entry.action == "synergy.status.changed":
             return _choice_label("tremplin.synergies.enums.AbandonReason", raw) if raw else NOTHING
+        if name == "previous" and entry.action == "synergy.consent.recorded":
+            answered = raw in ("accepted", "declined")  # "it had not answered yet" tells nothing
+            return _choice_label("tremplin.synergies.enums.Consent", raw) if answered else NOTHING
         if name == "consent":
             return _choice_label("tremplin.synergies.enums.Consent", raw)
+        if name == "on_behalf":
+            return str(_("recorded by the territory team") if raw else _("given by the company"))
         if name == "mode":
             return _choice_label("tremplin.synergies.enums.DetectionMode", raw)
         if name == "objective":
@@ -623,11 +628,31 @@ register(
     "reason",
     "note",
 )
-register("synergy.action.added", _("Added the action “%(title)s” to %(target)s"), "due_on")
-register("synergy.action.done", _("Marked an action of %(target)s as done"))
-register("synergy.action.reopened", _("Reopened an action of %(target)s"))
+register("synergy.action.added", _("Added the action “%(title)s” to %(target)s"), "owner_name", "due_on")
 register(
-    "synergy.consent.recorded", _("Recorded the answer of %(establishment)s for %(target)s: %(consent)s")
+    "synergy.action.done",
+    _when(
+        lambda values: values.get("title"),
+        _("Marked the action “%(title)s” of %(target)s as done"),
+        _("Marked an action of %(target)s as done"),
+    ),
+)
+register(
+    "synergy.action.reopened",
+    _when(
+        lambda values: values.get("title"),
+        _("Reopened the action “%(title)s” of %(target)s"),
+        _("Reopened an action of %(target)s"),
+    ),
+)
+register(
+    "synergy.consent.recorded",
+    lambda values: {
+        "accepted": _("%(establishment)s accepts to be introduced to the other participants of %(target)s"),
+        "declined": _("%(establishment)s declines to be introduced to the other participants of %(target)s"),
+    }.get(values.get("consent"), _("Recorded the answer of %(establishment)s for %(target)s: %(consent)s")),
+    "on_behalf",
+    "previous",
 )
 register(
     "synergy.measurement.recorded",
@@ -638,6 +663,7 @@ register(
     "co2_avoided_t",
     "jobs",
     "corrected",
+    "note",
 )
 register("report.frozen", _("Froze the report %(target)s"), "kind", "frozen_at", "synergies")
 
@@ -679,5 +705,8 @@ DETAIL_LABELS.update(
         "eur_earned": _("€ earned"),
         "co2_avoided_t": _("t CO2e avoided"),
         "jobs": _("jobs created or kept (FTE)"),
+        "on_behalf": _("Answer"),
+        "owner_name": _("Owner"),
+        "previous": _("Previous answer"),
     }
 )
