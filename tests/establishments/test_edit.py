@@ -173,7 +173,7 @@ def test_contacts_are_added_changed_and_removed(client, caux, officer):
     assert (contact.job_title, contact.phone) == ("Directrice", "02 35 00 00 00")
     html = client.get(reverse("establishment_detail", kwargs={"pk": establishment.pk})).content.decode()
     assert "Claire Martin" in html and "Directrice" in html
-    client.post(reverse("establishment_contact_delete", kwargs={"pk": contact.pk}))
+    client.post(reverse("establishment_contact_delete", kwargs={"pk": contact.pk}), {"version": "2"})
     assert not EstablishmentContact.objects.exists()
     actions = list(AuditEntry.objects.about(establishment).order_by("id").values_list("action", flat=True))
     assert actions == [

@@ -210,9 +210,18 @@ def update_contact(
 
 
 @transaction.atomic
-def remove_contact(contact: EstablishmentContact, *, by) -> None:
+def remove_contact(contact: EstablishmentContact, *, by, expected_version: int | None = None) -> None:
+    """Remove a contact; :class:`EditConflict` when it changed since ``expected_version`` (the person
+    confirmed the removal of what they saw, not of what someone recorded since)."""
+    contact = (
+        EstablishmentContact.objects.select_for_update()
+        .select_related("establishment__territory")
+        .get(pk=contact.pk)
+    )
     establishment = contact.establishment
     _require_team(by, establishment.territory_id)
+    if expected_version is not None and expected_version != contact.version:
+        raise EditConflict(contact)
     name, pk = contact.name, contact.pk
     contact.delete()
     log_action(
