@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +22,6 @@ from tremplin.coaching.models import (
 from tremplin.coaching.services import deliverables as services
 from tremplin.coaching.services.errors import CoachingError
 from tremplin.coaching.services.roles import is_programme_team, is_team_of
-from tremplin.coaching.services.support import plan_support_days
 from tremplin.flows.totals import known_outputs_companies, known_outputs_tonnes
 from tremplin.indicators.secrecy import withheld
 from tremplin.programme.models import Participation
@@ -41,8 +40,8 @@ def coaching_participation(request, pk):
         "coaching/participation.html",
         {
             "participation": participation,
-            "deliverables": services.ensure_deliverables(participation),
-            "support_days": plan_support_days(participation),
+            "deliverables": services.deliverables_of(participation),
+            "support_days": list(participation.support_days.all()),
             "is_team": is_team_of(request.user, participation),
         },
     )
@@ -116,9 +115,10 @@ def _deliverable_of(request, participation_pk, kind):
     participation = get_visible_or_404(Participation, request.user, pk=participation_pk)
     if kind not in DeliverableKind.values:
         raise Http404
-    services.ensure_deliverables(participation)
-    return Deliverable.objects.select_related("participation__territory__epci", "participation__call").get(
-        participation=participation, kind=kind
+    return get_object_or_404(
+        Deliverable.objects.select_related("participation__territory__epci", "participation__call"),
+        participation=participation,
+        kind=kind,
     )
 
 
