@@ -27,6 +27,8 @@ SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", ENVIRONMENT == "development")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Django's own page carries an inline <style> that the Content-Security-Policy blocks: ours, in our look.
+CSRF_FAILURE_VIEW = "tremplin.www.errors.csrf_failure"
 
 if ENVIRONMENT == "production":
     if DEBUG:
