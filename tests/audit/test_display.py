@@ -311,3 +311,50 @@ def test_the_synergy_history_reads_an_erased_person_as_such():
     assert [(item.by, item.text) for item in action] == [
         ("Une personne effacée", f"A ajouté l'action « Appeler la ferme » à {synergy}")
     ]
+
+
+# Personal data in the journal: identifiers stored, names and addresses read when shown.
+
+
+def test_invitation_entries_store_no_address_and_show_it_while_the_invitation_exists():
+    from django.utils import translation
+
+    from tremplin.questionnaire.models import Invitation
+    from tremplin.questionnaire.services import invite_contact
+
+    caux = factories.territory(CAUX_SEINE)
+    officer = factories.territory_officer(caux)
+    site = factories.establishment(caux, name="Fonderie de Caux")
+    invite_contact(site, email="hse@fonderie.example", by=officer, link_for=lambda token: f"/l/{token}/")
+    entry = AuditEntry.objects.get(action="invitation.created")
+    assert "hse@fonderie.example" not in str(entry.data)
+    with translation.override("fr"):
+        assert describe(entry).sentence == (
+            "A invité hse@fonderie.example au questionnaire de Fonderie de Caux"
+        )
+        Invitation.objects.all().delete()  # purged, or the person's data erased
+        assert describe(AuditEntry.objects.get(pk=entry.pk)).sentence == (
+            "A invité une personne effacée au questionnaire de Fonderie de Caux"
+        )
+
+
+def test_committee_seat_entries_store_the_member_by_identifier():
+    from django.utils import translation
+
+    from tremplin.programme.services.calls import add_committee_member, remove_committee_member
+
+    call = factories.call()
+    team = factories.programme_team_member()
+    member = factories.committee_member(first_name="Marc", last_name="Dreal", email="marc@dreal.example")
+    seat = add_committee_member(call, by=team, member=member, organisation="DREAL")
+    remove_committee_member(seat, by=team)
+    entries = AuditEntry.objects.filter(action__startswith="committee.seat.").order_by("id")
+    assert all("marc@dreal.example" not in str(entry.data) for entry in entries)
+    assert [entry.data["member_id"] for entry in entries] == [member.pk, member.pk]
+    with translation.override("fr"):
+        assert [shown.sentence for shown in describe_entries(entries)] == [
+            "A fait siéger Marc Dreal au comité",
+            "A retiré Marc Dreal du comité",
+        ]
+        member.delete()
+        assert describe_entries(entries)[0].sentence == "A fait siéger une personne effacée au comité"

@@ -221,8 +221,9 @@ class _Resolver:
         user_ids, establishment_ids, sirens, emails = set(), set(), set(), set()
         for entry in entries:
             data = entry.data or {}
-            if isinstance(data.get("user_id"), int):
-                user_ids.add(data["user_id"])
+            for key in ("user_id", "member_id"):
+                if isinstance(data.get(key), int):
+                    user_ids.add(data[key])
             for key in ("establishment_id", "establishment"):
                 if isinstance(data.get(key), int):
                     establishment_ids.add(data[key])
@@ -365,7 +366,11 @@ class _Values:
         if name == "selected_count":
             return _plain(len(data.get("selected") or []))
         if name == "member":
-            return resolver.member(raw)
+            if "member_id" in data:
+                return resolver.person(data["member_id"])
+            return resolver.member(raw)  # entries written before members were stored by identifier
+        if name == "invitee":
+            return self._invitee()
         if name == "criterion":
             return _criterion_label(entry, raw)
         if name == "eligible" or (name in ("before", "after") and entry.action.endswith(".overridden")):
@@ -423,6 +428,16 @@ class _Values:
             else:
                 parts.append(f"{label} : {_plain(value)}")
         return "; ".join(parts) or NOTHING
+
+    def _invitee(self) -> str:
+        """The invited address, read from the invitation itself: once the invitation is purged or the
+        person erased, the journal keeps the action without the address."""
+        invitation = self.entry.target if self.entry.target_type_id else None
+        if invitation is not None and getattr(invitation, "email", ""):
+            return invitation.email
+        if self.data.get("email"):  # entries written before invitations were stored by identifier
+            return str(self.data["email"])
+        return str(ERASED_PERSON)
 
     def _target(self) -> str:
         entry = self.entry
@@ -605,7 +620,7 @@ register("flow.created", _("Declared a flow of %(establishment_id)s: %(resource)
 register("flow.updated", _("Changed a flow of %(establishment_id)s: %(resource)s"), "changes")
 register("flow.deleted", _("Deleted a flow of %(establishment_id)s: %(resource)s"), "before")
 register(
-    "invitation.created", _("Invited %(email)s to the questionnaire of %(establishment_id)s"), "expires_at"
+    "invitation.created", _("Invited %(invitee)s to the questionnaire of %(establishment_id)s"), "expires_at"
 )
 register("invitation.opened", _("Opened the questionnaire link of %(establishment_id)s"))
 register("invitation.renewed", _("Sent a new questionnaire link for %(establishment_id)s"), "expires_at")

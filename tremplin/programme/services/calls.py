@@ -112,7 +112,7 @@ def add_committee_member(call: Call, *, by, member, organisation: str = "", now=
             call,
             call=call,
             at=now,
-            member=member.email,
+            member_id=member.pk,  # the name is read when shown: an erased member reads as such
             organisation=organisation,
         )
     return seat
@@ -123,5 +123,5 @@ def remove_committee_member(seat: CommitteeSeat, *, by, now=None) -> None:
     require_programme_team(by)
     if seat.member.scores.filter(application__call=seat.call).exists():
         raise ProgrammeError(_("This member has already scored applications: the seat is kept."))
-    log_action(by, "committee.seat.removed", seat.call, call=seat.call, at=now, member=seat.member.email)
+    log_action(by, "committee.seat.removed", seat.call, call=seat.call, at=now, member_id=seat.member_id)
     seat.delete()
