@@ -358,3 +358,30 @@ def test_committee_seat_entries_store_the_member_by_identifier():
         ]
         member.delete()
         assert describe_entries(entries)[0].sentence == "A fait siéger une personne effacée au comité"
+
+
+def test_contact_and_action_owner_entries_name_them_when_shown_never_in_the_data():
+    from django.utils import translation
+
+    from tremplin.establishments.services import add_contact, remove_contact
+    from tremplin.synergies.pipeline import add_action
+
+    caux = factories.territory(CAUX_SEINE)
+    officer = factories.territory_officer(caux)
+    site = factories.establishment(caux, name="Papeterie de Caux")
+    contact = add_contact(site, by=officer, name="Claire Martin")
+    add_action(
+        factories.synergy(caux, status="qualified"), by=officer, title="Appeler", owner_name="Paul Owner"
+    )
+    for entry in AuditEntry.objects.filter(
+        action__in=["establishment.contact.added", "synergy.action.added"]
+    ):
+        assert "Claire Martin" not in str(entry.data) and "Paul Owner" not in str(entry.data)
+    with translation.override("fr"):
+        added = describe(AuditEntry.objects.get(action="establishment.contact.added"))
+        assert added.sentence == "A ajouté le contact Claire Martin à Papeterie de Caux"
+        planned = describe(AuditEntry.objects.get(action="synergy.action.added"))
+        assert ("Responsable", "Paul Owner") in planned.details
+        remove_contact(contact, by=officer)
+        removed = describe(AuditEntry.objects.get(action="establishment.contact.removed"))
+        assert removed.sentence == "A retiré le contact (retiré depuis) de Papeterie de Caux"

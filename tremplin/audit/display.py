@@ -61,6 +61,7 @@ def registered_codes() -> set[str]:
 # --- Values --------------------------------------------------------------------------------------------
 
 ERASED_PERSON = _("an erased person")
+REMOVED_CONTACT = _("(since removed)")
 DELETED = _("(since deleted)")
 NOTHING = "—"
 
@@ -215,10 +216,12 @@ class _Resolver:
 
     def __init__(self, entries: list):
         from tremplin.accounts.models import User
-        from tremplin.establishments.models import Establishment
+        from tremplin.establishments.models import Establishment, EstablishmentContact
         from tremplin.geo.models import Epci
+        from tremplin.synergies.models import SynergyAction
 
         user_ids, establishment_ids, sirens, emails = set(), set(), set(), set()
+        contact_ids, action_ids = set(), set()
         for entry in entries:
             data = entry.data or {}
             for key in ("user_id", "member_id"):
@@ -232,12 +235,29 @@ class _Resolver:
                 sirens.update(value if isinstance(value, list) else [value] if isinstance(value, str) else [])
             if isinstance(data.get("member"), str):
                 emails.add(data["member"].lower())
+            if isinstance(data.get("contact_id"), int) and entry.action.startswith("establishment.contact."):
+                contact_ids.add(data["contact_id"])
+            if isinstance(data.get("action_id"), int) and entry.action.startswith("synergy.action."):
+                action_ids.add(data["action_id"])
         self.users = {user.pk: user for user in User.objects.filter(pk__in=user_ids)}
         self.users_by_email = {user.email.lower(): user for user in User.objects.filter(email__in=emails)}
         self.establishments = dict(
             Establishment.objects.filter(pk__in=establishment_ids).values_list("pk", "name")
         )
         self.epcis = dict(Epci.objects.filter(siren__in=sirens).values_list("siren", "name"))
+        self.contacts = dict(
+            EstablishmentContact.objects.filter(pk__in=contact_ids).values_list("pk", "name")
+        )
+        self.action_owners = {
+            action.pk: action.owner_label
+            for action in SynergyAction.objects.filter(pk__in=action_ids).select_related("owner")
+        }
+
+    def contact(self, pk) -> str:
+        return self.contacts.get(pk) or str(REMOVED_CONTACT)
+
+    def action_owner(self, pk) -> str:
+        return self.action_owners.get(pk) or NOTHING
 
     def person(self, user_id) -> str:
         user = self.users.get(user_id)
@@ -371,6 +391,11 @@ class _Values:
             return resolver.member(raw)  # entries written before members were stored by identifier
         if name == "invitee":
             return self._invitee()
+        if name == "contact" and "contact_id" in data and entry.action.startswith("establishment.contact."):
+            # Named when shown, from the contact record (entries written before quoted the name).
+            return resolver.contact(data["contact_id"]) if raw is None else _plain(raw)
+        if name == "owner_name" and entry.action == "synergy.action.added":
+            return _plain(raw) if raw else resolver.action_owner(data.get("action_id"))
         if name == "criterion":
             return _criterion_label(entry, raw)
         if name == "eligible" or (name in ("before", "after") and entry.action.endswith(".overridden")):
@@ -475,7 +500,8 @@ def _describe(entry, resolver: _Resolver) -> DisplayedEntry:
     sentence = text.sentence(values) if callable(text.sentence) else text.sentence
     details = []
     for name in text.details:
-        if name not in values.data and name != "changes":
+        # The owner of an action is read from the action, never copied into the entry.
+        if name not in values.data and name not in ("changes", "owner_name"):
             continue
         shown = values.value(name)
         if shown != NOTHING:

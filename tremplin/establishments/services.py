@@ -165,7 +165,6 @@ def add_contact(
             "establishment.contact.added",
             establishment,
             territory=establishment.territory,
-            contact=contact.name,
             contact_id=contact.pk,
         )
         return contact
@@ -202,7 +201,6 @@ def update_contact(
             "establishment.contact.updated",
             establishment,
             territory=establishment.territory,
-            contact=contact.name,
             contact_id=contact.pk,
             fields=changed,
         )
@@ -222,13 +220,12 @@ def remove_contact(contact: EstablishmentContact, *, by, expected_version: int |
     _require_team(by, establishment.territory_id)
     if expected_version is not None and expected_version != contact.version:
         raise EditConflict(contact)
-    name, pk = contact.name, contact.pk
+    pk = contact.pk
     contact.delete()
     log_action(
         by,
         "establishment.contact.removed",
         establishment,
         territory=establishment.territory,
-        contact=name,
         contact_id=pk,
     )
