@@ -155,6 +155,29 @@ def test_dismissing_a_lead_from_the_page(officer_client, caux):
     assert "Déjà en place" in home
 
 
+def test_a_refused_reason_is_said_and_the_lead_stays_pending(officer_client, caux):
+    """A reason too long (or holding a NUL) was dropped silently and the lead dismissed without it."""
+    factories.brewery_and_farm(caux)
+    _start(officer_client, caux)
+    lead = Lead.objects.get(resource="bio_spent_grain")
+    response = officer_client.post(
+        reverse("lead_dismiss", kwargs={"pk": lead.pk}), {"reason": "x" * 600}, follow=True
+    )
+    lead.refresh_from_db()
+    assert lead.status == "pending"
+    assert "Pourquoi (facultatif) : " in response.content.decode()  # the field, named, and why
+
+
+def test_an_action_refused_says_which_field_and_why(officer_client, caux):
+    synergy = factories.synergy(caux, status="qualified")
+    response = officer_client.post(
+        reverse("synergy_action_add", kwargs={"pk": synergy.pk}), {"title": "a\x00b"}, follow=True
+    )
+    assert not synergy.actions.exists()
+    html = response.content.decode()
+    assert "Action : Le caractère nul n’est pas autorisé." in html
+
+
 def test_the_workspace_tabs_lead_to_detection_synergies_and_indicators(officer_client, caux):
     page = officer_client.get(reverse("territory_detail", kwargs={"pk": caux.pk})).content.decode()
     for name in ("detection_home", "synergy_board", "territory_indicators"):

@@ -136,3 +136,78 @@ def crawl(client, start: str = "/", *, limit: int = 300) -> dict[str, Visit]:
                 queued.add(target)
                 queue.append(target)
     return seen
+
+
+# --- Forms, with their fields, for the hostile-values tests -------------------------------------------
+
+
+@dataclass
+class FormField:
+    name: str
+    kind: str  # text, email, hidden, number, date, textarea, select, checkbox, radio, file…
+    value: str = ""
+    options: list[str] = field(default_factory=list)
+    multiple: bool = False
+
+
+@dataclass
+class Form:
+    method: str
+    action: str
+    fields: list[FormField] = field(default_factory=list)
+
+
+class _Forms(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[Form] = []
+        self._form: Form | None = None
+        self._select: FormField | None = None
+        self._textarea: FormField | None = None
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag == "form":
+            self._form = Form((values.get("method") or "get").lower(), values.get("action") or "")
+            self.forms.append(self._form)
+            return
+        if self._form is None or (not values.get("name") and tag != "option"):
+            return
+        if tag == "input":
+            kind = (values.get("type") or "text").lower()
+            if kind in ("submit", "button", "image", "reset"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in values:
+                return
+            self._form.fields.append(FormField(values["name"], kind, values.get("value") or ""))
+        elif tag == "textarea":
+            self._textarea = FormField(values["name"], "textarea")
+            self._form.fields.append(self._textarea)
+        elif tag == "select":
+            self._select = FormField(values["name"], "select", multiple="multiple" in values)
+            self._form.fields.append(self._select)
+        elif tag == "option" and self._select is not None:
+            value = values.get("value", "")
+            self._select.options.append(value)
+            if "selected" in values:
+                self._select.value = value
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            if self._textarea is not None:  # a browser drops the newline that follows <textarea>
+                self._textarea.value = self._textarea.value.removeprefix("\n")
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea.value += data
+
+
+def forms_of(html: str) -> list[Form]:
+    parser = _Forms()
+    parser.feed(html)
+    return parser.forms

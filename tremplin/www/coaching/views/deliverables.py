@@ -30,6 +30,7 @@ from tremplin.territories.facts import territory_facts
 from tremplin.www.access import get_visible_or_404
 from tremplin.www.coaching.forms import CommentForm, PerimeterForm, TransitionForm, item_form
 from tremplin.www.downloads import download
+from tremplin.www.errors import form_errors_message
 
 
 @login_required
@@ -223,6 +224,8 @@ def coaching_deliverable_transition(request, pk):
                 request,
                 _("Status of the deliverable: %(status)s.") % {"status": deliverable.get_status_display()},
             )
+    else:
+        messages.error(request, form_errors_message(form))
     return _back(deliverable)
 
 
@@ -240,6 +243,8 @@ def coaching_deliverable_comment(request, pk):
             messages.error(request, error.message)
         else:
             messages.success(request, _("Comment added."))
+    else:
+        messages.error(request, form_errors_message(form))
     return _back(deliverable)
 
 
