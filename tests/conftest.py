@@ -100,3 +100,14 @@ def pytest_configure(config):
     # An undefined variable in a template is a bug: make it visible in the rendered page.
     for template in settings.TEMPLATES:
         template["OPTIONS"]["string_if_invalid"] = "INVALID_TEMPLATE_VARIABLE[%s]"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits (questionnaire links, password resets) count in Django's cache, which outlives a
+    test: every test starts at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -173,14 +173,18 @@ def coaching_call(**fields):
 
 
 def coaching_participation(call, of: Territory):
-    """A territory selected by the call (created directly, as the selection would)."""
+    """A territory selected by the call (created directly, then opened as the selection does: its
+    deliverables and its two support days)."""
     import datetime
 
+    from tremplin.coaching.services.participation import open_coaching
     from tremplin.programme.models import Participation
 
-    return Participation.objects.create(
+    participation = Participation.objects.create(
         call=call, territory=of, selected_at=datetime.datetime(2019, 3, 28, 10, 0, tzinfo=datetime.UTC)
     )
+    open_coaching(participation)
+    return participation
 
 
 def territory_elected_official(of: Territory, **fields) -> User:

@@ -27,6 +27,8 @@ SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", ENVIRONMENT == "development")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Django's own page carries an inline <style> that the Content-Security-Policy blocks: ours, in our look.
+CSRF_FAILURE_VIEW = "tremplin.www.errors.csrf_failure"
 
 if ENVIRONMENT == "production":
     if DEBUG:
@@ -344,3 +346,5 @@ if AGGREGATE_MIN_COMPANIES < 1:
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
 PURGE_INVITATIONS_AFTER_DAYS = env_int("PURGE_INVITATIONS_AFTER_DAYS", 90)  # after the link expired
 SUBMISSION_RETENTION_DAYS = env_int("SUBMISSION_RETENTION_DAYS", 2)  # one-time keys of create forms
+# django-axes' records of sign-in attempts (address typed, IP address, browser), for investigating attacks.
+LOGIN_ATTEMPTS_RETENTION_DAYS = env_int("LOGIN_ATTEMPTS_RETENTION_DAYS", 30)

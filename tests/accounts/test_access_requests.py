@@ -200,3 +200,16 @@ def test_nobody_removes_themselves_by_mistake(client, caux):
     client.force_login(officer)
     client.post(reverse("team_member_remove", kwargs={"pk": Membership.objects.get(user=officer).pk}))
     assert Membership.objects.filter(user=officer).exists()
+
+
+def test_a_removal_whose_reason_is_refused_removes_nobody_and_says_why(client, caux):
+    """An invalid reason (too long, a NUL) was dropped and the member removed without it."""
+    officer = factories.territory_officer(caux)
+    leaving = factories.territory_officer(caux)
+    client.force_login(officer)
+    membership = Membership.objects.get(user=leaving)
+    response = client.post(
+        reverse("team_member_remove", kwargs={"pk": membership.pk}), {"reason": "x" * 501}, follow=True
+    )
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    assert "Motif : " in response.content.decode()

@@ -243,3 +243,145 @@ def test_a_flow_change_reads_field_by_field_with_labels_and_units():
     assert declared.details == [("Le flux", "12 t · par an")]
     assert changed.sentence == f"A modifié un flux de Menuiserie du Port : {wood}"
     assert changed.details == [("Modifications", "quantité : 12 → 15")]
+
+
+# One vocabulary: the establishment's page, its flows panel and the synergy's history read the journal's
+# sentences, never labels of their own.
+
+
+def _labels_of_action_codes(tree) -> list[int]:
+    """Lines of dictionary literals keyed by two or more audit action codes (a vocabulary of its own)."""
+    known = registered_codes()
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            keys = [key.value for key in node.keys if isinstance(key, ast.Constant)]
+            if sum(1 for key in keys if key in known) >= 2:
+                lines.append(node.lineno)
+    return lines
+
+
+def test_no_module_but_the_journal_gives_audit_codes_labels_of_its_own():
+    found = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        if "migrations" in path.parts or path == SOURCE / "audit" / "display.py":
+            continue
+        for line in _labels_of_action_codes(ast.parse(path.read_text(encoding="utf-8"))):
+            found.append(f"{path.relative_to(SOURCE.parent)}:{line}")
+    assert not found, "Labels of audit codes outside tremplin/audit/display.py: " + ", ".join(found)
+
+
+def test_the_establishment_page_reads_its_history_in_the_journal_s_sentences(client):
+    caux = factories.territory(CAUX_SEINE)
+    officer = factories.territory_officer(caux, first_name="Sophie", last_name="Anquetil")
+    site = factories.establishment(caux, name="Papeterie de Caux")
+    log_action(
+        officer, "establishment.updated", site, territory=caux, changes={"notes": ["", "Rencontrée au salon"]}
+    )
+    contact = factories.company_contact(site, first_name="Paul", last_name="Papetier")
+    factories.flow(site, by=contact)
+    client.force_login(officer)
+    html = client.get(reverse("establishment_detail", kwargs={"pk": site.pk})).content.decode()
+    own = html[html.index('id="history"') :]
+    assert "A modifié l&#x27;établissement Papeterie de Caux" in own
+    assert "notes de l&#x27;équipe du territoire : — → Rencontrée au salon" in own
+    assert "Sophie Anquetil" in own
+    flows = html[html.index('id="flow-history"') : html.index('id="history"')]
+    assert "A déclaré un flux de Papeterie de Caux" in flows and "Paul Papetier" in flows
+    assert "12 t · par an" in flows
+    for page in (own, flows):
+        visible = re.sub(r'data-action="[^"]*"', "", page)
+        assert "establishment." not in visible and "flow." not in visible
+        assert "{&#x27;" not in visible and "[&#x27;" not in visible
+
+
+def test_the_synergy_history_reads_an_erased_person_as_such():
+    from django.utils import translation
+
+    from tremplin.synergies.history import synergy_history
+    from tremplin.synergies.pipeline import add_action
+
+    caux = factories.territory(CAUX_SEINE)
+    officer = factories.territory_officer(caux, first_name="Alice", last_name="Martin")
+    synergy = factories.synergy(caux, status="qualified")
+    add_action(synergy, by=officer, title="Appeler la ferme")
+    officer.delete()
+    with translation.override("fr"):
+        action = [item for item in synergy_history(synergy) if item.kind == "action"]
+    assert [(item.by, item.text) for item in action] == [
+        ("Une personne effacée", f"A ajouté l'action « Appeler la ferme » à {synergy}")
+    ]
+
+
+# Personal data in the journal: identifiers stored, names and addresses read when shown.
+
+
+def test_invitation_entries_store_no_address_and_show_it_while_the_invitation_exists():
+    from django.utils import translation
+
+    from tremplin.questionnaire.models import Invitation
+    from tremplin.questionnaire.services import invite_contact
+
+    caux = factories.territory(CAUX_SEINE)
+    officer = factories.territory_officer(caux)
+    site = factories.establishment(caux, name="Fonderie de Caux")
+    invite_contact(site, email="hse@fonderie.example", by=officer, link_for=lambda token: f"/l/{token}/")
+    entry = AuditEntry.objects.get(action="invitation.created")
+    assert "hse@fonderie.example" not in str(entry.data)
+    with translation.override("fr"):
+        assert describe(entry).sentence == (
+            "A invité hse@fonderie.example au questionnaire de Fonderie de Caux"
+        )
+        Invitation.objects.all().delete()  # purged, or the person's data erased
+        assert describe(AuditEntry.objects.get(pk=entry.pk)).sentence == (
+            "A invité une personne effacée au questionnaire de Fonderie de Caux"
+        )
+
+
+def test_committee_seat_entries_store_the_member_by_identifier():
+    from django.utils import translation
+
+    from tremplin.programme.services.calls import add_committee_member, remove_committee_member
+
+    call = factories.call()
+    team = factories.programme_team_member()
+    member = factories.committee_member(first_name="Marc", last_name="Dreal", email="marc@dreal.example")
+    seat = add_committee_member(call, by=team, member=member, organisation="DREAL")
+    remove_committee_member(seat, by=team)
+    entries = AuditEntry.objects.filter(action__startswith="committee.seat.").order_by("id")
+    assert all("marc@dreal.example" not in str(entry.data) for entry in entries)
+    assert [entry.data["member_id"] for entry in entries] == [member.pk, member.pk]
+    with translation.override("fr"):
+        assert [shown.sentence for shown in describe_entries(entries)] == [
+            "A fait siéger Marc Dreal au comité",
+            "A retiré Marc Dreal du comité",
+        ]
+        member.delete()
+        assert describe_entries(entries)[0].sentence == "A fait siéger une personne effacée au comité"
+
+
+def test_contact_and_action_owner_entries_name_them_when_shown_never_in_the_data():
+    from django.utils import translation
+
+    from tremplin.establishments.services import add_contact, remove_contact
+    from tremplin.synergies.pipeline import add_action
+
+    caux = factories.territory(CAUX_SEINE)
+    officer = factories.territory_officer(caux)
+    site = factories.establishment(caux, name="Papeterie de Caux")
+    contact = add_contact(site, by=officer, name="Claire Martin")
+    add_action(
+        factories.synergy(caux, status="qualified"), by=officer, title="Appeler", owner_name="Paul Owner"
+    )
+    for entry in AuditEntry.objects.filter(
+        action__in=["establishment.contact.added", "synergy.action.added"]
+    ):
+        assert "Claire Martin" not in str(entry.data) and "Paul Owner" not in str(entry.data)
+    with translation.override("fr"):
+        added = describe(AuditEntry.objects.get(action="establishment.contact.added"))
+        assert added.sentence == "A ajouté le contact Claire Martin à Papeterie de Caux"
+        planned = describe(AuditEntry.objects.get(action="synergy.action.added"))
+        assert ("Responsable", "Paul Owner") in planned.details
+        remove_contact(contact, by=officer)
+        removed = describe(AuditEntry.objects.get(action="establishment.contact.removed"))
+        assert removed.sentence == "A retiré le contact (retiré depuis) de Papeterie de Caux"

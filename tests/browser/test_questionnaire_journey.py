@@ -92,5 +92,6 @@ def test_a_company_contact_fills_the_questionnaire_through_its_link(page, chromi
     assert page.locator('[data-estimate="out:bio_spent_grain"]').count() == 0
     history = page.locator(".flow-history")
     assert "brasseur@pays-de-caux.example" in history.inner_text()
-    assert "a déclaré un flux : Drêches de brasserie et de distillerie" in history.inner_text()
-    assert "a envoyé le questionnaire" in history.inner_text()
+    assert "A déclaré un flux de" in history.inner_text()
+    assert "Drêches de brasserie et de distillerie" in history.inner_text()
+    assert "A envoyé le questionnaire de" in history.inner_text()

@@ -33,6 +33,7 @@ from tremplin.coaching.models import (
 from tremplin.coaching.services import deliverables as deliverable_services
 from tremplin.coaching.services.calendar import seed_reference_calendar
 from tremplin.coaching.services.followup import submit_report
+from tremplin.programme.models import Participation
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +50,7 @@ def world(call, caux, havre, caux_participation, havre_participation, caux_offic
     swot = deliverable_services.add_item(w1, SwotItem(category="strength", text="Port"), by=caux_officer)
     body = GovernanceBody.objects.create(participation=p, name="Copil")
     objects = {
+        Participation: p,
         Event: events["launch"],
         Registration: Registration.objects.create(
             event=events["launch"], participation=p, person_name="Camille", function="officer"
@@ -94,6 +96,7 @@ def world(call, caux, havre, caux_participation, havre_participation, caux_offic
 
 
 ACCESS_CHECKED_MODELS = {
+    Participation,
     Event,
     Registration,
     Deliverable,

@@ -36,6 +36,7 @@ def _w(participation, kind):
 def test_calendar_operations_are_audited_in_the_programme_journal(
     call, caux_participation, caux_officer, programme
 ):
+    opened = AuditEntry.objects.latest("id").pk  # the territory's coaching opened when it joined the call
     calendar.prefill_reference_calendar(call, by=programme)
     calendar.prefill_reference_calendar(call, by=programme)  # nothing new: nothing to record
     event = Event.objects.get(call=call, kind=EventKind.RSO_1)
@@ -52,7 +53,7 @@ def test_calendar_operations_are_audited_in_the_programme_journal(
     calendar.record_attendance(registration, "present", by=programme)
     calendar.cancel_registration(registration, by=caux_officer)
     calendar.delete_event(event, by=programme)
-    assert _actions(action__startswith="coaching.") == [
+    assert _actions(action__startswith="coaching.", id__gt=opened) == [
         "coaching.calendar.prefilled",
         "coaching.event.updated",
         "coaching.registration.created",
@@ -88,7 +89,8 @@ def test_deliverable_operations_are_audited_for_the_territory(caux_participation
     perimeter = _w(caux_participation, DeliverableKind.W2_PERIMETER)
     deliverables.save_perimeter(perimeter, mode="whole_epci", by=caux_officer)
     assert _actions(territory=caux_participation.territory, action__startswith="coaching.") == [
-        "coaching.deliverables.created",
+        "coaching.deliverables.created",  # both when the territory joined the call
+        "coaching.support_days.planned",
         "coaching.deliverable.start",
         "coaching.item.added",
         "coaching.deliverable.start",
@@ -138,6 +140,7 @@ def test_support_network_and_follow_up_operations_are_audited(
     followup.submit_report(event, caux_participation, progress_statement="Avancées", by=caux_officer)
     followup.save_lessons(call, "Retenir : réunir tôt les industriels", by=programme)
     assert _actions(action__startswith="coaching.") == [
+        "coaching.deliverables.created",  # both when the territory joined the call
         "coaching.support_days.planned",
         "coaching.support_day.updated",
         "coaching.support_day.added",

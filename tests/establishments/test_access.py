@@ -100,9 +100,13 @@ def test_the_establishments_own_contact_may_not_change_it(client, world, url_nam
     before = _snapshot()
     client.force_login(world["own_contact"])
     url = _url(world, url_name)
-    assert client.get(url).status_code == 403
+    # The team's contact records are outside the company contact's scope altogether (404); its own
+    # establishment's record it may read but not change (403).
+    expected = 404 if url_name in ("establishment_contact_edit", "establishment_contact_delete") else 403
+    assert client.get(url).status_code == expected
     assert (
-        client.post(url, dict(POST_DATA, file=SimpleUploadedFile("s.csv", good_sample()))).status_code == 403
+        client.post(url, dict(POST_DATA, file=SimpleUploadedFile("s.csv", good_sample()))).status_code
+        == expected
     )
     assert _snapshot() == before
 
@@ -121,12 +125,18 @@ def test_the_territory_team_reaches_every_url(client, world, url_name):
     assert client.get(_url(world, url_name)).status_code == 200
 
 
-def test_contacts_are_scoped_like_their_establishment(world):
+def test_contacts_are_the_territory_teams_own_record(world):
     contact = world["contact"]
     visible = EstablishmentContact.objects.visible_to
     assert visible(world["officer"]).filter(pk=contact.pk).exists()
-    assert visible(world["own_contact"]).filter(pk=contact.pk).exists()
-    for outsider in ("havre_officer", "neighbour_contact", "havre_contact", "programme", "committee"):
+    for outsider in (
+        "own_contact",  # the establishment's own company contact: not the team's notes on its people
+        "havre_officer",
+        "neighbour_contact",
+        "havre_contact",
+        "programme",
+        "committee",
+    ):
         assert not visible(world[outsider]).filter(pk=contact.pk).exists(), outsider
 
 
@@ -206,3 +216,21 @@ def test_a_company_contact_sees_what_concerns_it(client, world, recorded_site):
     assert 'data-flows="declared-out"' in html and "Bois" in html  # its declared flow
     questionnaire = reverse("questionnaire_home", kwargs={"establishment_pk": site.pk})
     assert f'href="{questionnaire}"' in html and f'href="{questionnaire}#opportunities"' in html
+
+
+def test_a_company_contacts_list_shows_nothing_of_the_teams_follow_up(client, world, recorded_site):
+    """The list a contact reaches (its own establishment only) carries no engagement column, filter or
+    sort: the team's follow-up of the company is not the company's to read, nor to infer by filtering."""
+    list_url = reverse("establishment_list", kwargs={"territory_pk": world["territory"].pk})
+    client.force_login(world["own_contact"])
+    html = client.get(list_url).content.decode()
+    assert "Papeterie de Caux" in html
+    for text in ('class="engagement ', 'name="engagement"', "sort=engagement", "Rencontré"):
+        assert text not in html, text
+    for probe in ("?engagement=met", "?engagement=not_engaged", "?sort=engagement"):
+        probed = client.get(list_url + probe).content.decode()
+        assert "Papeterie de Caux" in probed, probe  # the filter is ignored, never a yes/no oracle
+    client.force_login(world["officer"])
+    html = client.get(list_url).content.decode()
+    assert 'class="engagement engagement-met"' in html and 'name="engagement"' in html
+    assert "Voisin" not in client.get(list_url + "?engagement=met").content.decode()

@@ -149,6 +149,41 @@ def test_a_contact_edit_from_an_older_version_is_refused_and_shown(client, papet
         update_contact(contact, by=officer, expected_version=1, job_title="Directrice")
 
 
+def test_a_contact_removal_confirmed_on_an_older_version_is_asked_again(
+    client, papeterie, officer, colleague
+):
+    contact = add_contact(papeterie, by=officer, name="Claire Martin", job_title="Responsable HSE")
+    client.force_login(officer)
+    page = client.get(reverse("establishment_contact_delete", kwargs={"pk": contact.pk})).content.decode()
+    version = _hidden(page, "version")
+    assert version == "1"
+    # Meanwhile a colleague records that the contact is now the plant's director.
+    update_contact(contact, by=colleague, expected_version=1, name="Claire Martin", job_title="Directrice")
+    response = client.post(
+        reverse("establishment_contact_delete", kwargs={"pk": contact.pk}), {"version": version}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert 'id="edit-conflict"' in html and "Directrice" in html and _hidden(html, "version") == "2"
+    assert EstablishmentContact.objects.filter(pk=contact.pk).exists()
+    # A post without any version (a forged or an old form) is refused the same way.
+    response = client.post(reverse("establishment_contact_delete", kwargs={"pk": contact.pk}))
+    assert response.status_code == 409 and EstablishmentContact.objects.filter(pk=contact.pk).exists()
+    # Confirmed again on what is shown now, it goes.
+    client.post(reverse("establishment_contact_delete", kwargs={"pk": contact.pk}), {"version": "2"})
+    assert not EstablishmentContact.objects.filter(pk=contact.pk).exists()
+
+
+def test_the_removal_operation_refuses_an_older_version(papeterie, officer, colleague):
+    from tremplin.establishments.services import remove_contact
+
+    contact = add_contact(papeterie, by=officer, name="Claire Martin")
+    update_contact(contact, by=colleague, expected_version=1, name="Claire Martin", phone="02 35 00 00 01")
+    with pytest.raises(EditConflict):
+        remove_contact(contact, by=officer, expected_version=1)
+    assert EstablishmentContact.objects.filter(pk=contact.pk).exists()
+
+
 def test_the_establishment_form_posted_twice_creates_one_establishment(client, caux, officer):
     client.force_login(officer)
     url = reverse("establishment_create", kwargs={"territory_pk": caux.pk})

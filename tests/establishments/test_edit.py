@@ -111,7 +111,9 @@ def test_an_edit_records_each_change_in_the_history(client, caux, officer):
     entry = AuditEntry.objects.about(establishment).get(action="establishment.updated")
     assert set(entry.data["changes"]) >= {"name", "engagement", "met_on", "location"}
     html = client.get(reverse("establishment_detail", kwargs={"pk": establishment.pk})).content.decode()
-    assert "Modifié" in html and "engagement" in html
+    history = html[html.index('id="history"') :]
+    assert "A modifié l&#x27;établissement Papeterie de la Seine" in history
+    assert "engagement : " in history and "→" in history  # each change, before → after
 
 
 def test_an_edit_without_change_writes_no_history(client, caux, officer):
@@ -171,7 +173,7 @@ def test_contacts_are_added_changed_and_removed(client, caux, officer):
     assert (contact.job_title, contact.phone) == ("Directrice", "02 35 00 00 00")
     html = client.get(reverse("establishment_detail", kwargs={"pk": establishment.pk})).content.decode()
     assert "Claire Martin" in html and "Directrice" in html
-    client.post(reverse("establishment_contact_delete", kwargs={"pk": contact.pk}))
+    client.post(reverse("establishment_contact_delete", kwargs={"pk": contact.pk}), {"version": "2"})
     assert not EstablishmentContact.objects.exists()
     actions = list(AuditEntry.objects.about(establishment).order_by("id").values_list("action", flat=True))
     assert actions == [

@@ -107,4 +107,5 @@ def test_the_establishment_page_tells_the_officer_what_changed_and_when(client, 
     html = client.get(reverse("establishment_detail", kwargs={"pk": site.pk})).content.decode()
     history = html.split('class="list-unstyled flow-history"')[1].split("</ol>")[0]
     assert history.count("hse@chaufferie.example") == 2
-    assert "a modifié un flux" in history and "quantité : 100 → 150" in history
+    assert "A modifié un flux de Chaufferie Nord : Vapeur" in history and "quantité : 100 → 150" in history
+    assert "flow." not in history.replace('data-action="flow.', "")  # never a raw code

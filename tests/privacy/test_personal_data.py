@@ -12,6 +12,7 @@ from django.urls import reverse
 from tests import factories
 from tests.conftest import CAUX_SEINE, LE_HAVRE
 from tremplin.accounts.models import Membership, User
+from tremplin.audit.display import describe
 from tremplin.audit.models import AuditEntry
 from tremplin.cli import main
 from tremplin.coaching.models import Actor, Registration
@@ -23,6 +24,7 @@ from tremplin.privacy.services import (
     PrivacyError,
     erase_person_data,
     export_person_data,
+    find_person_data,
     person_ref,
 )
 from tremplin.questionnaire.models import Invitation
@@ -122,13 +124,17 @@ def test_the_territory_team_erases_a_contact_everywhere_in_its_territory(caux, o
         assert EMAIL not in json.dumps(entry.data, ensure_ascii=False)
         assert NAME not in json.dumps(entry.data, ensure_ascii=False)
     added = AuditEntry.objects.get(action="establishment.contact.added")
-    assert added.data["contact"] == "[effacé]"
+    assert "contact" not in added.data  # only its identifier: the name was never copied
+    assert describe(added).sentence.startswith("A ajouté le contact (retiré depuis) à ")
     erased = AuditEntry.objects.get(action="privacy.erased")
     assert erased.actor == officer and erased.data["counts"]["establishment_contacts"] == 1
     # Le Havre's own record of her is Le Havre's.
     assert EstablishmentContact.objects.filter(pk=claire["havre_contact"].pk).exists()
-    # Erasing again finds no record: only the entry of what her account did (the flow she declared).
-    assert erase_person_data(Person(email=EMAIL), by=officer, territory=caux) == {"audit_entries": 1}
+    # Erasing again finds no record: only the entries of what her account did (the flow she declared)
+    # and of what was done to it (her role removed), which hold nothing of hers but an identifier.
+    findings = find_person_data(Person(email=EMAIL), territory=caux)
+    assert sorted(entry.action for entry in findings.audit_entries) == ["flow.created", "role.revoked"]
+    assert erase_person_data(Person(email=EMAIL), by=officer, territory=caux) == {"audit_entries": 2}
 
 
 def test_a_contact_without_an_e_mail_is_erased_from_its_record(caux, officer, papeterie):

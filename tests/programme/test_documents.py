@@ -291,3 +291,89 @@ def test_the_documents_of_a_deleted_application_are_deleted(draft, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         draft.call.delete()  # the application goes with its call
     assert not any(os.path.exists(path) for path in paths)
+
+
+# --- The operations check the documents themselves (a form is only one way in) ------------------------
+
+
+def _hostile_pdfs() -> dict[str, bytes]:
+    javascript = _writer()
+    javascript.add_open_action(JavaScript("app.alert('ouvert');"))
+    attached = _writer()
+    attached.add_attachment("charge.exe", b"MZ\x90\x00")
+    return {
+        "JavaScript on opening": _written(javascript),
+        "an embedded file": _written(attached),
+        "an HTML polyglot": demo_pdf("Courrier").replace(
+            b"%PDF-1.4\n", b"%PDF-1.4\n%<html><script>alert(1)</script></html>\n", 1
+        ),
+        "not a PDF": b"MZ\x90\x00 an executable renamed",
+    }
+
+
+def _files_on_disk(settings) -> list[str]:
+    root = settings.MEDIA_ROOT
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+@pytest.mark.parametrize("what", sorted(_hostile_pdfs()))
+def test_starting_a_draft_with_a_hostile_letter_is_refused_by_the_operation(db, settings, what):
+    from tremplin.geo.models import Epci
+    from tremplin.programme.exceptions import RefusedDocument
+    from tremplin.programme.models import Application
+    from tremplin.programme.services.applications import create_draft
+
+    call = factories.call()
+    applicant = factories.user()
+    letter = SimpleUploadedFile("courrier.pdf", _hostile_pdfs()[what])
+    with pytest.raises(RefusedDocument) as error:
+        create_draft(
+            call,
+            by=applicant,
+            fields={"epci": Epci.objects.get(siren=CAUX_SEINE), **factories.fiche()},
+            documents={"letter": letter},
+        )
+    assert set(error.value.missing) == {"letter"} and error.value.message.startswith(
+        "Courrier signé (PDF) : "
+    )
+    assert not Application.objects.exists()
+    assert _files_on_disk(settings) == []
+
+
+@pytest.mark.parametrize("what", sorted(_hostile_pdfs()))
+def test_replacing_a_letter_or_attaching_a_deliberation_refuses_a_hostile_pdf(draft, settings, what):
+    from tremplin.programme.exceptions import RefusedDocument
+    from tremplin.programme.services.applications import (
+        record_deliberation,
+        submit_application,
+        update_draft,
+    )
+
+    kept = _path(draft.letter)
+    on_disk = _files_on_disk(settings)
+    with pytest.raises(RefusedDocument):
+        update_draft(
+            draft,
+            by=draft.applicant,
+            fields={"ambitions": "Changée"},
+            documents={"letter": SimpleUploadedFile("v2.pdf", _hostile_pdfs()[what])},
+        )
+    draft.refresh_from_db()
+    assert _path(draft.letter) == kept and draft.ambitions != "Changée"
+    submitted = submit_application(draft, by=draft.applicant, now=draft.call.deadline - dt_days(1))
+    with pytest.raises(RefusedDocument) as error:
+        record_deliberation(
+            submitted,
+            by=submitted.applicant,
+            document=SimpleUploadedFile("deliberation.pdf", _hostile_pdfs()[what]),
+        )
+    assert set(error.value.missing) == {"deliberation"}
+    submitted.refresh_from_db()
+    assert not submitted.deliberation and submitted.deliberation_status == "expected"
+    assert _files_on_disk(settings) == on_disk
+
+
+def dt_days(days):
+    import datetime
+
+    return datetime.timedelta(days=days)

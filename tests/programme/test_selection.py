@@ -230,3 +230,36 @@ def test_the_selection_and_each_decision_are_audited(decided_soon):
     assert actions.count("application.selected") == 2
     assert actions.count("application.not_selected") == 2
     assert "selection.made" in actions and "selection.notified" in actions
+
+
+def test_selection_opens_each_territorys_coaching_so_that_its_pages_write_nothing(client, decided_soon):
+    """The deliverables (to do) and the two support days are created by the selection, not by the first
+    page that shows them (GET never writes)."""
+    from tremplin.coaching.models import Deliverable, DeliverableKind, SupportDay
+
+    call, _apps = decided_soon
+    select_applications(call, by=factories.programme_team_member())
+    participation = Participation.objects.get(call=call, territory__epci__siren=CAUX_SEINE)
+    assert sorted(participation.deliverables.values_list("kind", flat=True)) == sorted(DeliverableKind.values)
+    assert [(day.on_site, day.date) for day in participation.support_days.order_by("pk")] == [
+        (True, None),
+        (False, None),
+    ]
+    officer = factories.territory_officer(participation.territory)
+    client.force_login(officer)
+    entries = AuditEntry.objects.exclude(action__startswith="account.login.")  # signing in is recorded
+    before = (Deliverable.objects.count(), SupportDay.objects.count(), entries.count())
+    pages = [
+        reverse("coaching_participation", kwargs={"pk": participation.pk}),
+        reverse("coaching_support_days", kwargs={"pk": participation.pk}),
+        reverse("coaching_strategy_pdf", kwargs={"pk": participation.pk}),
+        *(
+            reverse("coaching_deliverable", kwargs={"participation_pk": participation.pk, "kind": kind})
+            for kind in DeliverableKind.values
+        ),
+    ]
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+    client.force_login(factories.programme_team_member())
+    assert client.get(reverse("coaching_call", kwargs={"call_pk": call.pk})).status_code == 200
+    assert (Deliverable.objects.count(), SupportDay.objects.count(), entries.count()) == before

@@ -303,3 +303,89 @@ def test_the_programme_team_creates_a_call_with_its_criteria(client):
         ("motivation", __import__("decimal").Decimal("0.60"))
     ]
     assert call.audit_entries.filter(action="call.created").exists()
+
+
+def test_a_second_criterion_with_the_same_code_is_refused_with_a_message_not_a_server_error(client):
+    call = factories.call()
+    client.force_login(factories.programme_team_member())
+    motivation, potential = call.criteria.order_by("position")
+    data = {
+        "title": call.title,
+        "region": call.region_id,
+        "description": "",
+        "opens_at": "2027-01-10T09:00",
+        "deadline": "2027-03-15T23:59",
+        "places": "8",
+        "contact_email": "",
+        "criteria-TOTAL_FORMS": "3",
+        "criteria-INITIAL_FORMS": "2",
+        "criteria-MIN_NUM_FORMS": "0",
+        "criteria-MAX_NUM_FORMS": "1000",
+    }
+    for index, criterion in enumerate((motivation, potential)):
+        data |= {
+            f"criteria-{index}-id": str(criterion.pk),
+            f"criteria-{index}-code": criterion.code,
+            f"criteria-{index}-label": criterion.label,
+            f"criteria-{index}-weight": "0.5",
+            f"criteria-{index}-max_score": "5",
+            f"criteria-{index}-position": str(index + 1),
+        }
+    duplicate = {
+        "criteria-2-code": "motivation",
+        "criteria-2-label": "Motivation bis",
+        "criteria-2-weight": "0.2",
+        "criteria-2-max_score": "5",
+        "criteria-2-position": "3",
+    }
+    response = client.post(reverse("programme_call_edit", kwargs={"pk": call.pk}), data | duplicate)
+    assert response.status_code == 200
+    assert "Deux critères ont le code « motivation »" in response.content.decode()
+    assert call.criteria.count() == 2
+    # Swapping two codes is no duplicate: it is saved.
+    swapped = data | {
+        "criteria-0-code": "potentiel",
+        "criteria-1-code": "motivation",
+        "criteria-TOTAL_FORMS": "2",
+    }
+    assert client.post(reverse("programme_call_edit", kwargs={"pk": call.pk}), swapped).status_code == 302
+    assert dict(call.criteria.values_list("pk", "code")) == {
+        motivation.pk: "potentiel",
+        potential.pk: "motivation",
+    }
+    assert call.audit_entries.filter(action="criterion.changed").count() == 2
+
+
+def test_a_criterion_changed_on_the_call_page_is_saved_and_audited(client):
+    """The formset's validation writes into its instances: the operation compares with the record."""
+    call = factories.call()
+    client.force_login(factories.programme_team_member())
+    motivation, potential = call.criteria.order_by("position")
+    data = {
+        "title": call.title,
+        "region": call.region_id,
+        "description": "",
+        "opens_at": "2027-01-10T09:00",
+        "deadline": "2027-03-15T23:59",
+        "places": "8",
+        "contact_email": "",
+        "criteria-TOTAL_FORMS": "2",
+        "criteria-INITIAL_FORMS": "2",
+        "criteria-MIN_NUM_FORMS": "0",
+        "criteria-MAX_NUM_FORMS": "1000",
+    }
+    for index, criterion in enumerate((motivation, potential)):
+        data |= {
+            f"criteria-{index}-id": str(criterion.pk),
+            f"criteria-{index}-code": criterion.code,
+            f"criteria-{index}-label": criterion.label,
+            f"criteria-{index}-weight": "0.5",
+            f"criteria-{index}-max_score": "5",
+            f"criteria-{index}-position": str(index + 1),
+        }
+    data["criteria-0-label"] = "Motivation et portage politique"
+    data["criteria-0-weight"] = "0.7"
+    assert client.post(reverse("programme_call_edit", kwargs={"pk": call.pk}), data).status_code == 302
+    motivation.refresh_from_db()
+    assert (motivation.label, str(motivation.weight)) == ("Motivation et portage politique", "0.70")
+    assert call.audit_entries.filter(action="criterion.changed").count() == 1

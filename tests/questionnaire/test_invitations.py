@@ -56,11 +56,12 @@ def test_the_link_is_valid_for_thirty_days_by_default(invite, officer, site):
     assert before + datetime.timedelta(days=30) <= invitation.expires_at
     assert invitation.expires_at <= timezone.now() + datetime.timedelta(days=30)
     entry = AuditEntry.objects.get(action="invitation.created")
-    assert (entry.actor, entry.territory, entry.data["email"]) == (
+    assert (entry.actor, entry.territory, entry.data["invitation_id"]) == (
         officer,
         site.territory,
-        "hse@fonderie.example",
+        invitation.pk,
     )
+    assert "hse@fonderie.example" not in str(entry.data)  # an identifier, never the address
 
 
 def test_the_validity_is_a_setting(invite, officer, site, settings):

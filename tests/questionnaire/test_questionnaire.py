@@ -92,7 +92,8 @@ def test_sending_tells_the_territory_team(client, brewery, contact, django_captu
     client.force_login(officer)
     html = client.get(reverse("establishment_detail", kwargs={"pk": brewery.pk})).content.decode()
     history = html.split('class="list-unstyled flow-history"')[1].split("</ol>")[0]
-    assert "a envoyé le questionnaire" in history and "brasseur@caux.example" in history
+    assert "A envoyé le questionnaire de Brasserie du Pays de Caux" in history
+    assert "brasseur@caux.example" in history
     assert "contact de l'entreprise" in history
 
 

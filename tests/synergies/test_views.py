@@ -155,6 +155,29 @@ def test_dismissing_a_lead_from_the_page(officer_client, caux):
     assert "Déjà en place" in home
 
 
+def test_a_refused_reason_is_said_and_the_lead_stays_pending(officer_client, caux):
+    """A reason too long (or holding a NUL) was dropped silently and the lead dismissed without it."""
+    factories.brewery_and_farm(caux)
+    _start(officer_client, caux)
+    lead = Lead.objects.get(resource="bio_spent_grain")
+    response = officer_client.post(
+        reverse("lead_dismiss", kwargs={"pk": lead.pk}), {"reason": "x" * 600}, follow=True
+    )
+    lead.refresh_from_db()
+    assert lead.status == "pending"
+    assert "Pourquoi (facultatif) : " in response.content.decode()  # the field, named, and why
+
+
+def test_an_action_refused_says_which_field_and_why(officer_client, caux):
+    synergy = factories.synergy(caux, status="qualified")
+    response = officer_client.post(
+        reverse("synergy_action_add", kwargs={"pk": synergy.pk}), {"title": "a\x00b"}, follow=True
+    )
+    assert not synergy.actions.exists()
+    html = response.content.decode()
+    assert "Action : Le caractère nul n’est pas autorisé." in html
+
+
 def test_the_workspace_tabs_lead_to_detection_synergies_and_indicators(officer_client, caux):
     page = officer_client.get(reverse("territory_detail", kwargs={"pk": caux.pk})).content.decode()
     for name in ("detection_home", "synergy_board", "territory_indicators"):
@@ -222,16 +245,18 @@ def test_the_history_tells_consent_actions_and_figures_in_plain_language(officer
     history = page[page.index('id="history"') :]
     expected_in_order = [
         "Entrée dans le pipeline, au statut « Détectée ».",
-        "Brasserie des Falaises accepte la mise en relation avec les autres participants.",
-        "Réponse donnée par l&#x27;entreprise.",
+        "Brasserie des Falaises accepte la mise en relation avec les autres participants de",
+        "Réponse : donnée par l&#x27;entreprise",
         "Ferme laitière du Plateau accepte la mise en relation",
-        "Réponse notée par l&#x27;équipe du territoire.",
-        "Action prévue : « Visiter la ferme ».",
-        "Action réalisée : « Visiter la ferme ».",
+        "Réponse : notée par l&#x27;équipe du territoire",
+        "A ajouté l&#x27;action « Visiter la ferme »",
+        "Responsable : Chargée EIT",
+        "A marqué comme faite l&#x27;action « Visiter la ferme »",
         "Statut passé de « À l&#x27;étude » à « En cours de mise en œuvre ».",
-        "Chiffres mesurés de 2025 enregistrés.",
-        "300,0 t détournées de l&#x27;élimination, 0,0 t CO2e évitées, 20\xa0000 € économisés",
-        "Factures",
+        "A enregistré les chiffres mesurés de 2025",
+        "tonnes détournées : 300",
+        "€ économisés : 20\xa0000",
+        "Note : Factures",
     ]
     missing = [text for text in expected_in_order if text not in history]
     assert not missing, history

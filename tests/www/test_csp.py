@@ -163,3 +163,18 @@ def test_no_policy_allows_inline_code():
     everything = {source for sources in directives.values() for source in sources}
     assert not everything & {"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*", "https:", "http:"}
     assert "csp.middleware.CSPMiddleware" in settings.MIDDLEWARE
+
+
+def test_a_refused_form_shows_our_own_page_which_the_policy_allows():
+    """Django's CSRF failure page carries an inline <style> that the policy blocks: ours replaces it."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "a@example.org", "password": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<style" not in html.lower() and " style=" not in html.lower()
+    assert "Le formulaire n'a pas pu être envoyé" in html
+    assert "css/tremplin.css" in html  # in the platform's look (base.html)
+    assert "CSRF" not in html and "Referer" not in html  # no technical reason for the reader
+    assert _policy(response)["style-src"] == {"'self'"}

@@ -61,6 +61,7 @@ def registered_codes() -> set[str]:
 # --- Values --------------------------------------------------------------------------------------------
 
 ERASED_PERSON = _("an erased person")
+REMOVED_CONTACT = _("(since removed)")
 DELETED = _("(since deleted)")
 NOTHING = "—"
 
@@ -215,14 +216,17 @@ class _Resolver:
 
     def __init__(self, entries: list):
         from tremplin.accounts.models import User
-        from tremplin.establishments.models import Establishment
+        from tremplin.establishments.models import Establishment, EstablishmentContact
         from tremplin.geo.models import Epci
+        from tremplin.synergies.models import SynergyAction
 
         user_ids, establishment_ids, sirens, emails = set(), set(), set(), set()
+        contact_ids, action_ids = set(), set()
         for entry in entries:
             data = entry.data or {}
-            if isinstance(data.get("user_id"), int):
-                user_ids.add(data["user_id"])
+            for key in ("user_id", "member_id"):
+                if isinstance(data.get(key), int):
+                    user_ids.add(data[key])
             for key in ("establishment_id", "establishment"):
                 if isinstance(data.get(key), int):
                     establishment_ids.add(data[key])
@@ -231,12 +235,29 @@ class _Resolver:
                 sirens.update(value if isinstance(value, list) else [value] if isinstance(value, str) else [])
             if isinstance(data.get("member"), str):
                 emails.add(data["member"].lower())
+            if isinstance(data.get("contact_id"), int) and entry.action.startswith("establishment.contact."):
+                contact_ids.add(data["contact_id"])
+            if isinstance(data.get("action_id"), int) and entry.action.startswith("synergy.action."):
+                action_ids.add(data["action_id"])
         self.users = {user.pk: user for user in User.objects.filter(pk__in=user_ids)}
         self.users_by_email = {user.email.lower(): user for user in User.objects.filter(email__in=emails)}
         self.establishments = dict(
             Establishment.objects.filter(pk__in=establishment_ids).values_list("pk", "name")
         )
         self.epcis = dict(Epci.objects.filter(siren__in=sirens).values_list("siren", "name"))
+        self.contacts = dict(
+            EstablishmentContact.objects.filter(pk__in=contact_ids).values_list("pk", "name")
+        )
+        self.action_owners = {
+            action.pk: action.owner_label
+            for action in SynergyAction.objects.filter(pk__in=action_ids).select_related("owner")
+        }
+
+    def contact(self, pk) -> str:
+        return self.contacts.get(pk) or str(REMOVED_CONTACT)
+
+    def action_owner(self, pk) -> str:
+        return self.action_owners.get(pk) or NOTHING
 
     def person(self, user_id) -> str:
         user = self.users.get(user_id)
@@ -365,7 +386,16 @@ class _Values:
         if name == "selected_count":
             return _plain(len(data.get("selected") or []))
         if name == "member":
-            return resolver.member(raw)
+            if "member_id" in data:
+                return resolver.person(data["member_id"])
+            return resolver.member(raw)  # entries written before members were stored by identifier
+        if name == "invitee":
+            return self._invitee()
+        if name == "contact" and "contact_id" in data and entry.action.startswith("establishment.contact."):
+            # Named when shown, from the contact record (entries written before quoted the name).
+            return resolver.contact(data["contact_id"]) if raw is None else _plain(raw)
+        if name == "owner_name" and entry.action == "synergy.action.added":
+            return _plain(raw) if raw else resolver.action_owner(data.get("action_id"))
         if name == "criterion":
             return _criterion_label(entry, raw)
         if name == "eligible" or (name in ("before", "after") and entry.action.endswith(".overridden")):
@@ -388,8 +418,13 @@ class _Values:
             return _choice_label("tremplin.synergies.enums.Status", raw) if raw else NOTHING
         if name == "reason" and entry.action == "synergy.status.changed":
             return _choice_label("tremplin.synergies.enums.AbandonReason", raw) if raw else NOTHING
+        if name == "previous" and entry.action == "synergy.consent.recorded":
+            answered = raw in ("accepted", "declined")  # "it had not answered yet" tells nothing
+            return _choice_label("tremplin.synergies.enums.Consent", raw) if answered else NOTHING
         if name == "consent":
             return _choice_label("tremplin.synergies.enums.Consent", raw)
+        if name == "on_behalf":
+            return str(_("recorded by the territory team") if raw else _("given by the company"))
         if name == "mode":
             return _choice_label("tremplin.synergies.enums.DetectionMode", raw)
         if name == "objective":
@@ -418,6 +453,16 @@ class _Values:
             else:
                 parts.append(f"{label} : {_plain(value)}")
         return "; ".join(parts) or NOTHING
+
+    def _invitee(self) -> str:
+        """The invited address, read from the invitation itself: once the invitation is purged or the
+        person erased, the journal keeps the action without the address."""
+        invitation = self.entry.target if self.entry.target_type_id else None
+        if invitation is not None and getattr(invitation, "email", ""):
+            return invitation.email
+        if self.data.get("email"):  # entries written before invitations were stored by identifier
+            return str(self.data["email"])
+        return str(ERASED_PERSON)
 
     def _target(self) -> str:
         entry = self.entry
@@ -455,7 +500,8 @@ def _describe(entry, resolver: _Resolver) -> DisplayedEntry:
     sentence = text.sentence(values) if callable(text.sentence) else text.sentence
     details = []
     for name in text.details:
-        if name not in values.data and name != "changes":
+        # The owner of an action is read from the action, never copied into the entry.
+        if name not in values.data and name not in ("changes", "owner_name"):
             continue
         shown = values.value(name)
         if shown != NOTHING:
@@ -600,7 +646,7 @@ register("flow.created", _("Declared a flow of %(establishment_id)s: %(resource)
 register("flow.updated", _("Changed a flow of %(establishment_id)s: %(resource)s"), "changes")
 register("flow.deleted", _("Deleted a flow of %(establishment_id)s: %(resource)s"), "before")
 register(
-    "invitation.created", _("Invited %(email)s to the questionnaire of %(establishment_id)s"), "expires_at"
+    "invitation.created", _("Invited %(invitee)s to the questionnaire of %(establishment_id)s"), "expires_at"
 )
 register("invitation.opened", _("Opened the questionnaire link of %(establishment_id)s"))
 register("invitation.renewed", _("Sent a new questionnaire link for %(establishment_id)s"), "expires_at")
@@ -623,11 +669,31 @@ register(
     "reason",
     "note",
 )
-register("synergy.action.added", _("Added the action “%(title)s” to %(target)s"), "due_on")
-register("synergy.action.done", _("Marked an action of %(target)s as done"))
-register("synergy.action.reopened", _("Reopened an action of %(target)s"))
+register("synergy.action.added", _("Added the action “%(title)s” to %(target)s"), "owner_name", "due_on")
 register(
-    "synergy.consent.recorded", _("Recorded the answer of %(establishment)s for %(target)s: %(consent)s")
+    "synergy.action.done",
+    _when(
+        lambda values: values.get("title"),
+        _("Marked the action “%(title)s” of %(target)s as done"),
+        _("Marked an action of %(target)s as done"),
+    ),
+)
+register(
+    "synergy.action.reopened",
+    _when(
+        lambda values: values.get("title"),
+        _("Reopened the action “%(title)s” of %(target)s"),
+        _("Reopened an action of %(target)s"),
+    ),
+)
+register(
+    "synergy.consent.recorded",
+    lambda values: {
+        "accepted": _("%(establishment)s accepts to be introduced to the other participants of %(target)s"),
+        "declined": _("%(establishment)s declines to be introduced to the other participants of %(target)s"),
+    }.get(values.get("consent"), _("Recorded the answer of %(establishment)s for %(target)s: %(consent)s")),
+    "on_behalf",
+    "previous",
 )
 register(
     "synergy.measurement.recorded",
@@ -638,6 +704,7 @@ register(
     "co2_avoided_t",
     "jobs",
     "corrected",
+    "note",
 )
 register("report.frozen", _("Froze the report %(target)s"), "kind", "frozen_at", "synergies")
 
@@ -679,5 +746,8 @@ DETAIL_LABELS.update(
         "eur_earned": _("€ earned"),
         "co2_avoided_t": _("t CO2e avoided"),
         "jobs": _("jobs created or kept (FTE)"),
+        "on_behalf": _("Answer"),
+        "owner_name": _("Owner"),
+        "previous": _("Previous answer"),
     }
 )

@@ -181,12 +181,9 @@ class Establishment(models.Model):
 
 class EstablishmentContactQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The territory team of the establishment's territory, and the establishment's own contacts."""
-        scope = scope_for(user)
-        return self.filter(
-            models.Q(establishment__territory_id__in=scope.team_territory_ids)
-            | models.Q(establishment_id__in=scope.contact_establishment_ids)
-        )
+        """The territory team of the establishment's territory only: the people it deals with, and its notes
+        on them, are the team's working record, not something the company's own contact reads."""
+        return self.filter(establishment__territory_id__in=scope_for(user).team_territory_ids)
 
 
 @scoped

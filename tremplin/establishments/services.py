@@ -165,7 +165,6 @@ def add_contact(
             "establishment.contact.added",
             establishment,
             territory=establishment.territory,
-            contact=contact.name,
             contact_id=contact.pk,
         )
         return contact
@@ -202,7 +201,6 @@ def update_contact(
             "establishment.contact.updated",
             establishment,
             territory=establishment.territory,
-            contact=contact.name,
             contact_id=contact.pk,
             fields=changed,
         )
@@ -210,16 +208,24 @@ def update_contact(
 
 
 @transaction.atomic
-def remove_contact(contact: EstablishmentContact, *, by) -> None:
+def remove_contact(contact: EstablishmentContact, *, by, expected_version: int | None = None) -> None:
+    """Remove a contact; :class:`EditConflict` when it changed since ``expected_version`` (the person
+    confirmed the removal of what they saw, not of what someone recorded since)."""
+    contact = (
+        EstablishmentContact.objects.select_for_update()
+        .select_related("establishment__territory")
+        .get(pk=contact.pk)
+    )
     establishment = contact.establishment
     _require_team(by, establishment.territory_id)
-    name, pk = contact.name, contact.pk
+    if expected_version is not None and expected_version != contact.version:
+        raise EditConflict(contact)
+    pk = contact.pk
     contact.delete()
     log_action(
         by,
         "establishment.contact.removed",
         establishment,
         territory=establishment.territory,
-        contact=name,
         contact_id=pk,
     )

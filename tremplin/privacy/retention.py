@@ -3,7 +3,11 @@
 - invitations expired more than ``PURGE_INVITATIONS_AFTER_DAYS`` ago (they hold an e-mail address);
 - sessions past their expiry date (the session backend's own ``clear_expired``);
 - one-time form submissions older than ``SUBMISSION_RETENTION_DAYS``;
-- audit entries older than ``AUDIT_RETENTION_DAYS``.
+- audit entries older than ``AUDIT_RETENTION_DAYS``;
+- accounts that never confirmed their address, once their last confirmation link has expired
+  (``ACCOUNT_CONFIRMATION_HOURS``): an address, a name and nothing else, that nobody can use any more;
+- django-axes' records of sign-in attempts (address typed, IP address, browser) older than
+  ``LOGIN_ATTEMPTS_RETENTION_DAYS``, and never while they still lock an address out.
 """
 
 from __future__ import annotations
@@ -25,10 +29,19 @@ class PurgeReport:
     sessions: int
     submissions: int
     audit_entries: int
+    unconfirmed_accounts: int = 0
+    login_attempts: int = 0
 
     @property
     def total(self) -> int:
-        return self.invitations + self.sessions + self.submissions + self.audit_entries
+        return (
+            self.invitations
+            + self.sessions
+            + self.submissions
+            + self.audit_entries
+            + self.unconfirmed_accounts
+            + self.login_attempts
+        )
 
 
 def _expired_sessions() -> int:
@@ -48,6 +61,40 @@ def _expired_sessions() -> int:
 
 def _older_than(days: int, now) -> datetime.datetime:
     return now - datetime.timedelta(days=days)
+
+
+def _unconfirmed_accounts(now) -> int:
+    """Accounts still awaiting the confirmation of their address after their last link expired. Their
+    sign-up entries in the journal stay (they read as an erased person)."""
+    from django.db.models import Q
+
+    from tremplin.accounts.models import User
+
+    cutoff = now - datetime.timedelta(hours=settings.ACCOUNT_CONFIRMATION_HOURS)
+    stale = User.objects.filter(awaits_confirmation=True, is_active=False, last_login__isnull=True).filter(
+        Q(confirmation_sent_at__lt=cutoff) | Q(confirmation_sent_at__isnull=True, date_joined__lt=cutoff)
+    )
+    count = 0
+    for user in stale:  # one by one: each account's own relations go with it (Django's deletion)
+        user.delete()
+        count += 1
+    return count
+
+
+def _login_attempts(now) -> int:
+    """django-axes' attempt records past their retention; a record still within the lockout period
+    (``LOGIN_LOCKOUT_MINUTES``) is kept whatever the retention, so that purging never lifts a lockout."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    cutoff = min(
+        _older_than(settings.LOGIN_ATTEMPTS_RETENTION_DAYS, now),
+        now - datetime.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES),
+    )
+    count = 0
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        deleted, _ = model.objects.filter(attempt_time__lt=cutoff).delete()
+        count += deleted
+    return count
 
 
 @transaction.atomic
@@ -71,6 +118,8 @@ def purge(*, now=None) -> PurgeReport:
         sessions=_expired_sessions(),
         submissions=submissions,
         audit_entries=audit_entries,
+        unconfirmed_accounts=_unconfirmed_accounts(now),
+        login_attempts=_login_attempts(now),
     )
     if report.total:
         log_action(
@@ -80,6 +129,8 @@ def purge(*, now=None) -> PurgeReport:
             sessions=report.sessions,
             submissions=report.submissions,
             audit_entries=report.audit_entries,
+            unconfirmed_accounts=report.unconfirmed_accounts,
+            login_attempts=report.login_attempts,
             audit_retention_days=settings.AUDIT_RETENTION_DAYS,
         )
     return report

@@ -138,7 +138,18 @@ def find_person_data(person: Person, *, territory=None) -> Findings:
         entries = entries.filter(territory=territory)
     mentioning = _mentioning(entries, person).values_list("pk", flat=True)
     by_the_person = entries.filter(actor__in=users).values_list("pk", flat=True) if users else []
-    ids = set(mentioning) | set(by_the_person)
+    # Entries name people by identifier (a contact, an invitation, a committee member): they are about
+    # the person too, though they quote nothing of theirs.
+    contact_ids = [record.pk for record in findings.records.get("establishment_contacts", [])]
+    invitation_ids = [record.pk for record in findings.records.get("invitations", [])]
+    user_ids = [user.pk for user in users]
+    about = entries.filter(
+        Q(action__startswith="establishment.contact.", data__contact_id__in=contact_ids)
+        | Q(action__startswith="invitation.", data__invitation_id__in=invitation_ids)
+        | Q(action__startswith="committee.seat.", data__member_id__in=user_ids)
+        | Q(data__user_id__in=user_ids)
+    ).values_list("pk", flat=True)
+    ids = set(mentioning) | set(by_the_person) | set(about)
     findings.audit_entries = list(AuditEntry.objects.filter(pk__in=ids).order_by("at", "pk"))
     from tremplin.reports.models import ReportSnapshot
 

@@ -49,3 +49,15 @@ class JustificationRequired(ProgrammeError):
 
 class SelectionError(ProgrammeError):
     default_message = _("The selection cannot be made.")
+
+
+class RefusedDocument(IncompleteApplication):
+    """An uploaded document is not a PDF the platform accepts: ``missing`` maps its field to why, and the
+    message names the document too (for pages that show it without the form)."""
+
+    def __init__(self, refused: dict[str, str], labels: dict[str, str]):
+        super().__init__(refused)
+        self.message = " ".join(
+            _("%(document)s: %(reason)s") % {"document": labels.get(name, name), "reason": reason}
+            for name, reason in refused.items()
+        )

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from tremplin.accounts.scoping import scoped
+
 
 class Call(models.Model):
     """A call for applications of one programme edition (e.g. "Tremplin EIT Normandie 2019")."""
@@ -101,6 +103,7 @@ class ParticipationQuerySet(models.QuerySet):
         return self.filter(territory_id__in=scope.team_territory_ids)
 
 
+@scoped
 class Participation(models.Model):
     """A territory selected by a call: it follows the programme's start-up and operational phases.
 

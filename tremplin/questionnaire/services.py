@@ -80,7 +80,7 @@ def _log(by, action: str, invitation: Invitation, **data) -> None:
         invitation,
         territory=invitation.establishment.territory,
         establishment_id=invitation.establishment_id,
-        email=invitation.email,
+        invitation_id=invitation.pk,  # the address is read from the invitation when shown, never copied
         **data,
     )
 

@@ -2,20 +2,19 @@
 and its measured figures, each with who and when.
 
 Status changes come from ``StatusChange`` (the pipeline's own record, which indicators and reports read);
-the rest from the audit entries the operations write (``tremplin.synergies.pipeline``), as the
-establishment's flow history does.
+the rest from the audit entries the operations write (``tremplin.synergies.pipeline``), told in the
+journal's own sentences (``tremplin.audit.display``), as the establishment's flow history is.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.contrib.humanize.templatetags.humanize import intcomma
-from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from tremplin.accounts.models import Membership, Role
+from tremplin.audit.display import DisplayedEntry, describe_entries
 from tremplin.audit.models import AuditEntry
-from tremplin.synergies.enums import AbandonReason, Consent, Status
+from tremplin.synergies.enums import AbandonReason, Status
 
 __all__ = ["HistoryItem", "synergy_history"]
 
@@ -31,7 +30,7 @@ EVENT_ACTIONS = (
 @dataclass
 class HistoryItem:
     at: datetime
-    by: object  # a User, or None (the platform, or a person since erased)
+    by: object  # a User or the journal's name for the actor; None: the platform
     kind: str  # status, consent, action, measurement
     text: str
     details: list[str] = field(default_factory=list)
@@ -67,85 +66,29 @@ def _status_item(change) -> HistoryItem:
     return HistoryItem(at=change.at, by=change.by, kind="status", text=text, details=details)
 
 
-def _number(value, digits: int = 0) -> str:
-    return intcomma(floatformat(value or 0, digits))
-
-
-def _event_item(
-    entry: AuditEntry, names: dict[int, str], contacts: dict[int, set[int]]
-) -> HistoryItem | None:
-    data = entry.data or {}
-    item = HistoryItem(at=entry.at, by=entry.actor, kind=entry.action.split(".")[1], text="")
-    if entry.action == "synergy.consent.recorded":
-        establishment = data.get("establishment")
-        name = names.get(establishment) or data.get("establishment_name") or _("an establishment")
-        if data.get("consent") == Consent.ACCEPTED:
-            item.text = _("%(name)s accepts to be introduced to the other participants.") % {"name": name}
-        elif data.get("consent") == Consent.DECLINED:
-            item.text = _("%(name)s declines to be introduced to the other participants.") % {"name": name}
-        else:
-            return None
-        item.by_contact = entry.actor_id in contacts.get(establishment, set())
-        on_behalf = data.get("on_behalf", not item.by_contact)
-        item.details.append(
-            _("Answer recorded by the territory team.") if on_behalf else _("Answer given by the company.")
-        )
-        if data.get("previous") in (Consent.ACCEPTED, Consent.DECLINED):
-            item.details.append(
-                _("It had answered: %(answer)s.") % {"answer": Consent(data["previous"]).label.lower()}
-            )
-    elif entry.action == "synergy.action.added":
-        item.text = _("Action planned: “%(title)s”.") % {"title": data.get("title", "")}
-        if data.get("owner_name"):
-            item.details.append(_("Owner: %(owner)s") % {"owner": data["owner_name"]})
-        if data.get("due_on"):
-            item.details.append(_("Due on %(date)s") % {"date": data["due_on"]})
-    elif entry.action in ("synergy.action.done", "synergy.action.reopened"):
-        title = data.get("title") or _("an action")
-        if entry.action == "synergy.action.done":
-            item.text = _("Action done: “%(title)s”.") % {"title": title}
-        else:
-            item.text = _("Action reopened: “%(title)s”.") % {"title": title}
-    elif entry.action == "synergy.measurement.recorded":
-        year = data.get("year")
-        if data.get("corrected"):
-            item.text = _("Measured figures of %(year)s corrected.") % {"year": year}
-        else:
-            item.text = _("Measured figures of %(year)s recorded.") % {"year": year}
-        item.details.append(
-            _(
-                "%(tonnes)s t diverted from disposal, %(co2)s t CO2e avoided, %(saved)s € saved, "
-                "%(earned)s € earned, %(jobs)s FTE"
-            )
-            % {
-                "tonnes": _number(data.get("tonnes_diverted"), 1),
-                "co2": _number(data.get("co2_avoided_t"), 1),
-                "saved": _number(data.get("eur_saved")),
-                "earned": _number(data.get("eur_earned")),
-                "jobs": _number(data.get("jobs"), 1),
-            }
-        )
-        if data.get("note"):
-            item.details.append(data["note"])
-    else:
-        return None
-    return item
+def _event_item(shown: DisplayedEntry, contacts: set[int]) -> HistoryItem:
+    """An audit entry about the synergy, in the journal's own sentence and details (one vocabulary)."""
+    entry = shown.entry
+    return HistoryItem(
+        at=shown.at,
+        by=shown.actor,
+        kind=entry.action.split(".")[1],
+        text=shown.sentence,
+        details=[f"{label} : {value}" for label, value in shown.details],
+        by_contact=entry.actor_id in contacts,
+    )
 
 
 def synergy_history(synergy) -> list[HistoryItem]:
     """Everything that happened to ``synergy``, oldest first. For its territory team's page."""
     items = [_status_item(change) for change in synergy.history.select_related("by")]
-    participants = list(synergy.participants.select_related("establishment"))
-    names = {p.establishment_id: p.establishment.name for p in participants}
-    contacts: dict[int, set[int]] = {}
-    for user_id, establishment_id in Membership.objects.filter(
-        role=Role.COMPANY_CONTACT, establishment_id__in=list(names)
-    ).values_list("user_id", "establishment_id"):
-        contacts.setdefault(establishment_id, set()).add(user_id)
+    participants = list(synergy.participants.all())
+    contacts = set(
+        Membership.objects.filter(
+            role=Role.COMPANY_CONTACT, establishment_id__in=[p.establishment_id for p in participants]
+        ).values_list("user_id", flat=True)
+    )
     entries = AuditEntry.objects.about(synergy).filter(action__in=EVENT_ACTIONS).select_related("actor")
-    for entry in entries:
-        item = _event_item(entry, names, contacts)
-        if item is not None:
-            items.append(item)
+    items.extend(_event_item(shown, contacts) for shown in describe_entries(entries))
     items.sort(key=lambda item: item.at)
     return items

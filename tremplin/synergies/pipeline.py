@@ -51,7 +51,6 @@ def add_action(synergy, *, by, title, owner=None, owner_name="", due_on=None) ->
             territory=synergy.territory,
             action_id=action.pk,
             title=title,
-            owner_name=action.owner_label,
             due_on=due_on,
         )
     return action

@@ -57,7 +57,8 @@ class WorkspaceTab:
 
     label: str
     url_name: str
-    team_only: bool = True  # False: also shown to the programme team (aggregates only)
+    team_only: bool = True  # False: also shown to the programme team (aggregates only), not to a company
+    # contact, who opens only the territory's overview (its own establishment is reached from there)
 
 
 WORKSPACE_TABS: list[WorkspaceTab] = [
@@ -81,6 +82,8 @@ def workspace_tabs_for(scope: Scope, territory_pk: int, current_path: str) -> li
     tabs = []
     for tab in WORKSPACE_TABS:
         if tab.team_only and not is_team:
+            continue
+        if not (is_team or scope.is_programme_team or tab.url_name == "territory_detail"):
             continue
         kwargs = (
             {"pk": territory_pk} if tab.url_name == "territory_detail" else {"territory_pk": territory_pk}

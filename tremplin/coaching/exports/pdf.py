@@ -29,7 +29,7 @@ from tremplin.coaching.models import (
     SwotCategory,
     SwotItem,
 )
-from tremplin.coaching.services.deliverables import ensure_deliverables
+from tremplin.coaching.services.deliverables import deliverables_of
 
 GREEN = colors.HexColor("#0b5d4b")
 
@@ -64,7 +64,7 @@ def strategy_pdf(participation) -> bytes:
     styles = getSampleStyleSheet()
     styles["Heading1"].textColor = GREEN
     styles["Heading2"].textColor = GREEN
-    deliverables = {d.kind: d for d in ensure_deliverables(participation)}
+    deliverables = {d.kind: d for d in deliverables_of(participation)}
     story = [
         _p(_("EIT strategy and action plan"), styles["Title"]),
         _p(

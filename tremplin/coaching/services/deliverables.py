@@ -133,6 +133,13 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+def deliverables_of(participation) -> list[Deliverable]:
+    """The participation's deliverables in the programme's order (reads only: they are created with the
+    participation, ``tremplin.coaching.services.participation.open_coaching``)."""
+    order = {kind: position for position, kind in enumerate(DeliverableKind.values)}
+    return sorted(Deliverable.objects.filter(participation=participation), key=lambda d: order[d.kind])
+
+
 @transaction.atomic
 def ensure_deliverables(participation) -> list[Deliverable]:
     """Every deliverable of a participation, created (to do) on first use; idempotent."""

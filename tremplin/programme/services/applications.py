@@ -1,10 +1,12 @@
 """An EPCI's application: draft, submission (closed after the deadline), council deliberation."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from tremplin.audit.log import log_action
+from tremplin.programme.documents import validate_pdf
 from tremplin.programme.exceptions import (
     CallNotOpen,
     DeadlinePassed,
@@ -12,6 +14,7 @@ from tremplin.programme.exceptions import (
     IncompleteApplication,
     InvalidTransition,
     NotAllowed,
+    RefusedDocument,
 )
 from tremplin.programme.models import Application, ApplicationStatus, Call, DeliberationStatus, StrategyType
 from tremplin.programme.services.eligibility import record_eligibility
@@ -56,7 +59,24 @@ def _require_applicant(application: Application, user) -> None:
         raise NotAllowed()
 
 
+def _check_documents(documents: dict) -> None:
+    """The operation checks each uploaded PDF itself (a form is only one way in): a hostile or broken
+    file is refused, naming its field, before anything is written."""
+    refused = {}
+    for name, uploaded in documents.items():
+        if uploaded:
+            try:
+                validate_pdf(uploaded)
+            except ValidationError as error:
+                refused[name] = " ".join(error.messages)
+    if refused:
+        labels = {name: str(Application._meta.get_field(name).verbose_name) for name in refused}
+        labels = {name: label[:1].upper() + label[1:] for name, label in labels.items()}
+        raise RefusedDocument(refused, labels)
+
+
 def _apply_fields(application: Application, fields: dict, documents: dict) -> list[str]:
+    _check_documents(documents)
     changed = []
     for name in FICHE_FIELDS:
         current = application.epci_id if name == "epci" else getattr(application, name)
@@ -189,6 +209,7 @@ def record_deliberation(application: Application, *, by, document=None, expected
         raise IncompleteApplication({"deliberation": _("Attach the deliberation or give its expected date.")})
     now = now or timezone.now()
     if document is not None:
+        _check_documents({"deliberation": document})
         application.deliberation.save(document.name, document, save=False)
         application.deliberation_filename = document.name[:200]
         application.deliberation_status = DeliberationStatus.ATTACHED

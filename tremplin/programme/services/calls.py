@@ -66,10 +66,24 @@ def save_criteria(call: Call, rows: list[dict], *, by, now=None) -> list[Criteri
     if call.is_decided:
         raise ProgrammeError(_("The selection of this call has been made: it can no longer be changed."))
     now = now or timezone.now()
+    # Compared with what is recorded, not with the instances given (a form's validation writes into
+    # its instance: compared with itself, a change would never be seen, nor saved).
+    stored = {criterion.pk: criterion for criterion in call.criteria.select_for_update()}
+    rows = [
+        row | {"criterion": stored.get(row["criterion"].pk, row["criterion"])}
+        if row.get("criterion")
+        else row
+        for row in rows
+    ]
+    _check_codes_stay_unique(call, rows)
+    # A code handed from one criterion to another (a swap) must not meet itself on the way: the
+    # criteria whose code changes take a provisional one first.
     for row in rows:
         criterion = row.get("criterion")
-        if criterion is not None and criterion.call_id != call.pk:
-            raise ProgrammeError(_("This criterion belongs to another call."))
+        if criterion is not None and not row.get("delete") and criterion.code != row["code"]:
+            Criterion.objects.filter(pk=criterion.pk).update(code=f"~{criterion.pk}")
+    for row in rows:
+        criterion = row.get("criterion")
         if row.get("delete"):
             if criterion is None:
                 continue
@@ -93,6 +107,30 @@ def save_criteria(call: Call, rows: list[dict], *, by, now=None) -> list[Criteri
     return list(call.criteria.all())
 
 
+def _check_codes_stay_unique(call: Call, rows: list[dict]) -> None:
+    """Each criterion of a call has its own code (the ranking and the scores name them by it)."""
+    codes = dict(call.criteria.values_list("pk", "code"))
+    new_codes = []
+    for row in rows:
+        criterion = row.get("criterion")
+        if criterion is not None and criterion.call_id != call.pk:
+            raise ProgrammeError(_("This criterion belongs to another call."))
+        if criterion is not None:
+            if row.get("delete"):
+                codes.pop(criterion.pk, None)
+            else:
+                codes[criterion.pk] = row["code"]
+        elif not row.get("delete"):
+            new_codes.append(row["code"])
+    seen = set()
+    for code in [*codes.values(), *new_codes]:
+        if code in seen:
+            raise ProgrammeError(
+                _("Two criteria have the code “%(code)s”: give each criterion its own code.") % {"code": code}
+            )
+        seen.add(code)
+
+
 def _plain(values: dict) -> dict:
     return {name: str(value) for name, value in values.items()}
 
@@ -112,7 +150,7 @@ def add_committee_member(call: Call, *, by, member, organisation: str = "", now=
             call,
             call=call,
             at=now,
-            member=member.email,
+            member_id=member.pk,  # the name is read when shown: an erased member reads as such
             organisation=organisation,
         )
     return seat
@@ -123,5 +161,5 @@ def remove_committee_member(seat: CommitteeSeat, *, by, now=None) -> None:
     require_programme_team(by)
     if seat.member.scores.filter(application__call=seat.call).exists():
         raise ProgrammeError(_("This member has already scored applications: the seat is kept."))
-    log_action(by, "committee.seat.removed", seat.call, call=seat.call, at=now, member=seat.member.email)
+    log_action(by, "committee.seat.removed", seat.call, call=seat.call, at=now, member_id=seat.member_id)
     seat.delete()

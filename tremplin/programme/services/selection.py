@@ -113,7 +113,13 @@ def select_applications(
 
 def _open_workspace(application: Application, call: Call, now, *, by, link_for) -> None:
     territory, _created = Territory.objects.get_or_create(epci=application.epci)
-    Participation.objects.get_or_create(call=call, territory=territory, defaults={"selected_at": now})
+    participation, created = Participation.objects.get_or_create(
+        call=call, territory=territory, defaults={"selected_at": now}
+    )
+    if created:
+        from tremplin.coaching.services.participation import open_coaching
+
+        open_coaching(participation)
     request_territory_access(
         application.applicant,
         territory,

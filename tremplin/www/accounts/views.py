@@ -32,6 +32,7 @@ from tremplin.audit.display import describe_entries
 from tremplin.audit.models import AuditEntry
 from tremplin.www.access import get_visible_or_404, team_territory_or_404
 from tremplin.www.accounts.forms import DecisionForm, RemovalForm, ResendConfirmationForm
+from tremplin.www.errors import form_errors_message
 
 
 def _next_url(request) -> str:
@@ -205,17 +206,19 @@ def team_member_remove(request, pk):
         messages.error(request, _("You cannot remove yourself from the team: ask a colleague."))
     else:
         form = RemovalForm(request.POST)
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
-        try:
-            revoke_membership(membership, by=request.user, reason=reason)
-        except RoleGrantNotAllowed as error:
-            messages.error(request, str(error))
+        if not form.is_valid():  # a reason typed and refused is not dropped silently
+            messages.error(request, form_errors_message(form))
         else:
-            messages.success(
-                request,
-                _("%(person)s no longer belongs to the team of %(territory)s; their sessions are ended.")
-                % {"person": membership.user, "territory": territory},
-            )
+            try:
+                revoke_membership(membership, by=request.user, reason=form.cleaned_data["reason"])
+            except RoleGrantNotAllowed as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("%(person)s no longer belongs to the team of %(territory)s; their sessions are ended.")
+                    % {"person": membership.user, "territory": territory},
+                )
     if territory.pk in scope.team_territory_ids:
         return redirect("territory_team", territory_pk=territory.pk)
     return redirect("access_requests")

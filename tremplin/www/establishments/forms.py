@@ -34,8 +34,13 @@ class EstablishmentFilterForm(forms.Form):
     engagement = forms.ChoiceField(label=_("Engagement"), required=False)
     sort = forms.ChoiceField(required=False, choices=[(f"{s}{k}", k) for k in SORTS for s in ("", "-")])
 
-    def __init__(self, *args, territory, naf_codes, **kwargs):
+    #: What the team follows of its relation with a company: not for the company's own contact.
+    TEAM_ONLY = ("engagement", "updated")
+
+    def __init__(self, *args, territory, naf_codes, for_team: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.sorts = {key: columns for key, columns in SORTS.items() if for_team or key not in self.TEAM_ONLY}
+        self.fields["sort"].choices = [(f"{s}{k}", k) for k in self.sorts for s in ("", "-")]
         everything = [("", _("All"))]
         self.fields["section"].choices = everything + [
             (code, f"{code} — {naf_label(code)}") for code in all_naf_codes("section")
@@ -52,6 +57,8 @@ class EstablishmentFilterForm(forms.Form):
             ("met_or_engaged", _("met or engaged")),
             ("not_engaged", _("not engaged")),
         ]
+        if not for_team:
+            del self.fields["engagement"]
 
     def filter(self, establishments):
         data = self.cleaned_data
@@ -64,7 +71,7 @@ class EstablishmentFilterForm(forms.Form):
             establishments = establishments.in_headcount_group(data["size"])
         if data["commune"]:
             establishments = establishments.filter(commune__insee_code=data["commune"])
-        engagement = data["engagement"]
+        engagement = data.get("engagement")
         if engagement == "met_or_engaged":
             establishments = establishments.met()
         elif engagement == "not_engaged":
@@ -76,7 +83,7 @@ class EstablishmentFilterForm(forms.Form):
     def ordering(self) -> tuple[str, ...]:
         sort = (self.cleaned_data.get("sort") if self.is_bound and self.is_valid() else "") or "name"
         descending = sort.startswith("-")
-        columns = SORTS[sort.lstrip("-")]
+        columns = self.sorts[sort.lstrip("-")]
         return tuple(f"-{c}" for c in columns) if descending else columns
 
 

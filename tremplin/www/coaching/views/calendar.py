@@ -9,7 +9,7 @@ from tremplin.accounts.scoping import scope_for
 from tremplin.coaching.exports.ical import calendar_ics
 from tremplin.coaching.models import Event, Registration
 from tremplin.coaching.services import calendar as calendar_services
-from tremplin.coaching.services.deliverables import ensure_deliverables
+from tremplin.coaching.services.deliverables import deliverables_of
 from tremplin.coaching.services.errors import CoachingError
 from tremplin.programme.models import Call, Participation
 from tremplin.submissions.services import AlreadySubmitted
@@ -58,7 +58,7 @@ def coaching_call(request, call_pk):
     participations = list(call.participations.select_related("territory__epci"))
     rows = []
     for participation in participations:
-        deliverables = ensure_deliverables(participation)
+        deliverables = deliverables_of(participation)
         days = list(participation.support_days.all())
         rows.append(
             {

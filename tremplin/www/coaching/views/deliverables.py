@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +22,6 @@ from tremplin.coaching.models import (
 from tremplin.coaching.services import deliverables as services
 from tremplin.coaching.services.errors import CoachingError
 from tremplin.coaching.services.roles import is_programme_team, is_team_of
-from tremplin.coaching.services.support import plan_support_days
 from tremplin.flows.totals import known_outputs_companies, known_outputs_tonnes
 from tremplin.indicators.secrecy import withheld
 from tremplin.programme.models import Participation
@@ -31,6 +30,7 @@ from tremplin.territories.facts import territory_facts
 from tremplin.www.access import get_visible_or_404
 from tremplin.www.coaching.forms import CommentForm, PerimeterForm, TransitionForm, item_form
 from tremplin.www.downloads import download
+from tremplin.www.errors import form_errors_message
 
 
 @login_required
@@ -41,8 +41,8 @@ def coaching_participation(request, pk):
         "coaching/participation.html",
         {
             "participation": participation,
-            "deliverables": services.ensure_deliverables(participation),
-            "support_days": plan_support_days(participation),
+            "deliverables": services.deliverables_of(participation),
+            "support_days": list(participation.support_days.all()),
             "is_team": is_team_of(request.user, participation),
         },
     )
@@ -116,9 +116,10 @@ def _deliverable_of(request, participation_pk, kind):
     participation = get_visible_or_404(Participation, request.user, pk=participation_pk)
     if kind not in DeliverableKind.values:
         raise Http404
-    services.ensure_deliverables(participation)
-    return Deliverable.objects.select_related("participation__territory__epci", "participation__call").get(
-        participation=participation, kind=kind
+    return get_object_or_404(
+        Deliverable.objects.select_related("participation__territory__epci", "participation__call"),
+        participation=participation,
+        kind=kind,
     )
 
 
@@ -223,6 +224,8 @@ def coaching_deliverable_transition(request, pk):
                 request,
                 _("Status of the deliverable: %(status)s.") % {"status": deliverable.get_status_display()},
             )
+    else:
+        messages.error(request, form_errors_message(form))
     return _back(deliverable)
 
 
@@ -240,6 +243,8 @@ def coaching_deliverable_comment(request, pk):
             messages.error(request, error.message)
         else:
             messages.success(request, _("Comment added."))
+    else:
+        messages.error(request, form_errors_message(form))
     return _back(deliverable)
 
 

@@ -18,7 +18,7 @@ from tremplin.www.coaching.forms import GoodPracticeForm, SupportDayForm
 @login_required
 def coaching_support_days(request, pk):
     participation = get_visible_or_404(Participation, request.user, pk=pk)
-    days = support_services.plan_support_days(participation)
+    days = list(participation.support_days.all())
     form = SupportDayForm(request.POST or None, instance=SupportDay(participation=participation))
     if request.method == "POST" and form.is_valid():
         try:

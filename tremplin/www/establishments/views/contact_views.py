@@ -78,12 +78,23 @@ def contact_edit(request, pk):
 def contact_delete(request, pk):
     contact = team_contact(request.user, pk)
     establishment = contact.establishment
+    changed = False
     if request.method == "POST":
-        remove_contact(contact, by=request.user)
-        messages.success(request, _("Contact removed."))
-        return redirect(_contacts_anchor(establishment))
+        # The confirmation is of the contact as the page showed it: a page without its version (or showing
+        # an older one) is asked again with the contact as it is now.
+        version = request.POST.get("version", "")
+        try:
+            remove_contact(
+                contact, by=request.user, expected_version=int(version) if version.isdigit() else 0
+            )
+        except EditConflict as error:
+            contact, changed = error.current, True
+        else:
+            messages.success(request, _("Contact removed."))
+            return redirect(_contacts_anchor(establishment))
     return render(
         request,
         "establishments/contact_confirm_delete.html",
-        {"contact": contact, "establishment": establishment},
+        {"contact": contact, "establishment": establishment, "changed": changed},
+        status=409 if changed else 200,
     )

@@ -1,47 +1,16 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
 
+from tremplin.audit.display import describe_entries
 from tremplin.audit.models import AuditEntry
 from tremplin.establishments.models import Establishment, EstablishmentContact
 from tremplin.www.access import get_visible_or_404, is_team_of
 
-ACTION_LABELS = {
-    "establishment.created": _("Entered by hand"),
-    "establishment.updated": _("Changed"),
-    "establishment.contact.added": _("Contact added"),
-    "establishment.contact.updated": _("Contact changed"),
-    "establishment.contact.removed": _("Contact removed"),
-}
 
-
-def _field_label(name: str) -> str:
-    if name == "location":
-        return _("location")
-    try:
-        return Establishment._meta.get_field(name).verbose_name
-    except FieldDoesNotExist:
-        return name
-
-
-def _history(user, establishment) -> list[dict]:
-    rows = []
-    for entry in AuditEntry.objects.visible_to(user).about(establishment).select_related("actor")[:100]:
-        detail = ""
-        if entry.action == "establishment.updated":
-            detail = ", ".join(str(_field_label(name)) for name in entry.data.get("changes", {}))
-        elif entry.action.startswith("establishment.contact."):
-            detail = entry.data.get("contact", "")
-        rows.append(
-            {
-                "at": entry.at,
-                "actor": entry.actor,
-                "label": ACTION_LABELS.get(entry.action, entry.action),
-                "detail": detail,
-            }
-        )
-    return rows
+def _history(user, establishment) -> list:
+    """The establishment's own journal (entered, changed, contacts), in the journal's plain sentences."""
+    entries = AuditEntry.objects.visible_to(user).about(establishment).select_related("actor")[:100]
+    return describe_entries(entries)
 
 
 @login_required

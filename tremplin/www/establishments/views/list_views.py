@@ -7,7 +7,7 @@ from tremplin.accounts.scoping import scope_for
 from tremplin.establishments.models import Establishment
 from tremplin.territories.models import Territory
 from tremplin.www.access import get_visible_or_404
-from tremplin.www.establishments.forms import SORTS, EstablishmentFilterForm
+from tremplin.www.establishments.forms import EstablishmentFilterForm
 
 PAGE_SIZE = 50
 
@@ -24,6 +24,7 @@ def establishment_list(request, territory_pk):
         request.GET or None,
         territory=territory,
         naf_codes=visible.order_by().values_list("naf_code", flat=True).distinct(),
+        for_team=is_team,
     )
     establishments = form.filter(visible) if form.is_bound and form.is_valid() else visible
     establishments = establishments.select_related("commune").order_by(*form.ordering())
@@ -33,7 +34,7 @@ def establishment_list(request, territory_pk):
     params.pop("page", None)
     current_sort = params.get("sort", "name") or "name"
     sort_links = {}
-    for key in SORTS:
+    for key in form.sorts:
         params["sort"] = f"-{key}" if current_sort == key else key
         direction = "ascending" if current_sort == key else "descending" if current_sort == f"-{key}" else ""
         sort_links[key] = {"url": "?" + params.urlencode(), "direction": direction}

@@ -19,6 +19,7 @@ from tremplin.synergies.leads import dismiss_leads, filter_leads
 from tremplin.synergies.models import DetectionRun, Dismissal, Lead
 from tremplin.synergies.runs import mark_run_failed, restart_detection
 from tremplin.www.access import get_visible_or_404, team_territory_or_404
+from tremplin.www.errors import form_errors_message
 from tremplin.www.synergies.forms import BulkDismissForm, DetectionForm, DismissForm, LeadFilterForm
 
 LEADS_PER_PAGE = 20
@@ -179,7 +180,7 @@ def leads_dismiss(request, pk):
     form = BulkDismissForm(request.POST)
     back = _back_to_run(request, run.pk)
     if not form.is_valid():
-        messages.error(request, _("Say why these leads are dismissed."))
+        messages.error(request, form_errors_message(form, _("Say why these leads are dismissed.")))
         return back
     if form.cleaned_data["scope"] == "filtered":
         filter_form = _lead_filter_form(run, request.POST)
@@ -238,7 +239,10 @@ def lead_accept(request, pk):
 def lead_dismiss(request, pk):
     lead = get_visible_or_404(Lead, request.user, pk=pk)
     form = DismissForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():  # a reason typed and refused is not dropped silently
+        messages.error(request, form_errors_message(form))
+        return _back_to_run(request, lead.run_id)
+    reason = form.cleaned_data["reason"]
     try:
         dismiss_lead(lead, by=request.user, reason=reason)
     except SynergyError as error:

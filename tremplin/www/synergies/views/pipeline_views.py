@@ -25,6 +25,7 @@ from tremplin.synergies.pipeline import (
     record_measurement,
 )
 from tremplin.www.access import get_visible_or_404, is_team_of, team_territory_or_404
+from tremplin.www.errors import form_errors_message
 from tremplin.www.synergies.forms import ActionForm, MeasurementForm, SynergyFilterForm, TransitionForm
 
 #: Forward moves offered on a board card (the exits need a reason or a note: on the synergy's page).
@@ -133,7 +134,7 @@ def synergy_transition(request, pk):
     synergy = _team_synergy_or_404(request, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("This move could not be read."))
+        messages.error(request, form_errors_message(form, _("This move could not be read.")))
         return redirect(synergy_detail_url(synergy))
     name = form.cleaned_data["transition"]
     try:
@@ -170,7 +171,7 @@ def synergy_action_add(request, pk):
         else:
             messages.success(request, _("Action added."))
     else:
-        messages.error(request, _("Say what the action is; the due date must be a date."))
+        messages.error(request, form_errors_message(form))
     return redirect(synergy_detail_url(synergy) + "#actions")
 
 
@@ -201,7 +202,10 @@ def synergy_measurement(request, pk):
     else:
         messages.error(
             request,
-            _("The measured figures are not valid: numbers of zero or more, and a year that has begun."),
+            form_errors_message(
+                form,
+                _("The measured figures are not valid: numbers of zero or more, and a year that has begun."),
+            ),
         )
     return redirect(synergy_detail_url(synergy) + "#figures")
 
