@@ -98,6 +98,20 @@ def _same_site(base: str, href: str) -> str | None:
     return path + (f"?{query}" if query else "")
 
 
+def close_response(response) -> None:
+    """Close a response (a file response keeps its file open until then) as the test client does: without
+    the request-finished signal closing the database connection, which on PostgreSQL holds the test's
+    transaction."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def crawl(client, start: str = "/", *, limit: int = 300) -> dict[str, Visit]:
     """Breadth-first from ``start``; returns every URL visited with what it answered."""
     seen: dict[str, Visit] = {}
@@ -106,7 +120,7 @@ def crawl(client, start: str = "/", *, limit: int = 300) -> dict[str, Visit]:
     while queue and len(seen) < limit:
         url = queue.popleft()
         response = client.get(url)
-        response.close()  # a file response keeps its file open until closed
+        close_response(response)
         content_type = response.get("Content-Type", "")
         visit = Visit(url, response.status_code, content_type, dict(response.headers))
         seen[url] = visit

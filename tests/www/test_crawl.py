@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from django.urls import resolve
 
-from tests.www.crawler import crawl
+from tests.www.crawler import close_response, crawl
 from tests.www.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_no_other_persona_opens_the_pages_only_a_territorys_team_reaches(client)
         _sign_in(client, world.people[persona])
         for url in sorted(caux_only):
             response = client.get(url)
-            response.close()
+            close_response(response)
             if response.status_code == 200 and not _allowed(persona, url, world):
                 leaks.append(f"{persona} opens {url}")
             elif response.status_code == 200 and persona == "caux_contact" and "etablissements/?" in url:
