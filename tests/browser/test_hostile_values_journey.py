@@ -43,7 +43,10 @@ def hostile_world():
     caux = world.objects["caux"]
     Establishment.objects.filter(territory=caux).update(name=VALUE, address=VALUE, notes=VALUE)
     EstablishmentContact.objects.filter(establishment__territory=caux).update(
-        name=VALUE, job_title=VALUE, notes=VALUE, phone=MARKUP  # a telephone holds 40 characters
+        name=VALUE,
+        job_title=VALUE,
+        notes=VALUE,
+        phone=MARKUP,  # a telephone holds 40 characters
     )
     Flow.objects.filter(establishment__territory=caux).update(quality_notes=VALUE, current_route=VALUE)
     SynergyAction.objects.filter(synergy__territory=caux).update(title=VALUE, owner_name=VALUE)
