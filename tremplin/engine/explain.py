@@ -9,6 +9,7 @@ plain French: rule, figures, assumptions, sources.
 
 from __future__ import annotations
 
+from . import naf as naf_module
 from .context import ADJUSTMENTS, Context
 from .knowledge import REGULATORY_FLAGS
 from .model import BASES, BASIS_LABELS, Opportunity, ParticipantGain
@@ -79,6 +80,16 @@ def _flow_notes(ctx: Context, flow: int, what: str) -> list[str]:
         notes.append(
             f"Quantité du {what} : {fr(float(ctx.f_gross[flow]))} {unit}/an au départ, {ADJUSTMENTS[reason]}."
         )
+    return notes
+
+
+def _correspondence_notes(ctx: Context, positions) -> list[str]:
+    """For each participant registered in NAF 2025, how its code reached the NAF rév. 2 sector profile."""
+    notes = []
+    for position in positions:
+        note = naf_module.correspondence_note(ctx.naf[position])
+        if note:
+            notes.append(f"{_name(ctx, position)} — {note}")
     return notes
 
 
@@ -230,6 +241,7 @@ def substitution_opportunity(ctx: Context, rule, c: Candidates, i: int) -> Oppor
                 f"Effectif {what} inconnu : un site de {fr(params.unknown_headcount)} salariés (tranche "
                 "50 à 99) est supposé pour estimer ses flux."
             )
+    assumptions.extend(_correspondence_notes(ctx, (s_pos, t_pos)))
     assumptions.extend(_flow_notes(ctx, s_flow, "gisement"))
     assumptions.extend(_flow_notes(ctx, t_flow, "besoin"))
     keys = sorted(
@@ -325,6 +337,7 @@ def mutualisation_opportunity(ctx: Context, group: Group) -> Opportunity:
         f"Groupes formés dans un rayon de {fr(kind.radius_km, 1)} km, de {kind.min_members} à "
         f"{kind.max_members} membres."
     )
+    assumptions.extend(_correspondence_notes(ctx, positions))
     return Opportunity(
         id=f"M:{kind.code}:{res.code}:{'+'.join(sorted(ids))}",
         type="mutualisation",

@@ -109,8 +109,11 @@ def _number(raw: str, *, file: str, line: int, field: str, delimiter: str) -> fl
     return value
 
 
-def read_companies(path: str | Path) -> list[Establishment]:
-    """Read and validate COMPANIES.csv; raise :class:`InputError` at the first bad row."""
+def read_companies(path: str | Path, naf_nomenclature: str | None = None) -> list[Establishment]:
+    """Read and validate COMPANIES.csv; raise :class:`InputError` at the first bad row.
+
+    The ``naf`` column takes NAF rév. 2 or NAF 2025 codes; ``naf_nomenclature`` (``"rev2"``, ``"2025"``,
+    None or ``"auto"``) says which one it holds, None/``"auto"`` telling from each code."""
     name = str(path)
     result = []
     seen: dict[str, int] = {}
@@ -124,10 +127,11 @@ def read_companies(path: str | Path) -> list[Establishment]:
             )
         seen[ident] = line
         try:
-            naf = naf_module.normalise_naf(row["naf"])
-        except naf_module.UnknownNafCode:
+            naf = naf_module.normalise_naf(row["naf"], naf_nomenclature)
+        except naf_module.UnknownNafCode as error:
+            which = "NAF 2025" if error.nomenclature == "2025" else "NAF rév. 2"
             raise InputError(
-                f"code NAF rév. 2 inconnu {row['naf']!r}", file=name, row=line, field="naf"
+                f"code {which} inconnu {row['naf']!r}", file=name, row=line, field="naf"
             ) from None
         lat = _number(row["lat"], file=name, line=line, field="lat", delimiter=delimiter)
         if not -90 <= lat <= 90:

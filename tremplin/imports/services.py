@@ -36,7 +36,7 @@ from tremplin.establishments.importers import (
     get_importer,
 )
 from tremplin.establishments.importers.spreadsheet import XLSX_MAGIC, inspect_xlsx
-from tremplin.establishments.models import Establishment, LocationPrecision
+from tremplin.establishments.models import Establishment, LocationPrecision, nomenclature_of
 from tremplin.imports.models import ImportChange, ImportJob, ImportStatus
 
 __all__ = [
@@ -57,6 +57,7 @@ logger = logging.getLogger(__name__)
 IMPORT_UPDATED_FIELDS = [
     "name",
     "naf_code",
+    "naf_nomenclature",
     "headcount_band",
     "commune",
     "address",
@@ -244,6 +245,7 @@ def _write(territory, records, communes, importer, report: ImportReport, *, by, 
             siret=record.siret,
             name=name,
             naf_code=record.naf_code,
+            naf_nomenclature=nomenclature_of(record.naf_code),
             headcount_band=record.headcount_band,
             commune_id=commune_id,
             address=address,
