@@ -52,8 +52,7 @@ def test_bad_input_names_the_installation_the_rubrique_and_the_field():
     assert any(e.startswith("installation 1 (AIOT 0005800001), siret") for e in errors)
     assert (
         "installation 2 (AIOT 0005800002), rubrique 2, numeroRubrique : "
-        "'deux' n'est pas un numéro de rubrique (4 chiffres)"
-        in errors
+        "'deux' n'est pas un numéro de rubrique (4 chiffres)" in errors
     )
     assert "installation 3, codeAIOT : manquant" in errors
     assert "installation 3, raisonSociale : manquant" in errors
