@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "tremplin.territories",
     "tremplin.establishments",
     "tremplin.imports",
+    "tremplin.installations",
     "tremplin.flows",
     "tremplin.questionnaire",
     "tremplin.synergies",

@@ -6,6 +6,7 @@ urlpatterns = [
     path("comptes/", include("tremplin.www.accounts.urls")),
     path("territoires/", include("tremplin.www.territories.urls")),
     path("", include("tremplin.www.establishments.urls")),
+    path("", include("tremplin.www.installations.urls")),
     path("", include("tremplin.www.flows.urls")),
     path("questionnaire/", include("tremplin.www.questionnaire.urls")),
     path("programme/", include("tremplin.www.programme.urls")),

@@ -10,6 +10,7 @@ substitution and mutualisation, and optionally the optimal allocation of limited
 'SUB-BIO-01'
 """
 
+from .authorisation import AuthorisedRubrique
 from .detect import OBJECTIVES, detect
 from .estimate import estimate_flows
 from .exceptions import EngineError, InputError, KnowledgeBaseError, UnitError, UnknownResource
@@ -32,6 +33,7 @@ from .units import convert
 __all__ = [
     "OBJECTIVES",
     "Allocation",
+    "AuthorisedRubrique",
     "DetectionResult",
     "EngineError",
     "Establishment",

@@ -11,13 +11,14 @@ keep what an officer can review, explain, and optionally optimise the network al
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
 from .allocation import solve_allocation
+from .authorisation import annotate
 from .context import Context, build_context
 from .explain import mutualisation_opportunity, substitution_opportunity
 from .knowledge import KnowledgeBase, default_knowledge_base
@@ -55,6 +56,7 @@ def detect(
     objective: str = "gain",
     progress: Progress | None = None,
     committed: Iterable[Flow] | None = None,
+    authorisations: Mapping[str, Iterable] | None = None,
 ) -> DetectionResult:
     """Detect ranked, quantified, explained synergy opportunities among ``establishments``.
 
@@ -64,7 +66,10 @@ def detect(
     never offered twice from one run to the next.  ``objective`` ("gain" or "co2") orders the list and
     drives the optimal plan, computed when ``plan`` is True (the plan's totals are the figures to show:
     they never count a supply twice).  ``progress(fraction, message)`` is called along the way.  Results
-    do not depend on the order of the inputs.
+    do not depend on the order of the inputs.  ``authorisations`` maps establishment ids to the rubriques
+    of their installation classée (codes such as ``"2791-1"`` or :class:`AuthorisedRubrique`); when given,
+    the receiver's authorisation of each waste lead is authorised, to check or not authorised
+    (:mod:`tremplin.engine.authorisation`) instead of a generic point to check.
     """
     report = progress or (lambda fraction, message: None)
     stages = run_stages(
@@ -87,6 +92,9 @@ def detect(
         opportunities.append(opportunity)
     if params.max_results is not None:
         opportunities = opportunities[: params.max_results]
+    if authorisations is not None:
+        by_id = {rule.id: rule for rule in rules}
+        stats["receiver_authorisation"] = annotate(opportunities, ctx.kb.resources, by_id, authorisations)
     for rank, opportunity in enumerate(opportunities, start=1):
         opportunity.rank = rank
     stats["opportunities"] = len(opportunities)

@@ -179,6 +179,9 @@ class Opportunity:
     sources: tuple[str, ...] = ()
     #: The same references as data (key, title, publisher, year, url, kind), for exports.
     references: tuple[dict[str, Any], ...] = ()
+    #: With ICPE data given to ``detect`` (``authorisations``): the receiver's authorisation to take this
+    #: waste (state, reason, rubriques; see :mod:`tremplin.engine.authorisation`), else None.
+    receiver_authorisation: dict[str, Any] | None = None
     rank: int = 0
     in_plan: bool | None = None
     plan_quantity: float | None = None
@@ -217,6 +220,7 @@ class Opportunity:
             "tonnes_diverted_per_year": self.tonnes_diverted_per_year,
             "confidence": self.confidence,
             "regulatory_flags": list(self.regulatory_flags),
+            "receiver_authorisation": self.receiver_authorisation,
             "waste_codes": list(self.waste_codes),
             "assumptions": list(self.assumptions),
             "sources": list(self.sources),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tremplin import engine
 from tremplin.audit.log import log_action
+from tremplin.installations.services import receiver_authorisations
 from tremplin.synergies import runs
 from tremplin.synergies.enums import (
     Consent,
@@ -153,6 +154,7 @@ def run_detection(run_pk: int) -> dict:
             progress=_ProgressWriter(run.pk, 0.05, 0.9),
             plan=True,
             committed=committed_flows(run.territory),
+            authorisations=receiver_authorisations(run.territory),
         )
         runs.beat(run.pk, progress=0.9, message="Enregistrement des pistes")
         with transaction.atomic():
@@ -265,6 +267,7 @@ def _breakdown(data: dict) -> dict:
         "sources",
         "references",
         "regulatory_flags",
+        "receiver_authorisation",
         "waste_codes",
         "co2_breakdown_t",
         "great_circle_km",
