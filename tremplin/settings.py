@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "tremplin.establishments",
     "tremplin.imports",
     "tremplin.flows",
+    "tremplin.registers",
     "tremplin.questionnaire",
     "tremplin.synergies",
     "tremplin.indicators",

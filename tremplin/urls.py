@@ -7,6 +7,7 @@ urlpatterns = [
     path("territoires/", include("tremplin.www.territories.urls")),
     path("", include("tremplin.www.establishments.urls")),
     path("", include("tremplin.www.flows.urls")),
+    path("", include("tremplin.www.registers.urls")),
     path("questionnaire/", include("tremplin.www.questionnaire.urls")),
     path("programme/", include("tremplin.www.programme.urls")),
     path("accompagnement/", include("tremplin.www.coaching.urls")),
