@@ -24,7 +24,8 @@ def establishment_row(identifier, name, siret, commune, postcode="76170"):
 def waste_row(
     identifier, name, code, label, quantity, operation="D10", year="2022", department="76", country=""
 ):
-    return [identifier, name, year, operation, "Incinération à terre" if operation.startswith("D") else "Recyclage",
+    label_of_operation = "Incinération à terre" if operation.startswith("D") else "Recyclage"
+    return [identifier, name, year, operation, label_of_operation,
             department, country, code, label, quantity, "tonnes/an"]  # fmt: skip
 
 

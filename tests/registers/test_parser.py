@@ -133,5 +133,5 @@ def test_a_file_that_is_not_a_zip_or_lacks_the_establishments_is_refused():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("Prod_dechets_dangereux.csv", "identifiant;code_dechet;quantite\n")
-    with pytest.raises(IrepRejected, match="etablissements.csv absent"):
+    with pytest.raises(IrepRejected, match=r"etablissements\.csv absent"):
         read_irep(buffer)

@@ -133,9 +133,8 @@ def test_engine_inputs_carry_the_operation_and_the_upper_bound_and_the_declared_
     paper = str(caux["paper"].pk)
     by_key = {(f.company_id, f.direction, f.resource): f for f in result.flows}
     # Declared 90 t replaces the register's 120 t; the register's solvent replaces the estimate.
-    assert (by_key[paper, "out", "paper_cardboard"].basis, by_key[paper, "out", "paper_cardboard"].quantity) == (
-        "declared", 90.0,
-    )  # fmt: skip
+    cardboard = by_key[paper, "out", "paper_cardboard"]
+    assert (cardboard.basis, cardboard.quantity) == ("declared", 90.0)
     assert by_key[paper, "out", "chem_solvent_spent"].basis == "register"
 
 

@@ -29,8 +29,8 @@ def engine_inputs(
     threshold: the threshold stands as an upper bound, never as 0).
 
     Estimated flows are not returned: the engine estimates what is not known, and a known flow replaces
-    the estimate of the same resource and direction (and a declared flow the register one). Confidential flows are included: detection runs
-    for the territory team, within the territory.
+    the estimate of the same resource and direction (and a declared flow the register one).
+    Confidential flows are included: detection runs for the territory team, within the territory.
     """
     establishments = [
         engine.Establishment(str(pk), name, naf, lat, lon, _representative_headcount(band))
