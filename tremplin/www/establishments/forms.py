@@ -232,3 +232,4 @@ class ContactForm(forms.Form):
 
     def rebase(self, version: int) -> None:
         rebase(self, version)
+
