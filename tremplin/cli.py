@@ -21,6 +21,7 @@ PLATFORM_COMMANDS = {
     "import-sirene": "import a territory's establishments from a SIRENE file (--territory SIREN FILE.csv)",
     "import-establishments": "import establishments from the platform's CSV/XLSX template",
     "import-icpe": "import installations classées from Géorisques JSON (--territory ID|SIREN FILE.json)",
+    "import-irep": "import the waste flows of an IREP yearly zip (ZIP --territory ID|SIREN [--year])",
     "migrate": "create or update the database tables",
     "runserver": "run the development web server",
     "indicators": "print a territory's indicators (--territory SIREN [--json])",

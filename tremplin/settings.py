@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "tremplin.imports",
     "tremplin.installations",
     "tremplin.flows",
+    "tremplin.registers",
     "tremplin.questionnaire",
     "tremplin.synergies",
     "tremplin.indicators",

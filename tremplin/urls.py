@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("tremplin.www.establishments.urls")),
     path("", include("tremplin.www.installations.urls")),
     path("", include("tremplin.www.flows.urls")),
+    path("", include("tremplin.www.registers.urls")),
     path("questionnaire/", include("tremplin.www.questionnaire.urls")),
     path("programme/", include("tremplin.www.programme.urls")),
     path("accompagnement/", include("tremplin.www.coaching.urls")),

@@ -24,7 +24,7 @@ from .explain import mutualisation_opportunity, substitution_opportunity
 from .knowledge import KnowledgeBase, default_knowledge_base
 from .model import BASES, Allocation, DetectionResult, Establishment, Flow, Opportunity, Parameters, Plan
 from .mutualisation import Group, find_groups, group_gain
-from .substitution import Candidates, find_substitutions, flow_groups
+from .substitution import Candidates, find_substitutions, flow_groups, ranking_values
 
 __all__ = ["OBJECTIVES", "detect"]
 
@@ -170,7 +170,8 @@ def _select(
 ) -> list[tuple[int, int]]:
     """Ranked list of the leads kept, as (type, index): type 0 a substitution candidate, 1 a group.
 
-    One greedy pass in ranking order (most reliable first, then by the objective): a substitution is kept
+    One greedy pass in ranking order (most reliable first, then by the objective weighted by the supply's
+    current treatment, a waste going to disposal before one already recovered): a substitution is kept
     while its supply has fewer than ``max_candidates_per_source`` receivers and its receiver fewer than
     ``max_leads_per_establishment`` leads for that need (the resource group of the input: steam, heat,
     feed…); a group while each member has room for one more lead for that resource and fewer than
@@ -181,7 +182,8 @@ def _select(
     """
     params = ctx.params
     basis_on = params.rank_by_confidence_first
-    value = _objective(c.gain, c.co2_t, objective)
+    # Within one basis, disposal before recovery (Parameters.current_operation_factors).
+    value = ranking_values(ctx, _objective(c.gain, c.co2_t, objective), c.s_flow)
     estimated = BASES.index("estimated")
     s_basis, t_basis = ctx.f_basis[c.s_flow], ctx.f_basis[c.t_flow]
     entries = []

@@ -1,7 +1,9 @@
 """CSV input and output of the ``tremplin detect`` command, with errors located by file, line and field.
 
 COMPANIES.csv: ``id,name,naf,lat,lon,headcount`` (other columns ignored).  FLOWS.csv:
-``company_id,direction,resource,quantity,unit`` (optional ``basis``: declared, workshop or estimated).
+``company_id,direction,resource,quantity,unit`` (optional ``basis``: declared, workshop, register or
+estimated; optional ``operation``: the waste's current treatment code, D1–D15 or R1–R13; optional
+``upper_bound``: 1 when the quantity is a ceiling, a register's reporting threshold).
 Both may be comma- or semicolon-separated, UTF-8 with or without BOM; a decimal comma is accepted with
 semicolons.  Line numbers count the header as line 1.
 """
@@ -18,7 +20,7 @@ from pathlib import Path
 from . import naf as naf_module
 from .exceptions import InputError, UnitError
 from .knowledge import KnowledgeBase
-from .model import BASES, DetectionResult, Establishment, Flow
+from .model import BASES, DetectionResult, Establishment, Flow, operation_kind
 from .units import convert
 
 __all__ = [
@@ -198,12 +200,23 @@ def read_flows(path: str | Path, establishments: list[Establishment], kb: Knowle
         basis = (row.get("basis") or "declared").lower()
         if basis not in BASES:
             raise InputError(
-                f"base inconnue {basis!r} (declared, workshop ou estimated)",
+                f"base inconnue {basis!r} ({', '.join(BASES)})",
                 file=name,
                 row=line,
                 field="basis",
             )
-        result.append(Flow(row["company_id"], direction, resource.code, quantity, unit, basis))
+        operation = (row.get("operation") or "").strip().upper()
+        if operation and not operation_kind(operation):
+            raise InputError(
+                f"code d'opération de traitement inconnu {operation!r} (D1 à D15, R1 à R13)",
+                file=name,
+                row=line,
+                field="operation",
+            )
+        upper_bound = (row.get("upper_bound") or "").strip().lower() in ("1", "true", "oui", "yes")
+        result.append(
+            Flow(row["company_id"], direction, resource.code, quantity, unit, basis, operation, upper_bound)
+        )
     return result
 
 
