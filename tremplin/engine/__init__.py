@@ -26,6 +26,7 @@ from .model import (
     Plan,
     SynergyPotential,
 )
+from .networks import HeatNetwork
 from .potential import synergy_potential
 from .units import convert
 
@@ -36,6 +37,7 @@ __all__ = [
     "EngineError",
     "Establishment",
     "Flow",
+    "HeatNetwork",
     "InputError",
     "KnowledgeBase",
     "KnowledgeBaseError",

@@ -12,6 +12,7 @@ keep what an officer can review, explain, and optionally optimise the network al
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -23,6 +24,7 @@ from .explain import mutualisation_opportunity, substitution_opportunity
 from .knowledge import KnowledgeBase, default_knowledge_base
 from .model import BASES, Allocation, DetectionResult, Establishment, Flow, Opportunity, Parameters, Plan
 from .mutualisation import Group, find_groups, group_gain
+from .networks import HeatNetwork, NetworkSites
 from .substitution import Candidates, find_substitutions, flow_groups
 
 __all__ = ["OBJECTIVES", "detect"]
@@ -55,6 +57,7 @@ def detect(
     objective: str = "gain",
     progress: Progress | None = None,
     committed: Iterable[Flow] | None = None,
+    heat_networks: Iterable[HeatNetwork] | None = None,
 ) -> DetectionResult:
     """Detect ranked, quantified, explained synergy opportunities among ``establishments``.
 
@@ -64,11 +67,19 @@ def detect(
     never offered twice from one run to the next.  ``objective`` ("gain" or "co2") orders the list and
     drives the optimal plan, computed when ``plan`` is True (the plan's totals are the figures to show:
     they never count a supply twice).  ``progress(fraction, message)`` is called along the way.  Results
-    do not depend on the order of the inputs.
+    do not depend on the order of the inputs.  ``heat_networks`` (see :mod:`tremplin.engine.networks`)
+    are receivers of waste heat reached at the nearest point of their trace.
     """
     report = progress or (lambda fraction, message: None)
     stages = run_stages(
-        establishments, flows, params=params, kb=kb, objective=objective, report=report, committed=committed
+        establishments,
+        flows,
+        params=params,
+        kb=kb,
+        objective=objective,
+        report=report,
+        committed=committed,
+        heat_networks=heat_networks,
     )
     ctx, rules, candidates, groups = stages.ctx, stages.rules, stages.candidates, stages.groups
     params, stats = ctx.params, stages.stats
@@ -85,6 +96,8 @@ def detect(
             opportunity = mutualisation_opportunity(ctx, groups[index])
             group_of[opportunity.id] = groups[index]
         opportunities.append(opportunity)
+    if stages.networks is not None:
+        stages.networks.annotate(ctx, opportunities)
     if params.max_results is not None:
         opportunities = opportunities[: params.max_results]
     for rank, opportunity in enumerate(opportunities, start=1):
@@ -111,6 +124,7 @@ class Stages:
     candidates: Candidates
     groups: list[Group]
     stats: dict
+    networks: NetworkSites | None = None
 
 
 def run_stages(
@@ -122,6 +136,7 @@ def run_stages(
     objective: str = "gain",
     report: Progress | None = None,
     committed=None,
+    heat_networks=None,
 ) -> Stages:
     if objective not in OBJECTIVES:
         raise ValueError(f"objectif inconnu {objective!r} (attendu : {', '.join(OBJECTIVES)})")
@@ -129,6 +144,9 @@ def run_stages(
     kb = kb or default_knowledge_base()
     report = report or (lambda fraction, message: None)
     report(0.0, "Préparation des établissements et des flux")
+    networks = NetworkSites(heat_networks) if heat_networks else None
+    if networks is not None:
+        establishments, flows = networks.merge(establishments, flows)
     ctx = build_context(
         list(establishments),
         list(flows) if flows is not None else None,
@@ -145,12 +163,15 @@ def run_stages(
         "estimates_bounded": int(ctx.f_bounded.sum()) if len(ctx.f_bounded) else 0,
     }
     report(0.15, "Recherche des substitutions")
-    rules, candidates = find_substitutions(ctx, objective=objective, stats=stats)
-    groups: list[Group] = []
-    if params.mutualisation:
-        report(0.5, "Recherche des mutualisations")
-        groups = find_groups(ctx, flow_groups(ctx), stats=stats)
-    return Stages(ctx, rules, candidates, groups, stats)
+    with networks.hidden(ctx) if networks is not None else nullcontext():
+        rules, candidates = find_substitutions(ctx, objective=objective, stats=stats)
+        groups: list[Group] = []
+        if params.mutualisation:
+            report(0.5, "Recherche des mutualisations")
+            groups = find_groups(ctx, flow_groups(ctx), stats=stats)
+    if networks is not None:
+        rules, candidates = networks.add_candidates(ctx, rules, candidates, objective=objective, stats=stats)
+    return Stages(ctx, rules, candidates, groups, stats, networks)
 
 
 def _objective(values_gain, values_co2, objective):

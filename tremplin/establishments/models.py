@@ -86,6 +86,16 @@ class DataOrigin(models.TextChoices):
     IMPORT = "import", _("Spreadsheet import")
     MANUAL = "manual", _("Entered by hand")
     DEMO = "demo", _("Demonstration data (generated)")
+    HEAT_NETWORKS = "fcu", _("France Chaleur Urbaine open data (heat networks)")
+
+
+class EstablishmentKind(models.TextChoices):
+    """A site of a company or organisation (with its SIRET), or the record that stands for a heat network
+    of the territory (``tremplin.heatnetworks``): the receiving party of its waste-heat leads, created by
+    the import of the networks, whose SIRET (the operator's) is unknown until the team enters it."""
+
+    SITE = "site", _("establishment")
+    HEAT_NETWORK = "heat_network", _("heat network")
 
 
 class Engagement(models.TextChoices):
@@ -123,7 +133,10 @@ class Establishment(models.Model):
     territory = models.ForeignKey(
         "territories.Territory", on_delete=models.CASCADE, related_name="establishments"
     )
-    siret = models.CharField(_("SIRET"), max_length=14, validators=[validate_siret])
+    siret = models.CharField(_("SIRET"), max_length=14, validators=[validate_siret], blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=EstablishmentKind.choices, default=EstablishmentKind.SITE
+    )
     name = models.CharField(_("name"), max_length=200)
     naf_code = models.CharField(_("activity code (NAF rév. 2)"), max_length=6, validators=[validate_naf])
     headcount_band = models.CharField(
@@ -159,7 +172,16 @@ class Establishment(models.Model):
         verbose_name = _("establishment")
         verbose_name_plural = _("establishments")
         constraints = [
-            models.UniqueConstraint(fields=["territory", "siret"], name="establishment_unique_siret"),
+            models.UniqueConstraint(
+                fields=["territory", "siret"],
+                condition=~models.Q(siret=""),
+                name="establishment_unique_siret",
+            ),
+            # Only a heat network's record may lack a SIRET.
+            models.CheckConstraint(
+                condition=~models.Q(siret="") | models.Q(kind="heat_network"),
+                name="establishment_siret_unless_network",
+            ),
         ]
         indexes = [
             models.Index(fields=["territory", "naf_code"]),
