@@ -62,12 +62,35 @@
     }
   }).addTo(map);
 
+  // Heat networks: their traces (lines) or, without a published trace, their position (a ring).
+  var heatNetworks = L.geoJSON(null, {
+    style: { color: "#c0392b", weight: 4, opacity: 0.8, className: "heat-network-trace" },
+    pointToLayer: function (feature, latlng) {
+      return L.circleMarker(latlng, { radius: 7, color: "#c0392b", weight: 3, fill: false, className: "heat-network-point" });
+    },
+    onEachFeature: function (feature, layer) {
+      var p = feature.properties;
+      layer.bindPopup(function () {
+        return el("div", null, [
+          el("strong", null, [p.name]), " (" + p.identifier + ")",
+          p.operator ? el("br") : null, p.operator ? labels.heatNetworkOperator + " " + p.operator : null,
+          el("br"),
+          labels.heatNetworkDeliveries + " : " + (p.deliveries_mwh === null ? "—" : number(p.deliveries_mwh) + " MWh/" + labels.year),
+          p.has_trace ? null : el("br"), p.has_trace ? null : labels.heatNetworkNoTrace,
+          el("br"), el("span", { "class": "small" }, [p.source]), el("br"),
+          el("a", { href: urlFor(config.establishment, feature.id) }, [labels.openEstablishment])
+        ]);
+      });
+    }
+  }).addTo(map);
+
   L.control.layers(null, (function () {
     var overlays = {};
     // Leaflet writes these names as HTML.
     overlays[Tremplin.escapeHtml(labels.establishments)] = clusters;
     overlays[Tremplin.escapeHtml(labels.synergies)] = synergies;
     overlays[Tremplin.escapeHtml(labels.perimeter)] = perimeter;
+    overlays[Tremplin.escapeHtml(labels.heatNetworks)] = heatNetworks;
     return overlays;
   })(), { collapsed: false }).addTo(map);
 
@@ -134,7 +157,13 @@
       counts.synergies = data.features.length;
       element.dataset.synergies = String(data.features.length);
     });
-  Promise.all([perimeterLoaded, synergiesLoaded, loadPoints()]).then(function () {
+  var heatNetworksLoaded = config.heatNetworks ? fetch(config.heatNetworks, { credentials: "same-origin" })
+    .then(function (response) { return response.json(); })
+    .then(function (data) {
+      heatNetworks.addData(data);
+      element.dataset.heatNetworks = String(data.features.length);
+    }) : Promise.resolve();
+  Promise.all([perimeterLoaded, synergiesLoaded, heatNetworksLoaded, loadPoints()]).then(function () {
     synergies.bringToFront();
     element.dataset.loaded = "true";
     announce();
