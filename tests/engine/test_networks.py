@@ -80,7 +80,9 @@ def test_the_trace_matters_not_the_site_point_of_the_network():
     network = HeatNetwork("long", "Grand réseau", ((west, east),), 100_000)
     sites = [Establishment("s", "Incinérateur", "38.21Z", 49.5 + 2 / KM_PER_DEGREE_LAT, 0.0, 40)]
     flows = [Flow("s", "out", "wh_hot_water", 30_000, "MWh")]
-    lead = next(o for o in detect(sites, flows, heat_networks=[network]).opportunities if o.target_id == "long")
+    lead = next(
+        o for o in detect(sites, flows, heat_networks=[network]).opportunities if o.target_id == "long"
+    )
     assert lead.great_circle_km == pytest.approx(2.0, abs=0.02)
 
 
@@ -102,7 +104,9 @@ def test_a_network_record_given_as_an_establishment_is_replaced_by_the_network()
         Establishment("foundry", "Fonderie", "24.51Z", 49.505, 0.13, 120),
     ]
     result = detect(sites, [Flow("foundry", "out", "wh_hot_water", 1_000, "MWh")], heat_networks=[NETWORK])
-    assert {(f.direction, f.resource) for f in result.flows if f.company_id == "net"} == {("in", "heat_medium")}
+    assert {(f.direction, f.resource) for f in result.flows if f.company_id == "net"} == {
+        ("in", "heat_medium")
+    }
 
 
 def test_a_network_without_deliveries_is_refused():

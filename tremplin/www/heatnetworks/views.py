@@ -45,7 +45,10 @@ def heat_network_import(request, territory_pk):
         else:
             messages.success(
                 request,
-                _("%(created)s networks created, %(updated)s updated, %(outside)s outside the territory and its margin.")
+                _(
+                    "%(created)s networks created, %(updated)s updated, "
+                    "%(outside)s outside the territory and its margin."
+                )
                 % {"created": summary.created, "updated": summary.updated, "outside": summary.outside},
             )
             return redirect("heat_network_import", territory_pk=territory.pk)
