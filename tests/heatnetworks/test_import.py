@@ -60,7 +60,7 @@ def test_networks_of_the_territory_are_kept_and_recorded_with_an_establishment_o
     assert json.loads(network.trace_geojson)["type"] == "MultiLineString"
     record = network.establishment
     assert record.kind == EstablishmentKind.HEAT_NETWORK
-    assert record.siret == ""
+    assert record.siret is None
     assert record.naf_code == "35.30Z"
     assert record.territory == caux
     entry = AuditEntry.objects.get(action="heatnetwork.imported")

@@ -133,7 +133,11 @@ class Establishment(models.Model):
     territory = models.ForeignKey(
         "territories.Territory", on_delete=models.CASCADE, related_name="establishments"
     )
-    siret = models.CharField(_("SIRET"), max_length=14, validators=[validate_siret], blank=True)
+    #: Null only for a heat network's record (its operator's SIRET unknown): NULLs never collide in the
+    #: unique constraint, on which the establishment imports' upsert (ON CONFLICT) relies.
+    siret = models.CharField(  # noqa: DJ001 (see above: "" would collide, NULLs do not)
+        _("SIRET"), max_length=14, validators=[validate_siret], null=True, blank=True
+    )
     kind = models.CharField(
         _("kind"), max_length=16, choices=EstablishmentKind.choices, default=EstablishmentKind.SITE
     )
@@ -172,14 +176,10 @@ class Establishment(models.Model):
         verbose_name = _("establishment")
         verbose_name_plural = _("establishments")
         constraints = [
-            models.UniqueConstraint(
-                fields=["territory", "siret"],
-                condition=~models.Q(siret=""),
-                name="establishment_unique_siret",
-            ),
+            models.UniqueConstraint(fields=["territory", "siret"], name="establishment_unique_siret"),
             # Only a heat network's record may lack a SIRET.
             models.CheckConstraint(
-                condition=~models.Q(siret="") | models.Q(kind="heat_network"),
+                condition=models.Q(siret__isnull=False) | models.Q(kind="heat_network"),
                 name="establishment_siret_unless_network",
             ),
         ]

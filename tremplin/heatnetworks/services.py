@@ -151,7 +151,9 @@ def import_heat_networks(
         commune = _commune_of(communes, lat, lon)
         record = existing.get(network.identifier)
         if record is None:
-            establishment = Establishment(territory=territory, kind=EstablishmentKind.HEAT_NETWORK, siret="")
+            establishment = Establishment(
+                territory=territory, kind=EstablishmentKind.HEAT_NETWORK, siret=None
+            )
         else:
             establishment = record.establishment
             establishment.version += 1
