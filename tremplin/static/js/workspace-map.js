@@ -62,11 +62,16 @@
     }
   }).addTo(map);
 
-  // Heat networks: their traces (lines) or, without a published trace, their position (a ring).
+  // Heat networks: their traces (lines) or, without a published trace, their position (a ring). In SVG,
+  // like the synergies, so that each trace is an element a test or a screen reader can find.
+  var heatRenderer = L.svg();
   var heatNetworks = L.geoJSON(null, {
+    renderer: heatRenderer,
     style: { color: "#c0392b", weight: 4, opacity: 0.8, className: "heat-network-trace" },
     pointToLayer: function (feature, latlng) {
-      return L.circleMarker(latlng, { radius: 7, color: "#c0392b", weight: 3, fill: false, className: "heat-network-point" });
+      return L.circleMarker(latlng, {
+        renderer: heatRenderer, radius: 7, color: "#c0392b", weight: 3, fill: false, className: "heat-network-point"
+      });
     },
     onEachFeature: function (feature, layer) {
       var p = feature.properties;
@@ -157,13 +162,17 @@
       counts.synergies = data.features.length;
       element.dataset.synergies = String(data.features.length);
     });
-  var heatNetworksLoaded = config.heatNetworks ? fetch(config.heatNetworks, { credentials: "same-origin" })
-    .then(function (response) { return response.json(); })
-    .then(function (data) {
-      heatNetworks.addData(data);
-      element.dataset.heatNetworks = String(data.features.length);
-    }) : Promise.resolve();
-  Promise.all([perimeterLoaded, synergiesLoaded, heatNetworksLoaded, loadPoints()]).then(function () {
+  // Asked for once the other layers are in: one request fewer at a time on the server.
+  function loadHeatNetworks() {
+    if (!config.heatNetworks) { return Promise.resolve(); }
+    return fetch(config.heatNetworks, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        heatNetworks.addData(data);
+        element.dataset.heatNetworks = String(data.features.length);
+      });
+  }
+  Promise.all([perimeterLoaded, synergiesLoaded, loadPoints()]).then(loadHeatNetworks).then(function () {
     synergies.bringToFront();
     element.dataset.loaded = "true";
     announce();
