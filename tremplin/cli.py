@@ -19,6 +19,7 @@ PLATFORM_COMMANDS = {
     "seed-demo": "generate the demonstration territories, users and the reference programme edition",
     "seed-programme": "load the reference call (Normandy 2019) with demonstration applications",
     "import-sirene": "import a territory's establishments from a SIRENE file (--territory SIREN FILE.csv)",
+    "import-heat-networks": "import France Chaleur Urbaine's heat networks (--territory SIREN FILE.geojson)",
     "import-establishments": "import establishments from the platform's CSV/XLSX template",
     "import-icpe": "import installations classées from Géorisques JSON (--territory ID|SIREN FILE.json)",
     "import-irep": "import the waste flows of an IREP yearly zip (ZIP --territory ID|SIREN [--year])",

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "tremplin.geo",
     "tremplin.territories",
     "tremplin.establishments",
+    "tremplin.heatnetworks",
     "tremplin.imports",
     "tremplin.installations",
     "tremplin.flows",

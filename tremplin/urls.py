@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("tremplin.www.synergies.urls")),
     path("", include("tremplin.www.indicators.urls")),
     path("", include("tremplin.www.maps.urls")),
+    path("", include("tremplin.www.heatnetworks.urls")),
     path("", include("tremplin.www.reports.urls")),
     path("", include("tremplin.www.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -27,6 +27,7 @@ from .model import (
     Plan,
     SynergyPotential,
 )
+from .networks import HeatNetwork
 from .potential import synergy_potential
 from .units import convert
 
@@ -38,6 +39,7 @@ __all__ = [
     "EngineError",
     "Establishment",
     "Flow",
+    "HeatNetwork",
     "InputError",
     "KnowledgeBase",
     "KnowledgeBaseError",

@@ -12,6 +12,7 @@ keep what an officer can review, explain, and optionally optimise the network al
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -24,6 +25,7 @@ from .explain import mutualisation_opportunity, substitution_opportunity
 from .knowledge import KnowledgeBase, default_knowledge_base
 from .model import BASES, Allocation, DetectionResult, Establishment, Flow, Opportunity, Parameters, Plan
 from .mutualisation import Group, find_groups, group_gain
+from .networks import HeatNetwork, NetworkSites
 from .substitution import Candidates, find_substitutions, flow_groups, ranking_values
 
 __all__ = ["OBJECTIVES", "detect"]
@@ -57,6 +59,7 @@ def detect(
     progress: Progress | None = None,
     committed: Iterable[Flow] | None = None,
     authorisations: Mapping[str, Iterable] | None = None,
+    heat_networks: Iterable[HeatNetwork] | None = None,
 ) -> DetectionResult:
     """Detect ranked, quantified, explained synergy opportunities among ``establishments``.
 
@@ -70,10 +73,19 @@ def detect(
     of their installation classée (codes such as ``"2791-1"`` or :class:`AuthorisedRubrique`); when given,
     the receiver's authorisation of each waste lead is authorised, to check or not authorised
     (:mod:`tremplin.engine.authorisation`) instead of a generic point to check.
+    ``heat_networks`` (see :mod:`tremplin.engine.networks`) are receivers of waste heat reached at the
+    nearest point of their trace.
     """
     report = progress or (lambda fraction, message: None)
     stages = run_stages(
-        establishments, flows, params=params, kb=kb, objective=objective, report=report, committed=committed
+        establishments,
+        flows,
+        params=params,
+        kb=kb,
+        objective=objective,
+        report=report,
+        committed=committed,
+        heat_networks=heat_networks,
     )
     ctx, rules, candidates, groups = stages.ctx, stages.rules, stages.candidates, stages.groups
     params, stats = ctx.params, stages.stats
@@ -90,6 +102,8 @@ def detect(
             opportunity = mutualisation_opportunity(ctx, groups[index])
             group_of[opportunity.id] = groups[index]
         opportunities.append(opportunity)
+    if stages.networks is not None:
+        stages.networks.annotate(ctx, opportunities)
     if params.max_results is not None:
         opportunities = opportunities[: params.max_results]
     if authorisations is not None:
@@ -119,6 +133,7 @@ class Stages:
     candidates: Candidates
     groups: list[Group]
     stats: dict
+    networks: NetworkSites | None = None
 
 
 def run_stages(
@@ -130,6 +145,7 @@ def run_stages(
     objective: str = "gain",
     report: Progress | None = None,
     committed=None,
+    heat_networks=None,
 ) -> Stages:
     if objective not in OBJECTIVES:
         raise ValueError(f"objectif inconnu {objective!r} (attendu : {', '.join(OBJECTIVES)})")
@@ -137,6 +153,9 @@ def run_stages(
     kb = kb or default_knowledge_base()
     report = report or (lambda fraction, message: None)
     report(0.0, "Préparation des établissements et des flux")
+    networks = NetworkSites(heat_networks) if heat_networks else None
+    if networks is not None:
+        establishments, flows = networks.merge(establishments, flows)
     ctx = build_context(
         list(establishments),
         list(flows) if flows is not None else None,
@@ -153,12 +172,15 @@ def run_stages(
         "estimates_bounded": int(ctx.f_bounded.sum()) if len(ctx.f_bounded) else 0,
     }
     report(0.15, "Recherche des substitutions")
-    rules, candidates = find_substitutions(ctx, objective=objective, stats=stats)
-    groups: list[Group] = []
-    if params.mutualisation:
-        report(0.5, "Recherche des mutualisations")
-        groups = find_groups(ctx, flow_groups(ctx), stats=stats)
-    return Stages(ctx, rules, candidates, groups, stats)
+    with networks.hidden(ctx) if networks is not None else nullcontext():
+        rules, candidates = find_substitutions(ctx, objective=objective, stats=stats)
+        groups: list[Group] = []
+        if params.mutualisation:
+            report(0.5, "Recherche des mutualisations")
+            groups = find_groups(ctx, flow_groups(ctx), stats=stats)
+    if networks is not None:
+        rules, candidates = networks.add_candidates(ctx, rules, candidates, objective=objective, stats=stats)
+    return Stages(ctx, rules, candidates, groups, stats, networks)
 
 
 def _objective(values_gain, values_co2, objective):

@@ -122,6 +122,16 @@ class DataOrigin(models.TextChoices):
     IMPORT = "import", _("Spreadsheet import")
     MANUAL = "manual", _("Entered by hand")
     DEMO = "demo", _("Demonstration data (generated)")
+    HEAT_NETWORKS = "fcu", _("France Chaleur Urbaine open data (heat networks)")
+
+
+class EstablishmentKind(models.TextChoices):
+    """A site of a company or organisation (with its SIRET), or the record that stands for a heat network
+    of the territory (``tremplin.heatnetworks``): the receiving party of its waste-heat leads, created by
+    the import of the networks, whose SIRET (the operator's) is unknown until the team enters it."""
+
+    SITE = "site", _("establishment")
+    HEAT_NETWORK = "heat_network", _("heat network")
 
 
 class Engagement(models.TextChoices):
@@ -159,7 +169,14 @@ class Establishment(models.Model):
     territory = models.ForeignKey(
         "territories.Territory", on_delete=models.CASCADE, related_name="establishments"
     )
-    siret = models.CharField(_("SIRET"), max_length=14, validators=[validate_siret])
+    #: Null only for a heat network's record (its operator's SIRET unknown): NULLs never collide in the
+    #: unique constraint, on which the establishment imports' upsert (ON CONFLICT) relies.
+    siret = models.CharField(  # noqa: DJ001 (see above: "" would collide, NULLs do not)
+        _("SIRET"), max_length=14, validators=[validate_siret], null=True, blank=True
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=EstablishmentKind.choices, default=EstablishmentKind.SITE
+    )
     name = models.CharField(_("name"), max_length=200)
     naf_code = models.CharField(_("activity code (NAF)"), max_length=6, validators=[validate_naf])
     #: Kept with the code as given: the engine maps a NAF 2025 code to its NAF rév. 2 profile itself.
@@ -204,6 +221,11 @@ class Establishment(models.Model):
         verbose_name_plural = _("establishments")
         constraints = [
             models.UniqueConstraint(fields=["territory", "siret"], name="establishment_unique_siret"),
+            # Only a heat network's record may lack a SIRET.
+            models.CheckConstraint(
+                condition=models.Q(siret__isnull=False) | models.Q(kind="heat_network"),
+                name="establishment_siret_unless_network",
+            ),
         ]
         indexes = [
             models.Index(fields=["territory", "naf_code"]),
