@@ -145,10 +145,13 @@ TEMPLATES = [
     }
 ]
 
+# In production each web thread keeps its database connection for DATABASE_CONN_MAX_AGE seconds (checked
+# before reuse) instead of opening one per request.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'tremplin.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60 if ENVIRONMENT == "production" else 0),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
