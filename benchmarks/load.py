@@ -18,6 +18,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -52,6 +53,28 @@ PAGES = {
 }
 
 
+def process_tree_cpu_s(root: int) -> float:
+    """Processor seconds (user and system) used so far by a process and its descendants (Linux /proc)."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    tree, grown = {root}, True
+    while grown:
+        grown = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grown = True
+    return sum(ticks.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -78,6 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load")
     parser.add_argument("--think", type=float, default=0.0, help="seconds each user waits between pages")
+    parser.add_argument(
+        "--server-pid",
+        type=int,
+        help="process id of `tremplin serve` on this machine: prints the processor time its processes "
+        "(gunicorn and the worker, not the database) spent per request",
+    )
     args = parser.parse_args(argv)
     url = args.url.rstrip("/")
     pk = territory_of(url)
@@ -124,11 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Signing in {args.users} users on {url} ...", flush=True)
     stop_at.append(float("inf"))
     signed_in.wait()
+    cpu_before = process_tree_cpu_s(args.server_pid) if args.server_pid else 0.0
     started = time.monotonic()
     stop_at[0] = started + args.duration
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
+    cpu_used = process_tree_cpu_s(args.server_pid) - cpu_before if args.server_pid else 0.0
 
     total = sum(len(v) for v in times.values())
     all_errors = sum(len(v) for v in errors.values())
@@ -154,6 +185,13 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{'all pages':<20}{len(every):>9}{all_errors:>8}{statistics.median(every) * 1000:>9.0f}"
             f"{percentile(every, 0.95) * 1000:>9.0f}{max(every) * 1000:>9.0f}"
+        )
+    if args.server_pid and total:
+        cores = os.cpu_count() or 1
+        print(
+            f"\nServer processes: {cpu_used:.1f} processor-seconds, {cpu_used / total * 1000:.0f} ms per "
+            f"request (so at most {cores * total / cpu_used:.0f} requests/s on {cores} idle cores, before "
+            "the database's share)."
         )
     for name, messages in errors.items():
         print(f"errors on {name}: {', '.join(sorted(set(messages)))}")

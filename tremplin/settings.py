@@ -296,10 +296,12 @@ QUESTIONNAIRE_INVITATION_DAYS = env_int("QUESTIONNAIRE_INVITATION_DAYS", 30)
 
 # `tremplin serve` (gunicorn and the background worker, see README "Production"): where it listens, its
 # web processes (0: 2 × cores + 1, at most 8; WEB_CONCURRENCY is gunicorn's own name), threads per
-# process, and the seconds after which a request still running is aborted.
+# process, and the seconds after which a request still running is aborted. One thread is gunicorn's
+# plain worker, which takes requests from the shared queue in turn: with threads, keep-alive connections
+# stay with one process and some users wait much longer than others (benchmarks/load.py).
 SERVER_BIND = env_str("TREMPLIN_BIND", "127.0.0.1:8000")
 SERVER_WORKERS = env_int("WEB_CONCURRENCY", 0)
-SERVER_THREADS = env_int("SERVER_THREADS", 2)
+SERVER_THREADS = env_int("SERVER_THREADS", 1)
 SERVER_TIMEOUT_S = env_int("SERVER_TIMEOUT_S", 120)
 
 # Platform identity shown in the header and footer.

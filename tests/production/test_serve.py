@@ -45,7 +45,7 @@ def test_arguments_are_parsed_with_their_defaults(settings):
     defaults = vars(parser.parse_args([]))
     assert defaults["bind"] == settings.SERVER_BIND == "127.0.0.1:8000"
     assert defaults["workers"] == default_workers()
-    assert (defaults["threads"], defaults["timeout"], defaults["stop_timeout"]) == (2, 120, 30)
+    assert (defaults["threads"], defaults["timeout"], defaults["stop_timeout"]) == (1, 120, 30)
     assert (defaults["migrate"], defaults["collectstatic"], defaults["worker"]) == (False, True, True)
     given = vars(parser.parse_args(["--bind", "0.0.0.0:9000", "--workers", "3", "--no-worker"]))
     assert (given["bind"], given["workers"], given["worker"]) == ("0.0.0.0:9000", 3, False)
