@@ -1,8 +1,8 @@
 """Production refuses unsafe settings; checked in a fresh interpreter since settings load once."""
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
