@@ -231,6 +231,10 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # STATIC_ROOT under names carrying a hash of their content, with gzip copies; WhiteNoise serves them with
 # a far-future cache lifetime (the name changes when the content does). Elsewhere the files are served as
 # they are, from the apps' folders.
+# Outside production WhiteNoise serves the files from the apps' folders as they change (`tremplin serve`
+# works without collecting them first), and STATIC_ROOT need not exist.
+WHITENOISE_USE_FINDERS = ENVIRONMENT != "production"
+WHITENOISE_AUTOREFRESH = ENVIRONMENT != "production"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -106,8 +106,10 @@ def test_sigterm_stops_both_processes_gracefully(tmp_path):
         stop_timeout=10,
         say=lambda text: None,
     )
-    _later(1.0, lambda: os.kill(os.getpid(), signal.SIGTERM))
-    assert supervisor.run() == 0
+    timer = _later(1.0, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    code = supervisor.run()
+    timer.cancel()  # had the run ended first, the signal must not reach pytest itself
+    assert code == 0
     assert web.read_text() == "SIGTERM"
     assert worker.read_text() == "SIGTERM"
 
@@ -119,8 +121,10 @@ def test_ctrl_c_reaches_only_the_supervisor_which_stops_both_with_sigterm(tmp_pa
         stop_timeout=10,
         say=lambda text: None,
     )
-    _later(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
-    assert supervisor.run() == 0
+    timer = _later(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    code = supervisor.run()
+    timer.cancel()
+    assert code == 0
     assert (web.read_text(), worker.read_text()) == ("SIGTERM", "SIGTERM")
 
 
@@ -144,9 +148,11 @@ def test_a_process_that_ignores_sigterm_is_killed_after_the_stop_timeout():
     stubborn = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"
     said = []
     supervisor = Supervisor({"worker": _python(stubborn)}, stop_timeout=1, say=said.append)
-    _later(1.0, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    timer = _later(1.0, lambda: os.kill(os.getpid(), signal.SIGTERM))
     began = time.monotonic()
-    assert supervisor.run() == 1
+    code = supervisor.run()
+    timer.cancel()
+    assert code == 1
     assert time.monotonic() - began < 10
     assert supervisor.processes["worker"].returncode == -signal.SIGKILL
     assert "The worker did not stop within 1 s: killed." in said
