@@ -228,11 +228,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # In production, `tremplin collectstatic` (which `tremplin serve` runs) copies the static files to
-# STATIC_ROOT under names carrying a hash of their content, with gzip copies; WhiteNoise serves them with
-# a far-future cache lifetime (the name changes when the content does). Elsewhere the files are served as
-# they are, from the apps' folders.
-# Outside production WhiteNoise serves the files from the apps' folders as they change (`tremplin serve`
-# works without collecting them first), and STATIC_ROOT need not exist.
+# STATIC_ROOT under names carrying a hash of their content, with gzip copies (tremplin/www/staticfiles.py);
+# WhiteNoise serves them with a far-future cache lifetime (the name changes when the content does).
+# Elsewhere WhiteNoise serves the files from the apps' folders as they change (`tremplin serve` works
+# without collecting them first) and STATIC_ROOT need not exist.
 WHITENOISE_USE_FINDERS = ENVIRONMENT != "production"
 WHITENOISE_AUTOREFRESH = ENVIRONMENT != "production"
 STORAGES = {
