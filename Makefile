@@ -7,7 +7,7 @@ PORT ?= 8000
 REGION ?= 28
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install setup demo run serve test quality lint format translations messages clean
+.PHONY: install setup demo demo-data run serve serve-production test quality lint format translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,12 @@ setup: translations
 
 # The platform with the demonstration territories, at http://$(HOST):$(PORT), and a background worker
 # for detection runs and big imports; Ctrl-C stops both.
-demo: setup
+demo: demo-data
+	@$(MAKE) --no-print-directory serve
+
+demo-data: setup
 	$(BIN)/tremplin load-geo --region $(REGION)
 	$(BIN)/tremplin seed-demo
-	@$(MAKE) --no-print-directory serve
 
 run: setup serve
 
@@ -42,6 +44,12 @@ serve:
 	@bash -c '$(BIN)/tremplin db-worker --no-reload & worker=$$!; \
 		trap "kill $$worker 2>/dev/null" EXIT; \
 		$(BIN)/tremplin runserver $(HOST):$(PORT)'
+
+# Production: gunicorn (static files by WhiteNoise) and the background worker, on the database and the
+# settings of the environment (README, "Production"): migrations applied, static files collected first;
+# SIGTERM or Ctrl-C stops both gracefully.
+serve-production: setup
+	$(BIN)/tremplin serve --bind $(HOST):$(PORT)
 
 # The whole test suite, after the quality gate.
 test: translations quality
@@ -61,7 +69,7 @@ messages: install
 
 lock: install
 	PIP_BUILD_CONSTRAINT=requirements/build-constraints.txt $(BIN)/pip-compile --quiet --strip-extras \
-		--extra test --extra dev -o requirements/lock.txt pyproject.toml
+		--no-emit-index-url --no-emit-find-links --extra test --extra dev -o requirements/lock.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) var

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -116,16 +117,32 @@ def _requests(tmp_path, **env):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_production_redirects_http_to_https_and_sends_hsts(tmp_path):
-    seen = _requests(tmp_path)
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory):
+    """A data directory whose static files are collected as in production (hashed names, manifest):
+    without them a production page cannot name its style sheets, as `tremplin serve` always collects."""
+    data_dir = tmp_path_factory.mktemp("production")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+        cwd=ROOT,
+        env=_environment(**_production(data_dir)),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return data_dir
+
+
+def test_production_redirects_http_to_https_and_sends_hsts(collected):
+    seen = _requests(collected)
     assert seen["plain"] == [301, "https://tremplin.example.org/nowhere/"]
     assert seen["hsts"] == "max-age=31536000; includeSubDomains; preload"
     # Without a declared proxy header, a client cannot claim HTTPS by sending one itself.
     assert seen["proxied"] == 301
 
 
-def test_behind_a_tls_proxy_the_declared_header_says_https(tmp_path):
-    seen = _requests(tmp_path, SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")
+def test_behind_a_tls_proxy_the_declared_header_says_https(collected):
+    seen = _requests(collected, SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")
     assert seen["proxied"] == 404
     assert seen["plain"][0] == 301
 
@@ -135,3 +152,76 @@ def test_a_malformed_boolean_is_an_error(value):
     result = _import_settings(DEBUG=value)
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+STATIC = """
+import django, json
+django.setup()
+from django.conf import settings
+from django.templatetags.static import static
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+hashed = static("css/tremplin.css")
+client = Client()
+served = client.get(hashed, HTTP_HOST="tremplin.example.org", secure=True, HTTP_ACCEPT_ENCODING="gzip")
+plain = client.get("/static/css/tremplin.css", HTTP_HOST="tremplin.example.org", secure=True)
+print(json.dumps({
+    "middleware": settings.MIDDLEWARE[:2],
+    "storage": settings.STORAGES["staticfiles"]["BACKEND"],
+    "conn_max_age": settings.DATABASES["default"]["CONN_MAX_AGE"],
+    "sqlite_options": settings.DATABASES["default"]["OPTIONS"],
+    "hashed": hashed,
+    "served": [served.status_code, served.get("Cache-Control", ""), served.get("Content-Encoding", "")],
+    "plain": [plain.status_code, plain.get("Cache-Control", "")],
+}))
+"""
+
+
+def test_production_serves_hashed_static_files_through_whitenoise(collected):
+    result = subprocess.run(
+        [sys.executable, "-c", STATIC],
+        cwd=ROOT,
+        env=_environment(DJANGO_SETTINGS_MODULE="tremplin.settings", **_production(collected)),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["middleware"] == [
+        "django.middleware.security.SecurityMiddleware",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    ]
+    assert seen["storage"] == "tremplin.www.staticfiles.ManifestStaticFilesStorage"
+    assert seen["conn_max_age"] == 60
+    # The name carries the first 12 hexadecimal digits of the MD5 of the content.
+    assert re.fullmatch(r"/static/css/tremplin\.[0-9a-f]{12}\.css", seen["hashed"]), seen["hashed"]
+    assert (collected / "static" / seen["hashed"].removeprefix("/static/")).exists()
+    assert (collected / "static" / "staticfiles.json").exists()
+    status, cache, encoding = seen["served"]
+    assert status == 200
+    assert "immutable" in cache and "max-age=315360000" in cache
+    assert encoding == "gzip"
+    # The unhashed name still answers (links from old pages), for a minute only.
+    assert seen["plain"] == [200, "max-age=60, public"]
+
+
+def test_sqlite_writers_wait_twenty_seconds_in_immediate_transactions(tmp_path):
+    code = "import django, json; django.setup(); from django.conf import settings; "
+    code += "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_environment(
+            DJANGO_SETTINGS_MODULE="tremplin.settings",
+            DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        ),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }

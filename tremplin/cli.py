@@ -25,6 +25,7 @@ PLATFORM_COMMANDS = {
     "import-irep": "import the waste flows of an IREP yearly zip (ZIP --territory ID|SIREN [--year])",
     "migrate": "create or update the database tables",
     "runserver": "run the development web server",
+    "serve": "run the production web server (gunicorn) and the background worker; Ctrl-C stops both",
     "indicators": "print a territory's indicators (--territory SIREN [--json])",
     "db-worker": "run the background worker (detection runs and other tasks)",
     "purge": "delete expired invitations and sessions, and audit entries past their retention",

@@ -114,6 +114,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the WSGI server (gunicorn), before sessions and the rest: see STORAGES.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tremplin.www.middleware.ChosenLanguageMiddleware",
@@ -146,19 +148,26 @@ TEMPLATES = [
     }
 ]
 
+# In production each web thread keeps its database connection for DATABASE_CONN_MAX_AGE seconds (checked
+# before reuse) instead of opening one per request.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'tremplin.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60 if ENVIRONMENT == "production" else 0),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # WAL lets the web server read while the task worker writes.
+    # Concurrent writers (web processes, the task worker) wait for each other instead of failing with
+    # "database is locked": WAL lets readers go on while one writes; IMMEDIATE takes the write lock when
+    # a transaction begins, so that the busy timeout (seconds) applies instead of a deadlock error on
+    # upgrading a read lock (tests/test_sqlite_concurrency.py).
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    DATABASES["default"]["OPTIONS"]["timeout"] = env_int("SQLITE_TIMEOUT_S", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -221,6 +230,21 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# In production, `tremplin collectstatic` (which `tremplin serve` runs) copies the static files to
+# STATIC_ROOT under names carrying a hash of their content, with gzip copies (tremplin/www/staticfiles.py);
+# WhiteNoise serves them with a far-future cache lifetime (the name changes when the content does).
+# Elsewhere WhiteNoise serves the files from the apps' folders as they change (`tremplin serve` works
+# without collecting them first) and STATIC_ROOT need not exist.
+WHITENOISE_USE_FINDERS = ENVIRONMENT != "production"
+WHITENOISE_AUTOREFRESH = ENVIRONMENT != "production"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "tremplin.www.staticfiles.ManifestStaticFilesStorage"
+        if ENVIRONMENT == "production"
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 
 
 def _xstatic_dirs() -> list[tuple[str, str]]:
@@ -275,6 +299,16 @@ PROGRAMME_UPLOAD_MAX_BYTES = env_int("PROGRAMME_UPLOAD_MAX_BYTES", 10 * 1024 * 1
 
 # Days a company questionnaire link stays valid.
 QUESTIONNAIRE_INVITATION_DAYS = env_int("QUESTIONNAIRE_INVITATION_DAYS", 30)
+
+# `tremplin serve` (gunicorn and the background worker, see README "Production"): where it listens, its
+# web processes (0: 2 × cores + 1, at most 8; WEB_CONCURRENCY is gunicorn's own name), threads per
+# process, and the seconds after which a request still running is aborted. One thread is gunicorn's
+# plain worker, which takes requests from the shared queue in turn: with threads, keep-alive connections
+# stay with one process and some users wait much longer than others (benchmarks/load.py).
+SERVER_BIND = env_str("TREMPLIN_BIND", "127.0.0.1:8000")
+SERVER_WORKERS = env_int("WEB_CONCURRENCY", 0)
+SERVER_THREADS = env_int("SERVER_THREADS", 1)
+SERVER_TIMEOUT_S = env_int("SERVER_TIMEOUT_S", 120)
 
 # Platform identity shown in the header and footer.
 PLATFORM_NAME = env_str("PLATFORM_NAME", "Tremplin")
