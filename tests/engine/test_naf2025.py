@@ -51,7 +51,7 @@ def test_the_table_covers_every_rev2_subclass_and_746_naf2025_codes():
 @pytest.mark.parametrize(
     ("code", "antecedents", "profile", "rule"),
     [
-        ("62.10Y", ["62.01Z"], "62.01Z", "only"),
+        ("62.10Y", ["62.01Z"], "62.01Z", "single"),
         # same class number kept: 47.24Z, not the smaller 10.71B that passes whole
         ("47.24Y", ["10.71B", "47.24Z", "47.81Z", "47.91B", "47.99A", "47.99B"], "47.24Z", "same class"),
         # same class number, and of those the one passing whole

@@ -113,6 +113,17 @@ DETAIL_LABELS = {
     "via": _("How"),
     "weight": _("Weight"),
     "year": _("Year"),
+    "confirmed": _("Confirmed"),
+    "file_date": _("File date"),
+    "flows_created": _("Flows created"),
+    "flows_replaced": _("Flows replaced"),
+    "installations": _("Installations"),
+    "matched": _("Matched"),
+    "matched_by": _("Matched by"),
+    "outside": _("Outside the territory"),
+    "rejected": _("Rejected"),
+    "rubriques": _("Rubriques"),
+    "source": _("Source"),
 }
 
 VIA_LABELS = {

@@ -250,7 +250,7 @@ class NafCorrespondence:
     ``code``, ``"multiple"`` when only part of it does.  ``profile_code`` is the one the engine uses, chosen
     by ``rule``:
 
-    - ``"only"``: the table gives a single antecedent;
+    - ``"single"``: the table gives a single antecedent;
     - ``"same class"``: several antecedents, some of them with the class number of ``code`` (``47.24Z`` for
       ``47.24Y``): among those, the first whose whole content passes into ``code``, else the first one.
       The class that keeps its number carries the bulk of the activity;
@@ -284,7 +284,7 @@ class NafCorrespondence:
 
 def _choose_profile(code: str, antecedents: list[tuple[str, str]]) -> tuple[str, str]:
     if len(antecedents) == 1:
-        return antecedents[0][0], "only"
+        return antecedents[0][0], "single"
     same = [(old, link) for old, link in antecedents if old[:5] == code[:5]]
     if same:
         whole = [old for old, link in same if link == "unique"]
@@ -500,7 +500,7 @@ def correspondence_note(code: str) -> str | None:
         return None
     head = f"NAF 2025 {found.code} : profil sectoriel du NAF rév. 2 {found.profile_code}"
     table = "la table de correspondance INSEE NAF rév. 2 – NAF 2025"
-    if found.rule == "only":
+    if found.rule == "single":
         return f"{head}, seul correspondant dans {table}."
     others = ", ".join(old for old, _ in found.antecedents)
     why = {

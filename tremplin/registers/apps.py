@@ -6,3 +6,6 @@ class RegistersConfig(AppConfig):
     name = "tremplin.registers"
     label = "registers"
     verbose_name = _("Public registers")
+
+    def ready(self):
+        from tremplin.registers import journal  # noqa: F401  (the journal's sentences of this app)
