@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
-__all__ = ["TOLERANCE_M", "PointCheck", "Outline", "check_point", "outline"]
+__all__ = ["TOLERANCE_M", "Outline", "PointCheck", "check_point", "outline"]
 
 #: Points this close to the stored outline count as inside (twice the display simplification).
 TOLERANCE_M = 100.0

@@ -160,6 +160,10 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)  # the first ones (see ``error_count``)
     error_count: int = 0
     encoding: str = ""  # of a CSV file: "utf-8" or "cp1252" (see :func:`detect_encoding`)
+    moved_to_commune: int = 0  # points outside their commune placed at the commune (import option)
+    not_checked: int = 0  # points whose commune (and territory) has no boundary loaded
+    kept_by_hand: int = 0  # fields corrected by hand that the import left as they were
+    awaiting_confirmation: bool = False  # a preview was recorded on the job: nothing written yet
     job_id: int | None = None  # the import's record (tremplin.imports.models.ImportJob)
 
     @property
