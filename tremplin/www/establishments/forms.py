@@ -232,4 +232,3 @@ class ContactForm(forms.Form):
 
     def rebase(self, version: int) -> None:
         rebase(self, version)
-
