@@ -75,6 +75,9 @@ def _from_wgs84_centred_on(latitude: float, longitude: float) -> Transformer:
 def distance_to_outline_m(geometry, latitude: float, longitude: float) -> float:
     """Geodesic distance in metres from the point to the nearest point of ``geometry`` (WGS84)."""
     transformer = _from_wgs84_centred_on(latitude, longitude)
+    # Vertices every 0.001° (about 100 m) at most, so that a long straight edge in degrees stays close
+    # to its projected course.
+    geometry = shapely.segmentize(geometry, max_segment_length=0.001)
     projected = shapely.transform(geometry, lambda xy: np.column_stack(transformer.transform(*xy.T)))
     return float(projected.distance(shapely.Point(0.0, 0.0)))
 

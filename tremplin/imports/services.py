@@ -54,7 +54,7 @@ from tremplin.establishments.importers import (
     get_importer,
 )
 from tremplin.establishments.importers.spreadsheet import XLSX_MAGIC, inspect_xlsx
-from tremplin.establishments.location import NOT_CHECKED, LocationChecker
+from tremplin.establishments.location import NOT_CHECKED, TERRITORY_ONLY, LocationChecker
 from tremplin.establishments.models import Establishment, LocationPrecision
 from tremplin.imports.models import ImportChange, ImportJob, ImportStage, ImportStatus
 
@@ -262,7 +262,7 @@ def _check_locations(territory, records, report: ImportReport, errors: ErrorLog,
         if record.latitude is None or record.longitude is None:
             continue
         check = checker.check(record.commune_code, record.latitude, record.longitude)
-        if check.status == NOT_CHECKED:
+        if check.status in (NOT_CHECKED, TERRITORY_ONLY):
             report.not_checked += 1
         elif check.refused:
             if outside == OUTSIDE_COMMUNE:
