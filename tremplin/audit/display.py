@@ -438,7 +438,7 @@ class _Values:
 
             importer = IMPORTERS.get(raw)
             return str(importer.label) if importer else _plain(raw)
-        if name == "fields" and isinstance(raw, list):
+        if name in ("fields", "kept") and isinstance(raw, list):
             return ", ".join(_field_label(self.text.fields_of, item) for item in raw) or NOTHING
         if name in ("fields", "changes") and isinstance(raw, dict):
             return self._changes(raw)
