@@ -298,6 +298,14 @@ def test_public_api():
     assert sorted(naf.__all__) == sorted(
         [
             "NAF_LEVELS",
+            "NOMENCLATURES",
+            "NafCorrespondence",
+            "all_naf2025_codes",
+            "correspondence_note",
+            "detect_nomenclature",
+            "naf_correspondence",
+            "naf_nomenclature",
+            "naf_profile_code",
             "NafDataError",
             "UnknownNafCode",
             "all_naf_codes",

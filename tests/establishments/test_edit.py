@@ -72,7 +72,7 @@ def test_a_form_with_errors_keeps_what_was_typed(client, caux, officer):
     assert response.status_code == 200
     html = response.content.decode()
     assert "clé de contrôle (Luhn) du SIRET invalide" in html
-    assert "Code NAF rév. 2 inconnu." in html
+    assert "Code NAF inconnu (NAF rév. 2 ou NAF 2025)." in html
     assert "Donnez les deux coordonnées, ou aucune." in html
     assert (
         'value="50012345000017"' in html

@@ -65,7 +65,7 @@ def test_a_systematic_run_uses_the_declared_quantities_only(caux, officer, pair)
     run = start_detection(caux, mode="systematic", by=officer)
     run.refresh_from_db()
     assert run.establishment_count == 2  # only those who declared flows
-    assert run.stats["flows_by_basis"] == {"declared": 2, "workshop": 0, "estimated": 0}
+    assert run.stats["flows_by_basis"] == {"declared": 2, "workshop": 0, "register": 0, "estimated": 0}
     lead = _spent_grain_lead(run, brewery, farm)
     # 1 t of wet spent grain replaces 0.25 t of feed: 50 t of feed take 200 t of the 400 t declared.
     assert lead.data["quantity"] == pytest.approx(200.0)

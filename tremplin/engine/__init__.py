@@ -10,6 +10,7 @@ substitution and mutualisation, and optionally the optimal allocation of limited
 'SUB-BIO-01'
 """
 
+from .authorisation import AuthorisedRubrique
 from .detect import OBJECTIVES, detect
 from .estimate import estimate_flows
 from .exceptions import EngineError, InputError, KnowledgeBaseError, UnitError, UnknownResource
@@ -26,16 +27,19 @@ from .model import (
     Plan,
     SynergyPotential,
 )
+from .networks import HeatNetwork
 from .potential import synergy_potential
 from .units import convert
 
 __all__ = [
     "OBJECTIVES",
     "Allocation",
+    "AuthorisedRubrique",
     "DetectionResult",
     "EngineError",
     "Establishment",
     "Flow",
+    "HeatNetwork",
     "InputError",
     "KnowledgeBase",
     "KnowledgeBaseError",

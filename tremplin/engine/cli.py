@@ -49,6 +49,12 @@ def _detect_parser(sub) -> None:
 def _input_arguments(p) -> None:
     """The files and parameters that ``detect`` and ``why-not`` read alike."""
     p.add_argument("--companies", required=True, help="COMPANIES.csv : id,name,naf,lat,lon,headcount")
+    p.add_argument(
+        "--naf-nomenclature",
+        choices=("auto", "rev2", "2025"),
+        default="auto",
+        help="nomenclature de la colonne naf : NAF rév. 2, NAF 2025, ou reconnue code par code (défaut)",
+    )
     p.add_argument("--flows", help="FLOWS.csv : company_id,direction,resource,quantity,unit")
     p.add_argument("--objective", choices=OBJECTIVES, default="gain", help="gain net (défaut) ou CO2 évité")
     p.add_argument("--params", help="fichier YAML de paramètres (champs de Parameters)")
@@ -77,7 +83,7 @@ def _run_why_not(args) -> int:
 
     kb = default_knowledge_base()
     params = _parameters(args)
-    companies = read_companies(args.companies)
+    companies = read_companies(args.companies, args.naf_nomenclature)
     flows = read_flows(args.flows, companies, kb) if args.flows else None
     diagnosis = why_not(companies, flows, a=args.a, b=args.b, params=params, kb=kb, objective=args.objective)
     if args.json:
@@ -139,7 +145,7 @@ def _run_detect(args) -> int:
     started = time.perf_counter()
     kb = default_knowledge_base()
     params = _parameters(args)
-    companies = read_companies(args.companies)
+    companies = read_companies(args.companies, args.naf_nomenclature)
     flows = read_flows(args.flows, companies, kb) if args.flows else None
     result = detect(companies, flows, params=params, kb=kb, plan=args.plan, objective=args.objective)
     outputs = {args.out: synergies_csv_text(result, plan=args.plan)}
@@ -244,7 +250,7 @@ def _run_catalogue(args) -> int:
             try:
                 code = naf_module.normalise_naf(args.naf)
             except naf_module.UnknownNafCode:
-                raise InputError(f"code NAF rév. 2 inconnu {args.naf!r}", field="naf") from None
+                raise InputError(f"code NAF inconnu {args.naf!r}", field="naf") from None
             profile = [(code, row) for row in kb.profile_for(code)]
         else:
             profile = [(row.naf, row) for rows_ in kb.profiles.values() for row in rows_]

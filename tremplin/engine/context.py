@@ -13,7 +13,7 @@ from . import naf as naf_module
 from .estimate import estimate_flow_arrays
 from .exceptions import InputError, UnitError, UnknownResource
 from .knowledge import KnowledgeBase, MutualisationKind, SubstitutionRule, TransportClass
-from .model import BASES, Establishment, Flow, Parameters
+from .model import BASES, Establishment, Flow, Parameters, operation_kind
 from .units import convert
 
 #: Reasons of ``Context.f_adjusted``, in French for explanations.
@@ -69,6 +69,12 @@ class Context:
     #: Why a flow's quantity changed before matching: 0 none, 1 netted, 2 dropped by a declared flow of
     #: the other direction, 3 committed elsewhere (see ``ADJUSTMENTS``).
     f_adjusted: np.ndarray = field(default_factory=lambda: np.empty(0, np.int8))
+    #: Current treatment code of the flow's waste ("D10", "R3"; "" unknown), from a register.
+    f_operation: np.ndarray = field(default_factory=lambda: np.empty(0, "<U8"))
+    #: The quantity is a ceiling (a register line below the reporting threshold).
+    f_upper_bound: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
+    #: Ranking factor of the flow's current treatment (``Parameters.current_operation_factors``).
+    f_rank_factor: np.ndarray = field(default_factory=lambda: np.empty(0))
     #: The establishment's headcount was unknown: ``Parameters.unknown_headcount`` stands for it.
     headcount_unknown: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
     #: Netting group of each resource (resources netted together within one site).
@@ -91,9 +97,18 @@ class Context:
                 float(q),
                 self.resources[r].unit,
                 BASES[b],
+                str(op),
+                bool(ub),
             )
-            for c, d, r, q, b in zip(
-                self.f_comp, self.f_dir, self.f_res, self.f_qty, self.f_basis, strict=True
+            for c, d, r, q, b, op, ub in zip(
+                self.f_comp,
+                self.f_dir,
+                self.f_res,
+                self.f_qty,
+                self.f_basis,
+                self.f_operation,
+                self.f_upper_bound,
+                strict=True,
             )
         ]
 
@@ -166,7 +181,8 @@ def build_context(
     committed: list[Flow] | None = None,
 ) -> Context:
     """Sort inputs canonically (results never depend on input order), estimate missing flows and merge
-    declared ones (a declared flow replaces the estimate of the same resource and direction), net each
+    declared ones (a declared, workshop or register flow replaces the estimate of the same resource and
+    direction; a declared or workshop flow replaces the register one), net each
     site's estimated gisements and besoins of one resource group, and take off the quantities that
     ``committed`` says are already promised in synergies under way."""
     ests = sorted(establishments, key=lambda e: e.id)
@@ -227,6 +243,8 @@ def build_context(
             np.empty(0),
             np.empty(0, np.int8),
         )
+    operation = np.full(len(comp), "", dtype="<U8")
+    upper_bound = np.zeros(len(comp), bool)
     if declared:
         items = sorted(declared.items())
         comp = np.concatenate([comp, np.asarray([k[0] for k, _ in items], dtype=np.int64)])
@@ -235,10 +253,18 @@ def build_context(
         qty = np.concatenate([qty, np.asarray([v[0] for _, v in items], dtype=float)])
         basis = np.concatenate([basis, np.asarray([v[1] for _, v in items], dtype=np.int8)])
         bounded = np.concatenate([bounded, np.zeros(len(items), bool)])
+        operation = np.concatenate([operation, np.asarray([v[2] for _, v in items], dtype="<U8")])
+        upper_bound = np.concatenate([upper_bound, np.asarray([v[3] for _, v in items], dtype=bool)])
     order = np.lexsort((res_pos, direction, comp))
     ctx.f_comp, ctx.f_dir, ctx.f_res = comp[order], direction[order], res_pos[order]
     ctx.f_qty, ctx.f_basis = qty[order].astype(float), basis[order]
     ctx.f_bounded = bounded[order]
+    ctx.f_operation, ctx.f_upper_bound = operation[order], upper_bound[order]
+    factors = params.current_operation_factors
+    ctx.f_rank_factor = np.asarray(
+        [float(factors.get(operation_kind(op), 1.0)) if op else 1.0 for op in ctx.f_operation.tolist()],
+        dtype=float,
+    )
     ctx.f_gross = ctx.f_qty.copy()
     ctx.f_adjusted = np.zeros(len(ctx.f_qty), np.int8)
     ctx.resource_group = _resource_groups(kb, codes)
@@ -349,7 +375,7 @@ def _take_off_committed(ctx: Context, committed: dict[tuple[int, int, int], list
     n_res = len(ctx.resource_codes)
     flow_key = (ctx.f_comp.astype(np.int64) * 2 + ctx.f_dir) * n_res + ctx.f_res
     lookup = {int(k): i for i, k in enumerate(flow_key.tolist())}
-    for (comp, direction, res), (quantity, _basis) in committed.items():
+    for (comp, direction, res), (quantity, *_rest) in committed.items():
         i = lookup.get((comp * 2 + direction) * n_res + res)
         if i is None or quantity <= 0:
             continue
@@ -358,10 +384,17 @@ def _take_off_committed(ctx: Context, committed: dict[tuple[int, int, int], list
 
 
 def _declared_quantities(flows, position, index, kb, params, *, strict: bool = True):
-    """Declared flows summed per (establishment, direction, resource), in the resource's default unit,
-    with the most reliable basis among them. ``strict=False`` skips unknown establishments (committed
-    quantities of establishments that are not part of this run)."""
-    declared: dict[tuple[int, int, int], list[float]] = {}
+    """Known flows summed per (establishment, direction, resource), in the resource's default unit, as
+    ``[quantity, basis, operation, upper_bound]`` with the most reliable basis among them.
+
+    Declared and workshop flows of one key add up (the company's own figures); register flows add up
+    among themselves, and are dropped when the company declared (or stated in a workshop) the same
+    resource and direction: its word replaces the register's. The key's operation is a disposal one
+    when any of its lines goes to disposal (the stronger lead), else the first one given; its quantity
+    is an upper bound when any of its lines is. ``strict=False`` skips unknown establishments
+    (committed quantities of establishments that are not part of this run)."""
+    register = BASES.index("register")
+    declared: dict[tuple[int, int, int], list] = {}
     for flow in flows:
         if flow.company_id not in position:
             if not strict:
@@ -387,7 +420,18 @@ def _declared_quantities(flows, position, index, kb, params, *, strict: bool = T
             mwh_per_t=override.get("mwh_per_t", res.mwh_per_t),
         )
         key = (position[flow.company_id], 1 if flow.direction == "out" else 0, index[flow.resource])
-        entry = declared.setdefault(key, [0.0, BASES.index(flow.basis)])
+        rank = BASES.index(flow.basis)
+        entry = declared.setdefault(key, [0.0, rank, "", False])
+        if rank < register <= entry[1]:
+            # The company's figure replaces what the register said of this resource and direction.
+            entry[:] = [0.0, rank, "", False]
+        elif rank >= register > entry[1]:
+            continue
         entry[0] += qty
-        entry[1] = min(entry[1], BASES.index(flow.basis))
+        entry[1] = min(entry[1], rank)
+        operation = (flow.operation or "").strip().upper()
+        goes_to_disposal = operation_kind(operation) == "D" and operation_kind(entry[2]) != "D"
+        if operation and (not entry[2] or goes_to_disposal):
+            entry[2] = operation
+        entry[3] = entry[3] or bool(flow.upper_bound)
     return declared

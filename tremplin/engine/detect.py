@@ -11,19 +11,22 @@ keep what an officer can review, explain, and optionally optimise the network al
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
 from .allocation import solve_allocation
+from .authorisation import annotate
 from .context import Context, build_context
 from .explain import mutualisation_opportunity, substitution_opportunity
 from .knowledge import KnowledgeBase, default_knowledge_base
 from .model import BASES, Allocation, DetectionResult, Establishment, Flow, Opportunity, Parameters, Plan
 from .mutualisation import Group, find_groups, group_gain
-from .substitution import Candidates, find_substitutions, flow_groups
+from .networks import HeatNetwork, NetworkSites
+from .substitution import Candidates, find_substitutions, flow_groups, ranking_values
 
 __all__ = ["OBJECTIVES", "detect"]
 
@@ -55,6 +58,8 @@ def detect(
     objective: str = "gain",
     progress: Progress | None = None,
     committed: Iterable[Flow] | None = None,
+    authorisations: Mapping[str, Iterable] | None = None,
+    heat_networks: Iterable[HeatNetwork] | None = None,
 ) -> DetectionResult:
     """Detect ranked, quantified, explained synergy opportunities among ``establishments``.
 
@@ -64,11 +69,23 @@ def detect(
     never offered twice from one run to the next.  ``objective`` ("gain" or "co2") orders the list and
     drives the optimal plan, computed when ``plan`` is True (the plan's totals are the figures to show:
     they never count a supply twice).  ``progress(fraction, message)`` is called along the way.  Results
-    do not depend on the order of the inputs.
+    do not depend on the order of the inputs.  ``authorisations`` maps establishment ids to the rubriques
+    of their installation classée (codes such as ``"2791-1"`` or :class:`AuthorisedRubrique`); when given,
+    the receiver's authorisation of each waste lead is authorised, to check or not authorised
+    (:mod:`tremplin.engine.authorisation`) instead of a generic point to check.
+    ``heat_networks`` (see :mod:`tremplin.engine.networks`) are receivers of waste heat reached at the
+    nearest point of their trace.
     """
     report = progress or (lambda fraction, message: None)
     stages = run_stages(
-        establishments, flows, params=params, kb=kb, objective=objective, report=report, committed=committed
+        establishments,
+        flows,
+        params=params,
+        kb=kb,
+        objective=objective,
+        report=report,
+        committed=committed,
+        heat_networks=heat_networks,
     )
     ctx, rules, candidates, groups = stages.ctx, stages.rules, stages.candidates, stages.groups
     params, stats = ctx.params, stages.stats
@@ -85,8 +102,13 @@ def detect(
             opportunity = mutualisation_opportunity(ctx, groups[index])
             group_of[opportunity.id] = groups[index]
         opportunities.append(opportunity)
+    if stages.networks is not None:
+        stages.networks.annotate(ctx, opportunities)
     if params.max_results is not None:
         opportunities = opportunities[: params.max_results]
+    if authorisations is not None:
+        by_id = {rule.id: rule for rule in rules}
+        stats["receiver_authorisation"] = annotate(opportunities, ctx.kb.resources, by_id, authorisations)
     for rank, opportunity in enumerate(opportunities, start=1):
         opportunity.rank = rank
     stats["opportunities"] = len(opportunities)
@@ -111,6 +133,7 @@ class Stages:
     candidates: Candidates
     groups: list[Group]
     stats: dict
+    networks: NetworkSites | None = None
 
 
 def run_stages(
@@ -122,6 +145,7 @@ def run_stages(
     objective: str = "gain",
     report: Progress | None = None,
     committed=None,
+    heat_networks=None,
 ) -> Stages:
     if objective not in OBJECTIVES:
         raise ValueError(f"objectif inconnu {objective!r} (attendu : {', '.join(OBJECTIVES)})")
@@ -129,6 +153,9 @@ def run_stages(
     kb = kb or default_knowledge_base()
     report = report or (lambda fraction, message: None)
     report(0.0, "Préparation des établissements et des flux")
+    networks = NetworkSites(heat_networks) if heat_networks else None
+    if networks is not None:
+        establishments, flows = networks.merge(establishments, flows)
     ctx = build_context(
         list(establishments),
         list(flows) if flows is not None else None,
@@ -145,12 +172,15 @@ def run_stages(
         "estimates_bounded": int(ctx.f_bounded.sum()) if len(ctx.f_bounded) else 0,
     }
     report(0.15, "Recherche des substitutions")
-    rules, candidates = find_substitutions(ctx, objective=objective, stats=stats)
-    groups: list[Group] = []
-    if params.mutualisation:
-        report(0.5, "Recherche des mutualisations")
-        groups = find_groups(ctx, flow_groups(ctx), stats=stats)
-    return Stages(ctx, rules, candidates, groups, stats)
+    with networks.hidden(ctx) if networks is not None else nullcontext():
+        rules, candidates = find_substitutions(ctx, objective=objective, stats=stats)
+        groups: list[Group] = []
+        if params.mutualisation:
+            report(0.5, "Recherche des mutualisations")
+            groups = find_groups(ctx, flow_groups(ctx), stats=stats)
+    if networks is not None:
+        rules, candidates = networks.add_candidates(ctx, rules, candidates, objective=objective, stats=stats)
+    return Stages(ctx, rules, candidates, groups, stats, networks)
 
 
 def _objective(values_gain, values_co2, objective):
@@ -162,7 +192,8 @@ def _select(
 ) -> list[tuple[int, int]]:
     """Ranked list of the leads kept, as (type, index): type 0 a substitution candidate, 1 a group.
 
-    One greedy pass in ranking order (most reliable first, then by the objective): a substitution is kept
+    One greedy pass in ranking order (most reliable first, then by the objective weighted by the supply's
+    current treatment, a waste going to disposal before one already recovered): a substitution is kept
     while its supply has fewer than ``max_candidates_per_source`` receivers and its receiver fewer than
     ``max_leads_per_establishment`` leads for that need (the resource group of the input: steam, heat,
     feed…); a group while each member has room for one more lead for that resource and fewer than
@@ -173,7 +204,8 @@ def _select(
     """
     params = ctx.params
     basis_on = params.rank_by_confidence_first
-    value = _objective(c.gain, c.co2_t, objective)
+    # Within one basis, disposal before recovery (Parameters.current_operation_factors).
+    value = ranking_values(ctx, _objective(c.gain, c.co2_t, objective), c.s_flow)
     estimated = BASES.index("estimated")
     s_basis, t_basis = ctx.f_basis[c.s_flow], ctx.f_basis[c.t_flow]
     entries = []

@@ -9,9 +9,10 @@ plain French: rule, figures, assumptions, sources.
 
 from __future__ import annotations
 
+from . import naf as naf_module
 from .context import ADJUSTMENTS, Context
 from .knowledge import REGULATORY_FLAGS
-from .model import BASES, BASIS_LABELS, Opportunity, ParticipantGain
+from .model import BASES, BASIS_LABELS, Opportunity, ParticipantGain, operation_kind
 from .mutualisation import Group, unit_cost
 from .substitution import Candidates, pipe_scale
 
@@ -78,6 +79,50 @@ def _flow_notes(ctx: Context, flow: int, what: str) -> list[str]:
         unit = ctx.resources[int(ctx.f_res[flow])].unit
         notes.append(
             f"Quantité du {what} : {fr(float(ctx.f_gross[flow]))} {unit}/an au départ, {ADJUSTMENTS[reason]}."
+        )
+    return notes
+
+
+def _correspondence_notes(ctx: Context, positions) -> list[str]:
+    """For each participant registered in NAF 2025, how its code reached the NAF rév. 2 sector profile."""
+    notes = []
+    for position in positions:
+        note = naf_module.correspondence_note(ctx.naf[position])
+        if note:
+            notes.append(f"{_name(ctx, position)} — {note}")
+    return notes
+
+
+def current_operation_text(ctx: Context, flow: int) -> str:
+    """What the register says of the gisement's treatment today, e.g. « Actuellement éliminé (D10) »."""
+    if not len(ctx.f_operation):
+        return ""
+    code = str(ctx.f_operation[flow])
+    kind = operation_kind(code)
+    factor = float(ctx.f_rank_factor[flow])
+    if kind == "D":
+        return (
+            f"Actuellement éliminé ({code}) : un déchet qui part en élimination est une meilleure piste "
+            f"qu'un déchet déjà valorisé (classement × {fr(factor, 2)})."
+        )
+    if kind == "R":
+        return f"Déjà valorisé ({code}) : piste classée après les déchets éliminés (× {fr(factor, 2)})."
+    return ""
+
+
+def _register_notes(ctx: Context, flow: int, what: str) -> list[str]:
+    notes = []
+    if BASES[int(ctx.f_basis[flow])] == "register":
+        notes.append(
+            f"Quantité du {what} lue dans un registre public (IREP) : elle remplace l'estimation, et ce "
+            "que l'entreprise déclare la remplace."
+        )
+    if len(ctx.f_upper_bound) and ctx.f_upper_bound[flow]:
+        unit = _unit(ctx.resources[int(ctx.f_res[flow])].unit)
+        notes.append(
+            f"Quantité du {what} inférieure au seuil de déclaration du registre : le seuil "
+            f"({fr(float(ctx.f_gross[flow]))} {unit}/an) est retenu comme majorant, jamais comme 0 ; "
+            "les gains sont donc des plafonds."
         )
     return notes
 
@@ -199,12 +244,17 @@ def substitution_opportunity(ctx: Context, rule, c: Candidates, i: int) -> Oppor
             f"Déchets détournés de l'élimination : {fr(float(c.diverted_t[i]), 1)} t/an"
             + (f" (codes déchets {', '.join(out_res.waste_codes)})." if out_res.waste_codes else ".")
         )
+    operation_text = current_operation_text(ctx, s_flow)
+    if operation_text:
+        parts.append(operation_text)
     if rule.note:
         parts.append(rule.note)
     if flags:
         parts.append("Points réglementaires : " + " ".join(REGULATORY_FLAGS[f] for f in flags))
     parts.append(f"Confiance : {BASIS_LABELS[BASES[basis]]}.")
     assumptions = _common_assumptions(ctx, basis)
+    assumptions.extend(_register_notes(ctx, s_flow, "gisement"))
+    assumptions.extend(_register_notes(ctx, t_flow, "besoin"))
     assumptions.append(
         f"Transport et prétraitement à la charge du receveur ; prix de cession fixé pour partager le gain "
         f"({fr(params.source_gain_share * 100)} % au fournisseur)."
@@ -230,6 +280,7 @@ def substitution_opportunity(ctx: Context, rule, c: Candidates, i: int) -> Oppor
                 f"Effectif {what} inconnu : un site de {fr(params.unknown_headcount)} salariés (tranche "
                 "50 à 99) est supposé pour estimer ses flux."
             )
+    assumptions.extend(_correspondence_notes(ctx, (s_pos, t_pos)))
     assumptions.extend(_flow_notes(ctx, s_flow, "gisement"))
     assumptions.extend(_flow_notes(ctx, t_flow, "besoin"))
     keys = sorted(
@@ -325,6 +376,7 @@ def mutualisation_opportunity(ctx: Context, group: Group) -> Opportunity:
         f"Groupes formés dans un rayon de {fr(kind.radius_km, 1)} km, de {kind.min_members} à "
         f"{kind.max_members} membres."
     )
+    assumptions.extend(_correspondence_notes(ctx, positions))
     return Opportunity(
         id=f"M:{kind.code}:{res.code}:{'+'.join(sorted(ids))}",
         type="mutualisation",

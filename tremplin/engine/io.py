@@ -1,7 +1,9 @@
 """CSV input and output of the ``tremplin detect`` command, with errors located by file, line and field.
 
 COMPANIES.csv: ``id,name,naf,lat,lon,headcount`` (other columns ignored).  FLOWS.csv:
-``company_id,direction,resource,quantity,unit`` (optional ``basis``: declared, workshop or estimated).
+``company_id,direction,resource,quantity,unit`` (optional ``basis``: declared, workshop, register or
+estimated; optional ``operation``: the waste's current treatment code, D1–D15 or R1–R13; optional
+``upper_bound``: 1 when the quantity is a ceiling, a register's reporting threshold).
 Both may be comma- or semicolon-separated, UTF-8 with or without BOM; a decimal comma is accepted with
 semicolons.  Line numbers count the header as line 1.
 """
@@ -18,7 +20,7 @@ from pathlib import Path
 from . import naf as naf_module
 from .exceptions import InputError, UnitError
 from .knowledge import KnowledgeBase
-from .model import BASES, DetectionResult, Establishment, Flow
+from .model import BASES, DetectionResult, Establishment, Flow, operation_kind
 from .units import convert
 
 __all__ = [
@@ -109,8 +111,11 @@ def _number(raw: str, *, file: str, line: int, field: str, delimiter: str) -> fl
     return value
 
 
-def read_companies(path: str | Path) -> list[Establishment]:
-    """Read and validate COMPANIES.csv; raise :class:`InputError` at the first bad row."""
+def read_companies(path: str | Path, naf_nomenclature: str | None = None) -> list[Establishment]:
+    """Read and validate COMPANIES.csv; raise :class:`InputError` at the first bad row.
+
+    The ``naf`` column takes NAF rév. 2 or NAF 2025 codes; ``naf_nomenclature`` (``"rev2"``, ``"2025"``,
+    None or ``"auto"``) says which one it holds, None/``"auto"`` telling from each code."""
     name = str(path)
     result = []
     seen: dict[str, int] = {}
@@ -124,10 +129,11 @@ def read_companies(path: str | Path) -> list[Establishment]:
             )
         seen[ident] = line
         try:
-            naf = naf_module.normalise_naf(row["naf"])
-        except naf_module.UnknownNafCode:
+            naf = naf_module.normalise_naf(row["naf"], naf_nomenclature)
+        except naf_module.UnknownNafCode as error:
+            which = "NAF 2025" if error.nomenclature == "2025" else "NAF rév. 2"
             raise InputError(
-                f"code NAF rév. 2 inconnu {row['naf']!r}", file=name, row=line, field="naf"
+                f"code {which} inconnu {row['naf']!r}", file=name, row=line, field="naf"
             ) from None
         lat = _number(row["lat"], file=name, line=line, field="lat", delimiter=delimiter)
         if not -90 <= lat <= 90:
@@ -194,12 +200,23 @@ def read_flows(path: str | Path, establishments: list[Establishment], kb: Knowle
         basis = (row.get("basis") or "declared").lower()
         if basis not in BASES:
             raise InputError(
-                f"base inconnue {basis!r} (declared, workshop ou estimated)",
+                f"base inconnue {basis!r} ({', '.join(BASES)})",
                 file=name,
                 row=line,
                 field="basis",
             )
-        result.append(Flow(row["company_id"], direction, resource.code, quantity, unit, basis))
+        operation = (row.get("operation") or "").strip().upper()
+        if operation and not operation_kind(operation):
+            raise InputError(
+                f"code d'opération de traitement inconnu {operation!r} (D1 à D15, R1 à R13)",
+                file=name,
+                row=line,
+                field="operation",
+            )
+        upper_bound = (row.get("upper_bound") or "").strip().lower() in ("1", "true", "oui", "yes")
+        result.append(
+            Flow(row["company_id"], direction, resource.code, quantity, unit, basis, operation, upper_bound)
+        )
     return result
 
 

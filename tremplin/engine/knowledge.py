@@ -81,6 +81,11 @@ REGULATORY_FLAGS: dict[str, str] = {
     "l'environnement) : critères, contrôle qualité, attestation de conformité.",
     "icpe_receveur": "Le receveur doit disposer de l'autorisation, de l'enregistrement ou de la déclaration "
     "ICPE correspondant au traitement de ce déchet (rubriques 27xx).",
+    "icpe_receveur_autorise": "Autorisation du receveur : une rubrique ICPE de son installation couvre ce "
+    "déchet (registre des installations classées, Géorisques).",
+    "icpe_receveur_a_verifier": "Autorisation du receveur à vérifier (rubriques ICPE 27xx et 35xx).",
+    "icpe_receveur_non_autorise": "Autorisation du receveur : aucune de ses rubriques ICPE ne couvre ce "
+    "déchet.",
     "sous_produits_animaux": "Sous-produits animaux : règlement (CE) n° 1069/2009, agrément sanitaire de "
     "l'installation, document d'accompagnement commercial.",
     "alimentation_animale": "Alimentation animale : enregistrement du fournisseur comme exploitant du "

@@ -22,12 +22,30 @@ __all__ = [
     "ParticipantGain",
     "Plan",
     "SynergyPotential",
+    "operation_kind",
 ]
 
-#: Bases of a quantity, from the most to the least reliable.
-BASES: tuple[str, ...] = ("declared", "workshop", "estimated")
+#: Bases of a quantity, from the most to the least reliable. "register": read from a public register
+#: (IREP/GEREP yearly declarations): it outranks an estimate and is outranked by what the company says.
+BASES: tuple[str, ...] = ("declared", "workshop", "register", "estimated")
 
-BASIS_LABELS = {"declared": "déclaré", "workshop": "atelier", "estimated": "estimé"}
+BASIS_LABELS = {"declared": "déclaré", "workshop": "atelier", "register": "registre", "estimated": "estimé"}
+
+#: First letter of a waste treatment code (directive 2008/98/EC, annexes I and II): D disposal, R recovery.
+DISPOSAL, RECOVERY = "D", "R"
+
+
+def operation_kind(code: str) -> str:
+    """``"D"`` for a disposal operation (D1–D15), ``"R"`` for a recovery one (R1–R13), ``""`` when
+    unknown.
+
+    >>> operation_kind("D10"), operation_kind(" r3 "), operation_kind("")
+    ('D', 'R', '')
+    """
+    code = (code or "").strip().upper()
+    if len(code) >= 2 and code[0] in (DISPOSAL, RECOVERY) and code[1:].isdigit():
+        return code[0]
+    return ""
 
 
 @dataclass(frozen=True)
@@ -46,7 +64,12 @@ class Establishment:
 
 @dataclass(frozen=True)
 class Flow:
-    """A yearly flow of one resource: ``direction`` "out" (gisement) or "in" (besoin)."""
+    """A yearly flow of one resource: ``direction`` "out" (gisement) or "in" (besoin).
+
+    ``operation`` is the waste's current treatment code when known (``"D10"``, ``"R3"``: a register
+    says it); ``upper_bound`` says the quantity is a ceiling, not a figure (a register line below the
+    reporting threshold stands at the threshold).
+    """
 
     company_id: str
     direction: str
@@ -54,6 +77,8 @@ class Flow:
     quantity: float
     unit: str
     basis: str = "declared"
+    operation: str = ""
+    upper_bound: bool = False
 
 
 @dataclass
@@ -126,8 +151,12 @@ class Parameters:
     #: COMPANIES.csv): a mid-size site, the representative of the INSEE band 50–99 employees. A lead built
     #: on it says so.
     unknown_headcount: float = 71.0
-    #: Rank declared before workshop before estimated, then by the objective.
+    #: Rank declared before workshop before register before estimated, then by the objective.
     rank_by_confidence_first: bool = True
+    #: Within one basis, the objective value of a lead is multiplied, for ranking only (gains and
+    #: figures stay as they are), by a factor of its gisement's current treatment: a waste going to
+    #: disposal (D1–D15) is a better lead than one already recovered (R1–R13); unknown: 1.
+    current_operation_factors: dict[str, float] = field(default_factory=lambda: {"D": 1.25, "R": 0.8})
     #: Net, within one site, its estimated gisement and besoin of one resource group (steam, heat…):
     #: a site is a net supplier or a net receiver of it.
     net_estimated_flows: bool = True
@@ -179,6 +208,9 @@ class Opportunity:
     sources: tuple[str, ...] = ()
     #: The same references as data (key, title, publisher, year, url, kind), for exports.
     references: tuple[dict[str, Any], ...] = ()
+    #: With ICPE data given to ``detect`` (``authorisations``): the receiver's authorisation to take this
+    #: waste (state, reason, rubriques; see :mod:`tremplin.engine.authorisation`), else None.
+    receiver_authorisation: dict[str, Any] | None = None
     rank: int = 0
     in_plan: bool | None = None
     plan_quantity: float | None = None
@@ -217,6 +249,7 @@ class Opportunity:
             "tonnes_diverted_per_year": self.tonnes_diverted_per_year,
             "confidence": self.confidence,
             "regulatory_flags": list(self.regulatory_flags),
+            "receiver_authorisation": self.receiver_authorisation,
             "waste_codes": list(self.waste_codes),
             "assumptions": list(self.assumptions),
             "sources": list(self.sources),

@@ -263,14 +263,23 @@ def find_substitutions(
 def ranking_key(ctx: Context, c: Candidates, objective: str) -> list[np.ndarray]:
     """Sort keys (for np.lexsort, last key first) that put the most reliable then the best first: the
     least reliable side of the pair, then the more reliable side, then the objective; ties by rule and
-    establishments so that results never depend on input order."""
-    value = objective_values(c, objective)
+    establishments so that results never depend on input order.  The objective is weighted by the
+    gisement's current treatment (``Parameters.current_operation_factors``: disposal before recovery)."""
+    value = ranking_values(ctx, objective_values(c, objective), c.s_flow)
     if ctx.params.rank_by_confidence_first:
         worst = np.maximum(ctx.f_basis[c.s_flow], ctx.f_basis[c.t_flow]).astype(np.int64)
         best = np.minimum(ctx.f_basis[c.s_flow], ctx.f_basis[c.t_flow]).astype(np.int64)
     else:
         worst = best = np.zeros(len(c), np.int64)
     return [c.rule, ctx.f_comp[c.t_flow], ctx.f_comp[c.s_flow], -value, best, worst]
+
+
+def ranking_values(ctx: Context, value: np.ndarray, s_flow: np.ndarray) -> np.ndarray:
+    """The objective values used for ordering: a positive value is multiplied by the rank factor of the
+    supply's current treatment (a waste going to disposal, D, is a better lead than one already
+    recovered, R), a negative one divided by it, so that the factor always favours disposal."""
+    factor = ctx.f_rank_factor[s_flow] if len(ctx.f_rank_factor) else np.ones(len(value))
+    return np.where(value >= 0, value * factor, value / factor)
 
 
 def best_rule_per_pair(ctx: Context, c: Candidates, objective: str) -> Candidates:

@@ -9,7 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from tremplin.accounts.scoping import scope_for, scoped
 from tremplin.engine.headcount import all_headcount_bands, headcount_band
-from tremplin.engine.naf import UnknownNafCode, all_naf_codes, naf_label, naf_section, normalise_naf
+from tremplin.engine.naf import (
+    UnknownNafCode,
+    all_naf2025_codes,
+    all_naf_codes,
+    naf_division,
+    naf_label,
+    naf_nomenclature,
+    naf_section,
+    normalise_naf,
+)
 from tremplin.establishments.siret import siret_error
 
 
@@ -28,6 +37,21 @@ def validate_naf(value: str) -> None:
 
 def headcount_band_choices():
     return [(band.code, band.label) for band in all_headcount_bands()]
+
+
+class NafNomenclature(models.TextChoices):
+    """The activity nomenclature an establishment's code is written in (SIRENE assigns NAF 2025 from 2027)."""
+
+    REV2 = "rev2", _("NAF rév. 2")
+    NAF2025 = "2025", _("NAF 2025")
+
+
+def nomenclature_of(code: str) -> str:
+    """The nomenclature of a valid NAF code, ``"rev2"`` when the code is not one (validation reports it)."""
+    try:
+        return naf_nomenclature(code)
+    except (UnknownNafCode, TypeError):
+        return NafNomenclature.REV2
 
 
 class EstablishmentQuerySet(models.QuerySet):
@@ -59,15 +83,27 @@ class EstablishmentQuerySet(models.QuerySet):
             condition |= models.Q(siret__startswith=compact)
         return self.filter(condition)
 
+    # Sections and divisions are those of NAF rév. 2, the engine's: a NAF 2025 establishment belongs to the
+    # section and division of its NAF rév. 2 correspondent (tremplin.engine.naf.naf_profile_code).
+
     def in_naf_section(self, section: str):
         divisions = [code for code in all_naf_codes("division") if naf_section(code) == section]
         condition = models.Q(naf_code=section)
         for division in divisions:
             condition |= models.Q(naf_code=division) | models.Q(naf_code__startswith=f"{division}.")
-        return self.filter(condition)
+        naf2025 = [code for code in all_naf2025_codes() if naf_section(code) == section]
+        return self.filter(
+            (condition & models.Q(naf_nomenclature=NafNomenclature.REV2))
+            | models.Q(naf_nomenclature=NafNomenclature.NAF2025, naf_code__in=naf2025)
+        )
 
     def in_naf_division(self, division: str):
-        return self.filter(models.Q(naf_code=division) | models.Q(naf_code__startswith=f"{division}."))
+        rev2 = models.Q(naf_code=division) | models.Q(naf_code__startswith=f"{division}.")
+        naf2025 = [code for code in all_naf2025_codes() if naf_division(code) == division]
+        return self.filter(
+            (rev2 & models.Q(naf_nomenclature=NafNomenclature.REV2))
+            | models.Q(naf_nomenclature=NafNomenclature.NAF2025, naf_code__in=naf2025)
+        )
 
     def in_headcount_group(self, group: str):
         return self.filter(headcount_band__in=HEADCOUNT_GROUPS[group].bands)
@@ -86,6 +122,16 @@ class DataOrigin(models.TextChoices):
     IMPORT = "import", _("Spreadsheet import")
     MANUAL = "manual", _("Entered by hand")
     DEMO = "demo", _("Demonstration data (generated)")
+    HEAT_NETWORKS = "fcu", _("France Chaleur Urbaine open data (heat networks)")
+
+
+class EstablishmentKind(models.TextChoices):
+    """A site of a company or organisation (with its SIRET), or the record that stands for a heat network
+    of the territory (``tremplin.heatnetworks``): the receiving party of its waste-heat leads, created by
+    the import of the networks, whose SIRET (the operator's) is unknown until the team enters it."""
+
+    SITE = "site", _("establishment")
+    HEAT_NETWORK = "heat_network", _("heat network")
 
 
 class Engagement(models.TextChoices):
@@ -123,9 +169,24 @@ class Establishment(models.Model):
     territory = models.ForeignKey(
         "territories.Territory", on_delete=models.CASCADE, related_name="establishments"
     )
-    siret = models.CharField(_("SIRET"), max_length=14, validators=[validate_siret])
+    #: Null only for a heat network's record (its operator's SIRET unknown): NULLs never collide in the
+    #: unique constraint, on which the establishment imports' upsert (ON CONFLICT) relies.
+    siret = models.CharField(  # noqa: DJ001 (see above: "" would collide, NULLs do not)
+        _("SIRET"), max_length=14, validators=[validate_siret], null=True, blank=True
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=EstablishmentKind.choices, default=EstablishmentKind.SITE
+    )
     name = models.CharField(_("name"), max_length=200)
-    naf_code = models.CharField(_("activity code (NAF rév. 2)"), max_length=6, validators=[validate_naf])
+    naf_code = models.CharField(_("activity code (NAF)"), max_length=6, validators=[validate_naf])
+    #: Kept with the code as given: the engine maps a NAF 2025 code to its NAF rév. 2 profile itself.
+    naf_nomenclature = models.CharField(
+        _("activity nomenclature"),
+        max_length=4,
+        choices=NafNomenclature.choices,
+        default=NafNomenclature.REV2,
+        editable=False,
+    )
     headcount_band = models.CharField(
         _("headcount band (INSEE)"), max_length=2, choices=headcount_band_choices, default="NN"
     )
@@ -165,6 +226,11 @@ class Establishment(models.Model):
         verbose_name_plural = _("establishments")
         constraints = [
             models.UniqueConstraint(fields=["territory", "siret"], name="establishment_unique_siret"),
+            # Only a heat network's record may lack a SIRET.
+            models.CheckConstraint(
+                condition=models.Q(siret__isnull=False) | models.Q(kind="heat_network"),
+                name="establishment_siret_unless_network",
+            ),
         ]
         indexes = [
             models.Index(fields=["territory", "naf_code"]),
@@ -175,9 +241,20 @@ class Establishment(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.naf_nomenclature = nomenclature_of(self.naf_code)
+        if kwargs.get("update_fields") is not None and "naf_code" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "naf_nomenclature"}
+        super().save(*args, **kwargs)
+
     @property
     def naf_label(self) -> str:
         return naf_label(self.naf_code)
+
+    @property
+    def naf_display(self) -> str:
+        """The code with its nomenclature, e.g. « NAF 2025 62.10Y » or « NAF rév. 2 62.01Z »."""
+        return f"{NafNomenclature(self.naf_nomenclature).label} {self.naf_code}"
 
     @property
     def representative_headcount(self) -> int:

@@ -23,12 +23,14 @@ def engine_inputs(
     territory, *, include_declared=True
 ) -> tuple[list[engine.Establishment], list[engine.Flow]]:
     """The territory's establishments as ``engine.Establishment`` (ids are the primary keys as strings)
-    and, with ``include_declared``, its known flows (declared or stated in a workshop) as ``engine.Flow``
-    in the resource's default unit per year, with their basis.
+    and, with ``include_declared``, its known flows (declared, stated in a workshop or read from a
+    register) as ``engine.Flow`` in the resource's default unit per year, with their basis, the waste's
+    current treatment operation and whether the quantity is a ceiling (below a register's reporting
+    threshold: the threshold stands as an upper bound, never as 0).
 
     Estimated flows are not returned: the engine estimates what is not known, and a known flow replaces
-    the estimate of the same resource and direction. Confidential flows are included: detection runs
-    for the territory team, within the territory.
+    the estimate of the same resource and direction (and a declared flow the register one).
+    Confidential flows are included: detection runs for the territory team, within the territory.
     """
     establishments = [
         engine.Establishment(str(pk), name, naf, lat, lon, _representative_headcount(band))
@@ -41,13 +43,30 @@ def engine_inputs(
     if include_declared:
         resources = engine.default_knowledge_base().resources
         flows = [
-            engine.Flow(str(establishment_id), direction, resource, quantity, resources[resource].unit, basis)
-            for establishment_id, direction, resource, quantity, basis in Flow.objects.for_territory(
-                territory
+            engine.Flow(
+                str(establishment_id),
+                direction,
+                resource,
+                quantity,
+                resources[resource].unit,
+                basis,
+                operation,
+                below_threshold,
             )
-            .known()
-            .order_by("pk")
-            .values_list("establishment_id", "direction", "resource", "quantity_per_year", "basis")
-            .iterator(chunk_size=5000)
+            for establishment_id, direction, resource, quantity, basis, operation, below_threshold in (
+                Flow.objects.for_territory(territory)
+                .known()
+                .order_by("pk")
+                .values_list(
+                    "establishment_id",
+                    "direction",
+                    "resource",
+                    "quantity_per_year",
+                    "basis",
+                    "treatment_operation",
+                    "below_threshold",
+                )
+                .iterator(chunk_size=5000)
+            )
         ]
     return establishments, flows

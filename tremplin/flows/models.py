@@ -1,6 +1,7 @@
 """Flows: what an establishment gives off (gisements) and what it takes in (besoins), per year.
 
-Only known flows are stored (declared by the company or its officer, or stated in a detection workshop).
+Only known flows are stored (declared by the company or its officer, stated in a detection workshop, or
+read from a public register such as IREP).
 Flows estimated from the sector profile are computed on the fly by the engine (see ``estimates.py``) and
 never stored, so that a declared figure and an estimate can never be mistaken for one another.
 """
@@ -33,6 +34,7 @@ class Direction(models.TextChoices):
 class Basis(models.TextChoices):
     DECLARED = "declared", _("declared")
     WORKSHOP = "workshop", _("workshop")
+    REGISTER = "register", _("register")
     ESTIMATED = "estimated", _("estimated")
 
 
@@ -56,7 +58,8 @@ class FlowQuerySet(models.QuerySet):
         return self.filter(basis=Basis.DECLARED)
 
     def known(self):
-        """Flows stated by the company, in a form or in a workshop: everything but estimates."""
+        """Flows stated by the company (in a form or in a workshop) or read from a public register:
+        everything but estimates."""
         return self.exclude(basis=Basis.ESTIMATED)
 
     def outputs(self):
@@ -96,6 +99,18 @@ class Flow(models.Model):
     )
     confidential = models.BooleanField(_("confidential"), default=True)
     basis = models.CharField(_("basis"), max_length=10, choices=Basis.choices, default=Basis.DECLARED)
+    #: A register line below its reporting threshold: ``quantity`` is then the threshold, an upper bound
+    #: (never 0), and the engine is told so.
+    below_threshold = models.BooleanField(_("below the reporting threshold"), default=False)
+    treatment_operation = models.CharField(
+        _("treatment operation"),
+        max_length=4,
+        blank=True,
+        help_text=_("Recovery (R1–R13) or disposal (D1–D15) code of the waste's current treatment."),
+    )
+    #: Where a register says the flow comes from, e.g. "IREP 2022", and its year (re-imports replace it).
+    source = models.CharField(_("source"), max_length=60, blank=True)
+    register_year = models.PositiveSmallIntegerField(_("register year"), null=True, blank=True)
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -140,6 +140,9 @@ def declare_flow(
     flow the first one recorded.
     """
     _require_may_change(by, establishment)
+    if fields.get("basis") == Basis.REGISTER:
+        # Register flows come from a register import (tremplin.registers), never from a form.
+        raise FlowError(_("A register flow is read from a register file, not declared."), field="basis")
     return submit_once(
         submission_key,
         by=by,

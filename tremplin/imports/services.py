@@ -55,7 +55,7 @@ from tremplin.establishments.importers import (
 )
 from tremplin.establishments.importers.spreadsheet import XLSX_MAGIC, inspect_xlsx
 from tremplin.establishments.location import NOT_CHECKED, TERRITORY_ONLY, LocationChecker
-from tremplin.establishments.models import Establishment, LocationPrecision
+from tremplin.establishments.models import Establishment, LocationPrecision, nomenclature_of
 from tremplin.imports.models import ImportChange, ImportJob, ImportStage, ImportStatus
 
 __all__ = [
@@ -81,6 +81,7 @@ logger = logging.getLogger(__name__)
 IMPORT_UPDATED_FIELDS = [
     "name",
     "naf_code",
+    "naf_nomenclature",
     "headcount_band",
     "commune",
     "address",
@@ -420,6 +421,7 @@ def _plan(territory, records, communes, importer, report, existing, moved, take_
                 siret=record.siret,
                 name=after["name"],
                 naf_code=after["naf_code"],
+                naf_nomenclature=nomenclature_of(after["naf_code"]),
                 headcount_band=after["headcount_band"],
                 commune_id=commune_id,
                 address=after["address"],

@@ -125,6 +125,7 @@ def _flows(territory, at: datetime | None) -> dict:
         known = known.filter(created_at__lte=at)
     declared = known.filter(basis=FlowBasis.DECLARED).count()
     workshop = known.filter(basis=FlowBasis.WORKSHOP).count()
+    register = known.filter(basis=FlowBasis.REGISTER).count()
     # Estimates depend only on the activity code and the headcount band: estimate once per kind of
     # establishment, not once per establishment (a territory may hold thousands of them).
     kinds = (
@@ -145,7 +146,7 @@ def _flows(territory, at: datetime | None) -> dict:
         kind = (row["establishment__naf_code"], row["establishment__headcount_band"])
         if (row["direction"], row["resource"]) in keys.get(kind, ()):
             estimated -= row["establishments"]
-    return {"declared": declared, "workshop": workshop, "estimated": estimated}
+    return {"declared": declared, "workshop": workshop, "register": register, "estimated": estimated}
 
 
 def _pending_leads(territory, at: datetime | None) -> int:

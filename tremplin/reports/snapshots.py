@@ -78,6 +78,7 @@ INDICATOR_LINES: tuple[IndicatorLine, ...] = (
     IndicatorLine("mobilisation", "engaged", "", _("Establishments engaged"), "", _("count")),
     IndicatorLine("flows", "declared", "", _("Flows declared by companies"), "", _("declared")),
     IndicatorLine("flows", "workshop", "", _("Flows stated in workshops"), "", _("workshop")),
+    IndicatorLine("flows", "register", "", _("Flows read from public registers"), "", _("register")),
     IndicatorLine("flows", "estimated", "", _("Flows estimated (not declared)"), "", _("estimated")),
     IndicatorLine("pipeline", "leads_pending", "", _("Leads waiting for review"), "", _("count")),
     IndicatorLine("pipeline", "synergies", "", _("Synergies in the pipeline"), "", _("count")),

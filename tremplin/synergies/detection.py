@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tremplin import engine
 from tremplin.audit.log import log_action
+from tremplin.heatnetworks.services import network_inputs
+from tremplin.installations.services import receiver_authorisations
 from tremplin.synergies import runs
 from tremplin.synergies.enums import (
     Consent,
@@ -144,6 +146,8 @@ def run_detection(run_pk: int) -> dict:
     try:
         params = engine.Parameters(**run.parameters)
         establishments, flows, params = detection_inputs(run.territory, run.mode, params)
+        # Heat networks receive estimated needs (from their deliveries): not in a run on declared data only.
+        networks = network_inputs(run.territory) if run.mode != DetectionMode.SYSTEMATIC else None
         runs.beat(run.pk)
         result = engine.detect(
             establishments,
@@ -153,6 +157,8 @@ def run_detection(run_pk: int) -> dict:
             progress=_ProgressWriter(run.pk, 0.05, 0.9),
             plan=True,
             committed=committed_flows(run.territory),
+            authorisations=receiver_authorisations(run.territory),
+            heat_networks=networks,
         )
         runs.beat(run.pk, progress=0.9, message="Enregistrement des pistes")
         with transaction.atomic():
@@ -265,6 +271,7 @@ def _breakdown(data: dict) -> dict:
         "sources",
         "references",
         "regulatory_flags",
+        "receiver_authorisation",
         "waste_codes",
         "co2_breakdown_t",
         "great_circle_km",

@@ -51,6 +51,7 @@ class Basis(models.TextChoices):
 
     DECLARED = "declared", _("Declared")
     WORKSHOP = "workshop", _("Workshop")
+    REGISTER = "register", _("Register")
     ESTIMATED = "estimated", _("Estimated")
 
 

@@ -299,15 +299,22 @@ def check_siret(value: str, line: int, errors: list[RowError], field_name: str =
     return siret
 
 
-def check_naf(value: str, line: int, errors: list[RowError], field_name: str) -> str | None:
+def check_naf(
+    value: str, line: int, errors: list[RowError], field_name: str, nomenclature: str | None = None
+) -> str | None:
+    """The canonical NAF rév. 2 or NAF 2025 code; ``nomenclature`` (``"rev2"``/``"2025"``) when the file
+    says which, else told from the code."""
     if not value:
         errors.append(RowError(line, field_name, "code NAF manquant"))
         return None
     try:
-        return normalise_naf(value)
-    except (UnknownNafCode, TypeError):
-        errors.append(RowError(line, field_name, f"code NAF rév. 2 inconnu ({value!r})"))
-        return None
+        return normalise_naf(value, nomenclature)
+    except UnknownNafCode as error:
+        which = "NAF 2025" if error.nomenclature == "2025" else "NAF rév. 2"
+        errors.append(RowError(line, field_name, f"code {which} inconnu ({value!r})"))
+    except TypeError:
+        errors.append(RowError(line, field_name, f"code NAF inconnu ({value!r})"))
+    return None
 
 
 def check_band(value: str, line: int, errors: list[RowError], field_name: str) -> str | None:

@@ -7,16 +7,24 @@ Columns read (others are ignored, so a whole national file can be given):
 ``siret``                                      required; 14 digits with a valid key
 ``etatAdministratifEtablissement``             required; ``A`` active, ``F`` closed (skipped)
 ``codeCommuneEtablissement``                   required; communes outside the territory are skipped
-``activitePrincipaleEtablissement``            required; NAF rév. 2, e.g. ``10.71C``
+``activitePrincipaleEtablissement``            required; NAF rév. 2 (``10.71C``) or NAF 2025 (``10.71H``)
+``activitePrincipaleNAF25Etablissement``       optional; NAF 2025, e.g. ``10.71H`` (see below)
 ``trancheEffectifsEtablissement``              required column; empty or ``NN`` when unknown
 ``coordonneeLambertAbscisseEtablissement``     Lambert-93 (EPSG:2154) metres; empty or ``[ND]``:
 ``coordonneeLambertOrdonneeEtablissement``     the establishment is placed at a point of its commune
 ``denominationUsuelleEtablissement``           name, else
 ``enseigne1Etablissement``                     the sign, else
 ``denominationUniteLegale``                    the company's name (joined files), else « Établissement SIRET »
-``nomenclatureActivitePrincipaleEtablissement`` when present, must be ``NAFRev2`` for kept rows
+``nomenclatureActivitePrincipaleEtablissement`` when present, ``NAFRev2`` or ``NAF2025`` for kept rows
 address columns (``numeroVoieEtablissement``…) composed into the address when present
 =============================================  ====================================================
+
+Activity code: from 1 January 2027 SIRENE assigns NAF 2025 codes (décret n° 2025-736). A row whose
+``activitePrincipaleNAF25Etablissement`` is filled is read in NAF 2025 from that column, which wins over
+``activitePrincipaleEtablissement``: NAF 2025 is the nomenclature in force, and the engine reaches its
+profiles through INSEE's correspondence table. Otherwise ``activitePrincipaleEtablissement`` is read in the
+nomenclature ``nomenclatureActivitePrincipaleEtablissement`` names (told from the code when the column is
+absent or empty). The code is kept as given, with its nomenclature.
 
 The identifier and the state are checked on every row; the rest only on rows that are kept (active, in
 the territory), because closed establishments of a national file carry codes of older nomenclatures.
@@ -62,7 +70,10 @@ ADDRESS_COLUMNS = [
 ]
 NAME_COLUMNS = ["denominationUsuelleEtablissement", "enseigne1Etablissement", "denominationUniteLegale"]
 NOMENCLATURE = "nomenclatureActivitePrincipaleEtablissement"
-COLUMNS_READ = [*REQUIRED, X, Y, *NAME_COLUMNS, NOMENCLATURE, *ADDRESS_COLUMNS]
+NAF25 = "activitePrincipaleNAF25Etablissement"
+#: Values of ``nomenclatureActivitePrincipaleEtablissement`` read, and the nomenclature they name.
+NOMENCLATURES = {"NAFRev2": "rev2", "NAF2025": "2025"}
+COLUMNS_READ = [*REQUIRED, X, Y, *NAME_COLUMNS, NOMENCLATURE, NAF25, *ADDRESS_COLUMNS]
 
 
 def read_sirene(
@@ -107,18 +118,25 @@ def read_sirene(
 def _read_kept_row(line, siret, commune, row, errors) -> ParsedEstablishment | None:
     check_text(row, COLUMNS_READ, line, errors)
     nomenclature = clean(row.get(NOMENCLATURE))
-    if nomenclature and nomenclature != "NAFRev2":
+    naf25 = clean(row.get(NAF25))
+    if naf25:
+        naf = check_naf(naf25, line, errors, NAF25, "2025")
+    elif nomenclature and nomenclature not in NOMENCLATURES:
         errors.append(
             RowError(
                 line,
                 NOMENCLATURE,
-                f"nomenclature {nomenclature!r} non prise en charge (NAFRev2 attendue)",
+                f"nomenclature {nomenclature!r} non prise en charge (NAFRev2 ou NAF2025 attendue)",
             )
         )
         naf = None
     else:
         naf = check_naf(
-            clean(row["activitePrincipaleEtablissement"]), line, errors, "activitePrincipaleEtablissement"
+            clean(row["activitePrincipaleEtablissement"]),
+            line,
+            errors,
+            "activitePrincipaleEtablissement",
+            NOMENCLATURES.get(nomenclature),
         )
     band = check_band(
         clean(row["trancheEffectifsEtablissement"]), line, errors, "trancheEffectifsEtablissement"

@@ -5,7 +5,7 @@ One row per establishment, the header on the first line (column names in French,
 ==================  ==========================================================================
 ``siret``           required; 14 digits with a valid key
 ``nom``             required
-``code_naf``        required; NAF rév. 2 (``10.71C`` or ``1071C``)
+``code_naf``        required; NAF rév. 2 (``10.71C`` or ``1071C``) or NAF 2025 (``10.71H``)
 ``tranche_effectifs`` INSEE headcount band code (``11``…); empty: unknown (``NN``)
 ``code_commune``    required; INSEE code of a commune of the territory
 ``adresse``         optional

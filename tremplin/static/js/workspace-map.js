@@ -62,12 +62,40 @@
     }
   }).addTo(map);
 
+  // Heat networks: their traces (lines) or, without a published trace, their position (a ring). In SVG,
+  // like the synergies, so that each trace is an element a test or a screen reader can find.
+  var heatRenderer = L.svg();
+  var heatNetworks = L.geoJSON(null, {
+    renderer: heatRenderer,
+    style: { color: "#c0392b", weight: 4, opacity: 0.8, className: "heat-network-trace" },
+    pointToLayer: function (feature, latlng) {
+      return L.circleMarker(latlng, {
+        renderer: heatRenderer, radius: 7, color: "#c0392b", weight: 3, fill: false, className: "heat-network-point"
+      });
+    },
+    onEachFeature: function (feature, layer) {
+      var p = feature.properties;
+      layer.bindPopup(function () {
+        return el("div", null, [
+          el("strong", null, [p.name]), " (" + p.identifier + ")",
+          p.operator ? el("br") : null, p.operator ? labels.heatNetworkOperator + " " + p.operator : null,
+          el("br"),
+          labels.heatNetworkDeliveries + " : " + (p.deliveries_mwh === null ? "—" : number(p.deliveries_mwh) + " MWh/" + labels.year),
+          p.has_trace ? null : el("br"), p.has_trace ? null : labels.heatNetworkNoTrace,
+          el("br"), el("span", { "class": "small" }, [p.source]), el("br"),
+          el("a", { href: urlFor(config.establishment, feature.id) }, [labels.openEstablishment])
+        ]);
+      });
+    }
+  }).addTo(map);
+
   L.control.layers(null, (function () {
     var overlays = {};
     // Leaflet writes these names as HTML.
     overlays[Tremplin.escapeHtml(labels.establishments)] = clusters;
     overlays[Tremplin.escapeHtml(labels.synergies)] = synergies;
     overlays[Tremplin.escapeHtml(labels.perimeter)] = perimeter;
+    overlays[Tremplin.escapeHtml(labels.heatNetworks)] = heatNetworks;
     return overlays;
   })(), { collapsed: false }).addTo(map);
 
@@ -134,7 +162,17 @@
       counts.synergies = data.features.length;
       element.dataset.synergies = String(data.features.length);
     });
-  Promise.all([perimeterLoaded, synergiesLoaded, loadPoints()]).then(function () {
+  // Asked for once the other layers are in: one request fewer at a time on the server.
+  function loadHeatNetworks() {
+    if (!config.heatNetworks) { return Promise.resolve(); }
+    return fetch(config.heatNetworks, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        heatNetworks.addData(data);
+        element.dataset.heatNetworks = String(data.features.length);
+      });
+  }
+  Promise.all([perimeterLoaded, synergiesLoaded, loadPoints()]).then(loadHeatNetworks).then(function () {
     synergies.bringToFront();
     element.dataset.loaded = "true";
     announce();

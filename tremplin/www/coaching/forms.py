@@ -17,6 +17,7 @@ from tremplin.coaching.models import (
     SupportDay,
     SwotItem,
 )
+from tremplin.coaching.services.calendar import EVENT_FIELDS
 from tremplin.www.once import OnceWhenCreating
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -26,19 +27,7 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 class EventForm(OnceWhenCreating, forms.ModelForm):
     class Meta:
         model = Event
-        fields = [
-            "kind",
-            "title",
-            "date",
-            "duration",
-            "period",
-            "start_time",
-            "end_time",
-            "place",
-            "place_confirmed",
-            "agenda",
-            "note",
-        ]
+        fields = list(EVENT_FIELDS)  # the fields the calendar's operations compare and audit
         widgets = {
             "date": DATE,
             "start_time": TIME,

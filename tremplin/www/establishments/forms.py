@@ -155,7 +155,7 @@ class EstablishmentForm(forms.Form):
             add_version(self, instance.version)
         self.fields["commune"].queryset = territory.epci.communes.order_by("name")
         self.fields["siret"].help_text = _("14 digits; spaces are ignored.")
-        self.fields["naf_code"].help_text = _("NAF rév. 2, e.g. 10.71C")
+        self.fields["naf_code"].help_text = _("NAF rév. 2 (e.g. 10.71C) or NAF 2025 (e.g. 10.71H)")
         self.fields["met_on"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         self.fields["notes"].widget.attrs["rows"] = 3
 
@@ -188,7 +188,7 @@ class EstablishmentForm(forms.Form):
         try:
             return normalise_naf(self.cleaned_data["naf_code"])
         except UnknownNafCode:
-            raise forms.ValidationError(_("Unknown NAF rév. 2 code.")) from None
+            raise forms.ValidationError(_("Unknown NAF code (NAF rév. 2 or NAF 2025).")) from None
 
     def clean(self):
         data = super().clean()

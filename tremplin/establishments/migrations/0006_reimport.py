@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('establishments', '0003_versions'),
+        ('establishments', '0005_heat_network_kind'),
     ]
 
     operations = [

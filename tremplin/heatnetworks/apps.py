@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HeatNetworksConfig(AppConfig):
+    name = "tremplin.heatnetworks"
+    label = "heatnetworks"
