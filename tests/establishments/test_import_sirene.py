@@ -181,16 +181,24 @@ def test_a_missing_column_is_reported_on_the_header_line(caux):
     assert {e.line for e in rejected.value.report.errors} == {1}
 
 
-def test_a_file_that_is_not_utf8_is_refused(caux):
+def test_a_file_saved_by_excel_in_windows_1252_is_read_with_its_accents(caux):
     data = (
-        sirene_csv([sirene_row(PAPETERIE, name="Scierie Léon")])
+        sirene_csv([sirene_row(PAPETERIE, name="Scierie Léon & Fils — œuvres")])
         .decode("utf-8")
         .lstrip("\ufeff")
-        .encode("latin-1")
+        .encode("cp1252")
     )
+    assert b"L\xe9on" in data and b"\x97" in data and b"\x9c" in data  # é, em dash, œ in Windows-1252
+    report = _import(caux, data)
+    assert report.encoding == "cp1252"
+    assert caux.establishments.get().name == "Scierie Léon & Fils — œuvres"
+
+
+def test_a_file_neither_utf8_nor_windows_1252_is_refused(caux):
+    data = sirene_csv([sirene_row(PAPETERIE, name="Scierie Léon")]).replace("é".encode(), b"\x81")
     with pytest.raises(ImportRejected) as rejected:
         _import(caux, data)
-    assert "UTF-8" in rejected.value.report.errors[0].reason
+    assert "ni en UTF-8 ni en Windows-1252" in rejected.value.report.errors[0].reason
     assert not caux.establishments.exists()
 
 

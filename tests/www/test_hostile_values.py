@@ -79,6 +79,15 @@ def _baseline(form) -> dict:
         elif field.kind == "date" and not value:
             value = "2025-01-15"
         data[field.name] = value
+    if data.get("commune") and data.get("latitude") == VALID["latitude"]:
+        # Coordinates must lie in the commune chosen (the first one offered): take its reference point.
+        from tremplin.geo.models import Commune
+
+        commune = Commune.objects.filter(insee_code=data["commune"]).first()
+        if commune is None and str(data["commune"]).isdigit():
+            commune = Commune.objects.filter(pk=data["commune"]).first()
+        if commune is not None and commune.centroid_lat is not None:
+            data["latitude"], data["longitude"] = str(commune.centroid_lat), str(commune.centroid_lon)
     return data
 
 

@@ -89,6 +89,7 @@ DETAIL_LABELS = {
     "function": _("Function"),
     "inputs": _("Needs (inputs)"),
     "justification": _("Justification"),
+    "kept": _("Corrections by hand kept"),
     "kind": _("Kind"),
     "located_in_commune": _("Placed at the commune's centre"),
     "max_score": _("Highest score"),
@@ -109,6 +110,7 @@ DETAIL_LABELS = {
     "skipped_inactive": _("Closed establishments skipped"),
     "skipped_outside": _("Establishments outside the territory skipped"),
     "synergies": _("Synergies"),
+    "take_file": _("Corrections by hand replaced by the file's value"),
     "updated": _("Updated"),
     "via": _("How"),
     "weight": _("Weight"),
@@ -447,7 +449,7 @@ class _Values:
 
             importer = IMPORTERS.get(raw)
             return str(importer.label) if importer else _plain(raw)
-        if name == "fields" and isinstance(raw, list):
+        if name in ("fields", "kept") and isinstance(raw, list):
             return ", ".join(_field_label(self.text.fields_of, item) for item in raw) or NOTHING
         if name in ("fields", "changes") and isinstance(raw, dict):
             return self._changes(raw)
@@ -640,6 +642,15 @@ register(
     fields_of="establishments.EstablishmentContact",
 )
 register("establishment.contact.removed", _("Removed the contact %(contact)s from %(target)s"))
+register(
+    "establishment.import.updated",
+    _("An import changed the establishment %(target)s"),
+    "changes",
+    "kept",
+    fields_of="establishments.Establishment",
+)
+register("establishments.import.confirmed", _("Confirmed the import %(target)s"), "take_file")
+register("establishments.import.cancelled", _("Cancelled the import %(target)s"))
 register(
     "establishments.imported",
     _("Imported establishments: %(kind)s"),

@@ -197,6 +197,11 @@ class Establishment(models.Model):
     location_precision = models.CharField(
         _("location"), max_length=8, choices=LocationPrecision.choices, default=LocationPrecision.ADDRESS
     )
+    #: Why the point is not at the address (e.g. the file's point was outside the commune).
+    location_note = models.CharField(_("note on the location"), max_length=300, blank=True)
+    #: Fields the territory team corrected by hand (names as in ``tremplin.imports.services.TRACKED_FIELDS``):
+    #: a re-import keeps them unless the officer takes the file's value.
+    hand_corrected = models.JSONField(_("fields corrected by hand"), default=list, blank=True)
     origin = models.CharField(
         _("origin"), max_length=16, choices=DataOrigin.choices, default=DataOrigin.IMPORT
     )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tremplin.accounts.scoping import scope_for
 from tremplin.audit.log import log_action
+from tremplin.establishments.location import OUTSIDE_COMMUNE, check_establishment_location
 from tremplin.establishments.models import (
     DataOrigin,
     Establishment,
@@ -66,6 +67,39 @@ def _place(establishment: Establishment) -> None:
         establishment.location_precision = LocationPrecision.ADDRESS
 
 
+def _check_location(establishment: Establishment) -> None:
+    """A point given by hand must lie in its commune (or, without a boundary for it, its territory)."""
+    if establishment.location_precision != LocationPrecision.ADDRESS:
+        return
+    check = check_establishment_location(establishment)
+    if not check.refused:
+        return
+    values = {
+        "distance": check.check.distance_text(),
+        "commune": check.commune_name,
+        "code": check.commune_code,
+    }
+    if check.status == OUTSIDE_COMMUNE:
+        message = _(
+            "The point is %(distance)s outside the commune of %(commune)s (%(code)s): "
+            "check the latitude and longitude."
+        )
+    else:
+        message = _("The point is %(distance)s outside the territory: check the latitude and longitude.")
+    raise EstablishmentError(str(message) % values)
+
+
+#: What an edit changes, named as the re-import names it (``tremplin.imports.services.TRACKED_FIELDS``).
+_HAND_CORRECTED = {
+    "name": "name",
+    "naf_code": "naf_code",
+    "headcount_band": "headcount_band",
+    "commune": "commune",
+    "address": "address",
+    "location": "location",
+}
+
+
 def _validate(establishment: Establishment) -> None:
     try:
         establishment.full_clean()
@@ -89,6 +123,7 @@ def create_establishment(territory, *, by, submission_key: str | None = None, **
         establishment = Establishment(territory=territory, origin=DataOrigin.MANUAL, **fields)
         _place(establishment)
         _validate(establishment)
+        _check_location(establishment)
         establishment.save()
         log_action(by, "establishment.created", establishment, territory=territory, siret=establishment.siret)
         return establishment
@@ -104,6 +139,10 @@ def update_establishment(
 
     ``expected_version``: the version the change was made from; :class:`EditConflict` when the
     establishment changed since (unless the change asks for exactly what is recorded now).
+
+    A point given by hand is checked against the commune's boundary. The identity and location fields
+    this edit changes are recorded as corrected by hand (``hand_corrected``): a re-import keeps them
+    unless the officer takes the file's value.
     """
     establishment = (
         Establishment.objects.select_for_update().select_related("territory").get(pk=establishment.pk)
@@ -130,6 +169,13 @@ def update_establishment(
         return establishment
     if expected_version is not None and expected_version != current_version:
         raise EditConflict(Establishment.objects.get(pk=establishment.pk))
+    if "location" in changed:
+        _check_location(establishment)
+        establishment.location_note = ""
+    corrected = [_HAND_CORRECTED[name] for name in changed if name in _HAND_CORRECTED]
+    if "location" in corrected and establishment.location_precision != LocationPrecision.ADDRESS:
+        corrected.remove("location")  # coordinates emptied: the file's point is welcome
+    establishment.hand_corrected = sorted(set(establishment.hand_corrected) | set(corrected))
     establishment.version = current_version + 1
     establishment.save()
     log_action(

@@ -21,6 +21,8 @@ from tremplin.accounts.scoping import scope_for, scoped
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
+    PREVIEWED = "previewed", _("Waiting for confirmation")
+    CANCELLED = "cancelled", _("Cancelled")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
 
@@ -56,6 +58,11 @@ class ImportJobQuerySet(models.QuerySet):
         return self.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING])
 
 
+class ImportStage(models.TextChoices):
+    PREVIEW = "preview", _("Preview of the changes")
+    APPLY = "apply", _("Writing")
+
+
 @scoped
 class ImportJob(models.Model):
     territory = models.ForeignKey(
@@ -69,6 +76,14 @@ class ImportJob(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )
+    stage = models.CharField(max_length=8, choices=ImportStage.choices, default=ImportStage.APPLY)
+    #: Chosen with the file: ``outside`` (a point outside its commune: "refuse" or "commune"); chosen on
+    #: confirmation: ``take_file`` (fields corrected by hand that take the file's value: "siret:field"
+    #: strings, or True for all).
+    options = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    #: What the import will change, computed before asking (see ``services.preview_import``).
+    preview = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    encoding = models.CharField(_("encoding of the file"), max_length=16, blank=True)
     progress = models.FloatField(_("progress"), default=0.0)
     message = models.CharField(_("progress message"), max_length=200, blank=True)
     task_result_id = models.CharField(max_length=64, blank=True)
@@ -86,6 +101,9 @@ class ImportJob(models.Model):
     skipped_inactive = models.PositiveIntegerField(default=0)
     skipped_outside = models.PositiveIntegerField(default=0)
     located_in_commune = models.PositiveIntegerField(default=0)
+    moved_to_commune = models.PositiveIntegerField(default=0)  # points outside their commune, moved
+    not_checked = models.PositiveIntegerField(default=0)  # points whose commune has no boundary loaded
+    kept_by_hand = models.PositiveIntegerField(default=0)  # hand-corrected fields kept
     # The first errors of a refused file ({"line", "field", "reason"}), and how many there were in all.
     errors = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
     error_count = models.PositiveIntegerField(default=0)
@@ -104,7 +122,15 @@ class ImportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.CANCELLED)
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        return self.status == ImportStatus.PREVIEWED
+
+    @property
+    def encoding_label(self) -> str:
+        return {"utf-8": "UTF-8", "cp1252": "Windows-1252"}.get(self.encoding, self.encoding)
 
     @property
     def percent(self) -> int:
@@ -137,6 +163,8 @@ class ImportChange(models.Model):
     name = models.CharField(_("name"), max_length=200)  # after the import
     previous = models.JSONField(_("previous values"), default=dict, encoder=DjangoJSONEncoder)
     current = models.JSONField(_("imported values"), default=dict, encoder=DjangoJSONEncoder)
+    #: Fields corrected by hand that the import left as they were: {field: [kept value, file's value]}.
+    kept = models.JSONField(_("corrections kept"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     objects = ImportChangeQuerySet.as_manager()
 

@@ -7,7 +7,25 @@ location, origin, date of import); what the territory team adds is kept (engagem
 notes, contacts). Two exceptions keep a better value already there: a row without coordinates does not
 replace a precise location in the same commune, and a row without a usable name (SIRENE gives none for
 most establishments) or without an address does not erase the one recorded. Every value an import
-replaces is kept in an :class:`~tremplin.imports.models.ImportChange` of its job.
+replaces is kept in an :class:`~tremplin.imports.models.ImportChange` of its job, and in the
+establishment's own history (an ``establishment.import.updated`` entry of the journal).
+
+**Corrections by hand.** A field the territory team corrected through the establishment's form
+(``Establishment.hand_corrected``, kept by :func:`tremplin.establishments.services.update_establishment`)
+keeps its value unless the officer takes the file's value for it (``take_file``: "SIRET:field" strings,
+or ``True`` for all of them); a field that takes the file's value is no longer counted as corrected.
+
+**Preview, then confirmation.** From the import page, the file is first read and compared with what is
+recorded (``preview``): when it would change establishments already recorded, the job waits for the
+officer (status "previewed") with what it will create, change field by field and skip, and the version
+of every establishment it matched. :func:`confirm_import` then imports the same stored file, refused if
+any of those establishments changed since the preview (no silent overwrite); a file that changes
+nothing already recorded is written at once. The command line writes at once, corrections kept.
+
+**Location.** A point given in the file must lie in its commune (:mod:`tremplin.establishments.location`);
+outside, the row is refused with the distance, or (option ``outside="commune"``) the establishment is
+placed at its commune's reference point with a note. A commune without a boundary is not checked, and
+the report says how many points were not.
 
 **Cost.** A file is bounded before and while it is read (:class:`ImportLimits`: rows, errors kept, what
 an XLSX may expand to); the upload itself by ``IMPORT_MAX_UPLOAD_BYTES``.
@@ -36,14 +54,20 @@ from tremplin.establishments.importers import (
     get_importer,
 )
 from tremplin.establishments.importers.spreadsheet import XLSX_MAGIC, inspect_xlsx
+from tremplin.establishments.location import NOT_CHECKED, TERRITORY_ONLY, LocationChecker
 from tremplin.establishments.models import Establishment, LocationPrecision, nomenclature_of
-from tremplin.imports.models import ImportChange, ImportJob, ImportStatus
+from tremplin.imports.models import ImportChange, ImportJob, ImportStage, ImportStatus
 
 __all__ = [
     "IMPORT_UPDATED_FIELDS",
+    "OUTSIDE_CHOICES",
+    "ImportConflict",
     "ImportNotAllowed",
+    "ImportNotPending",
     "ImportRejected",
     "UploadTooLarge",
+    "cancel_import",
+    "confirm_import",
     "fail_stale_imports",
     "import_establishments",
     "is_stale",
@@ -67,6 +91,8 @@ IMPORT_UPDATED_FIELDS = [
     "origin",
     "imported_at",
     "is_demo",
+    "location_note",
+    "hand_corrected",
     "updated_at",
 ]
 #: Fields whose previous value an import keeps when it changes them ("location" groups the point and
@@ -79,6 +105,13 @@ DEFAULT_STALE_AFTER = timedelta(minutes=30)
 PROGRESS_MIN_INTERVAL_S = 0.5
 READ_SHARE = 0.85  # of the progress bar: reading and checking; the rest is writing
 _BATCH = 500
+#: What a preview lists of each kind (the counts are always whole; "take the file's value for all"
+#: reaches the corrections beyond the list).
+PREVIEW_LISTED = 500
+OUTSIDE_REFUSE, OUTSIDE_COMMUNE = "refuse", "commune"
+OUTSIDE_CHOICES = (OUTSIDE_REFUSE, OUTSIDE_COMMUNE)
+#: The column a point outside its commune is reported on, per importer.
+COORDINATES_FIELD = {"sirene": "coordonnées Lambert-93", "template": "latitude/longitude"}
 
 
 class ImportRejected(Exception):
@@ -92,6 +125,15 @@ class ImportRejected(Exception):
 
 class ImportNotAllowed(Exception):
     """The actor is not on the territory's team."""
+
+
+class ImportNotPending(Exception):
+    """The import is not waiting for a confirmation (already confirmed, cancelled or finished)."""
+
+
+class ImportConflict(ImportRejected):
+    """Establishments the preview matched changed since: nothing was written. ``report.errors`` names
+    them (line of the file, SIRET)."""
 
 
 class UploadTooLarge(Exception):
@@ -127,8 +169,19 @@ def import_establishments(
     limits: ImportLimits | None = None,
     progress=None,
     job: ImportJob | None = None,
+    outside: str = OUTSIDE_REFUSE,
+    take_file=(),
+    preview: bool = False,
+    baseline: dict[str, int] | None = None,
 ) -> ImportReport:
     """Import a file of establishments into ``territory``: all rows, or none.
+
+    ``outside``: what to do with a point outside its commune (refuse the file, or place it at the
+    commune). ``take_file``: the fields corrected by hand that take the file's value ("SIRET:field", or
+    True for all). ``preview`` (with ``job``): when the file would change establishments already
+    recorded, record what it would do on the job (status "previewed") and write nothing
+    (``report.awaiting_confirmation``). ``baseline``: the versions of the establishments a preview
+    matched; :class:`ImportConflict` when any changed since.
 
     ``kind`` names an importer of :data:`tremplin.establishments.importers.IMPORTERS`. Raise
     :class:`ImportRejected` (with the first bad rows and their count) when any row is wrong; nothing is
@@ -140,12 +193,12 @@ def import_establishments(
     importer = get_importer(kind)
     limits = limits or ImportLimits.from_settings()
     report = ImportReport(kind=kind, filename=filename)
-    communes = {
-        code: (pk, lat, lon)
-        for code, pk, lat, lon in territory.epci.communes.values_list(
-            "insee_code", "pk", "centroid_lat", "centroid_lon"
-        )
-    }
+    if outside not in OUTSIDE_CHOICES:
+        raise ValueError(f"outside must be one of {OUTSIDE_CHOICES}")
+    commune_rows = list(
+        territory.epci.communes.only("pk", "insee_code", "name", "centroid_lat", "centroid_lon")
+    )
+    communes = {c.insee_code: (c.pk, c.centroid_lat, c.centroid_lon) for c in commune_rows}
     reading = None
     if progress is not None:
 
@@ -157,9 +210,10 @@ def import_establishments(
     except FileFormatError as error:
         report.set_errors(error.errors)
         raise ImportRejected(report) from None
-    report.rows = result.rows
+    report.rows, report.encoding = result.rows, result.encoding
     report.skipped_inactive, report.skipped_outside = result.skipped_inactive, result.skipped_outside
     errors: ErrorLog = result.errors
+    moved = _check_locations(territory, result.records, report, errors, outside, kind)
     first_line: dict[str, int] = {}
     for record in result.records:
         if record.siret in first_line:
@@ -185,9 +239,97 @@ def import_establishments(
     if progress is not None:
         progress(READ_SHARE, "Enregistrement des établissements")
     with transaction.atomic():
-        job = _write(territory, result.records, communes, importer, report, by=by, job=job)
+        existing = _existing(territory, [record.siret for record in result.records])
+        if baseline is not None:
+            _check_baseline(baseline, existing, result.records, report)
+        rows, updates = _plan(
+            territory, result.records, communes, importer, report, existing, moved, take_file
+        )
+        if preview and job is not None and any(update["changes"] or update["kept"] for update in updates):
+            _record_preview(job, rows, updates, existing, report)
+            report.awaiting_confirmation, report.job_id = True, job.pk
+            return report
+        job = _write(territory, rows, updates, report, by=by, job=job)
     report.job_id = job.pk
     return report
+
+
+def _check_locations(territory, records, report: ImportReport, errors: ErrorLog, outside: str, kind: str):
+    """Check every point given against its commune; return the notes of the points moved to it."""
+    checker = LocationChecker(territory)
+    field_name = COORDINATES_FIELD.get(kind, "latitude/longitude")
+    moved: dict[str, str] = {}
+    for record in records:
+        if record.latitude is None or record.longitude is None:
+            continue
+        check = checker.check(record.commune_code, record.latitude, record.longitude)
+        if check.status in (NOT_CHECKED, TERRITORY_ONLY):
+            report.not_checked += 1
+        elif check.refused:
+            if outside == OUTSIDE_COMMUNE:
+                point = f"{record.latitude:.5f}, {record.longitude:.5f}"
+                moved[record.siret] = (
+                    f"Point du fichier ({point}) à {check.check.distance_text()} hors de la commune : "
+                    "placé au point de référence de la commune."
+                )
+                record.latitude = record.longitude = None
+                report.moved_to_commune += 1
+            else:
+                errors.add(RowError(record.line, field_name, check.reason()))
+    return moved
+
+
+_EXISTING_FIELDS = (
+    "pk",
+    "siret",
+    "name",
+    "naf_code",
+    "headcount_band",
+    "commune_id",
+    "address",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "location_note",
+    "origin",
+    "version",
+    "hand_corrected",
+)
+
+
+def _existing(territory, sirets: list[str]) -> dict[str, dict]:
+    """The establishments of ``territory`` the file matches, locked until the end of the transaction."""
+    found: dict[str, dict] = {}
+    query = Establishment.objects.select_for_update().filter(territory=territory)
+    for start in range(0, len(sirets), _BATCH * 2):
+        chunk = sirets[start : start + _BATCH * 2]
+        for values in query.filter(siret__in=chunk).values(*_EXISTING_FIELDS):
+            found[values["siret"]] = values
+    return found
+
+
+def _check_baseline(baseline: dict[str, int], existing: dict[str, dict], records, report: ImportReport):
+    """Refuse the confirmation when an establishment the preview matched, or one it was to create,
+    changed (or appeared) since."""
+    lines = {record.siret: record.line for record in records}
+    errors = ErrorLog()
+    for siret in sorted(set(baseline) | set(existing), key=lambda siret: lines.get(siret, 0)):
+        if baseline.get(siret) == (existing[siret]["version"] if siret in existing else None):
+            continue
+        if siret not in existing:
+            reason = f"l'établissement {siret} a été supprimé depuis l'aperçu"
+        elif siret not in baseline:
+            reason = f"l'établissement {siret} a été créé depuis l'aperçu"
+        else:
+            reason = f"l'établissement {siret} ({existing[siret]['name']}) a été modifié depuis l'aperçu"
+        errors.add(RowError(lines.get(siret, 0), "siret", reason + " : importez le fichier à nouveau"))
+    if errors:
+        report.set_errors(errors)
+        raise ImportConflict(report)
+
+
+def _takes_file(take_file, siret: str, field: str) -> bool:
+    return take_file is True or f"{siret}:{field}" in take_file
 
 
 def _tracked(values: dict, commune_codes: dict[int, str]) -> dict:
@@ -202,30 +344,17 @@ def _tracked(values: dict, commune_codes: dict[int, str]) -> dict:
     }
 
 
-def _write(territory, records, communes, importer, report: ImportReport, *, by, job) -> ImportJob:
+def _plan(territory, records, communes, importer, report, existing, moved, take_file):
+    """The rows to write and, for each establishment already recorded, what changes and what is kept."""
     now = timezone.now()
     commune_codes = {pk: code for code, (pk, _lat, _lon) in communes.items()}
-    existing = {
-        values["siret"]: values
-        for values in territory.establishments.values(
-            "pk",
-            "siret",
-            "name",
-            "naf_code",
-            "headcount_band",
-            "commune_id",
-            "address",
-            "latitude",
-            "longitude",
-            "location_precision",
-            "origin",
-        )
-    }
-    rows, changes = [], []
+    take_file = take_file if take_file is True else set(take_file or ())
+    rows, updates = [], []
     for record in records:
         commune_id, commune_lat, commune_lon = communes[record.commune_code]
         previous = existing.get(record.siret)
         latitude, longitude, precision = record.latitude, record.longitude, LocationPrecision.ADDRESS
+        note = ""
         if latitude is None:
             if (
                 previous
@@ -233,35 +362,15 @@ def _write(territory, records, communes, importer, report: ImportReport, *, by, 
                 and previous["commune_id"] == commune_id
             ):
                 latitude, longitude = previous["latitude"], previous["longitude"]
+                note = previous["location_note"]
             else:
                 latitude, longitude, precision = commune_lat, commune_lon, LocationPrecision.COMMUNE
+                note = moved.get(record.siret, "")
                 report.located_in_commune += 1
         name = record.name
         if previous and name == f"Établissement {record.siret}":
             name = previous["name"]
         address = record.address or (previous["address"] if previous else "")
-        establishment = Establishment(
-            territory=territory,
-            siret=record.siret,
-            name=name,
-            naf_code=record.naf_code,
-            naf_nomenclature=nomenclature_of(record.naf_code),
-            headcount_band=record.headcount_band,
-            commune_id=commune_id,
-            address=address,
-            latitude=latitude,
-            longitude=longitude,
-            location_precision=precision,
-            origin=importer.origin,
-            imported_at=now,
-            is_demo=False,
-        )
-        rows.append(establishment)
-        if previous is None:
-            report.created += 1
-            continue
-        report.updated += 1
-        before = _tracked(previous, commune_codes)
         after = {
             "name": name,
             "naf_code": record.naf_code,
@@ -271,18 +380,117 @@ def _write(territory, records, communes, importer, report: ImportReport, *, by, 
             "location": [latitude, longitude, str(precision)],
             "origin": str(importer.origin),
         }
-        changed = [field for field in TRACKED_FIELDS if before[field] != after[field]]
-        if changed:
-            changes.append(
-                ImportChange(
-                    establishment_id=previous["pk"],
-                    siret=record.siret,
-                    name=name[:200],
-                    previous={field: before[field] for field in changed},
-                    current={field: after[field] for field in changed},
-                )
+        hand_corrected: list[str] = []
+        if previous is None:
+            report.created += 1
+        else:
+            report.updated += 1
+            before = _tracked(previous, commune_codes)
+            changes, kept = {}, {}
+            hand_corrected = list(previous["hand_corrected"] or [])
+            for name_ in TRACKED_FIELDS:
+                if before[name_] == after[name_]:
+                    continue
+                if name_ in hand_corrected and not _takes_file(take_file, record.siret, name_):
+                    kept[name_] = [before[name_], after[name_]]
+                    after[name_] = before[name_]
+                else:
+                    changes[name_] = [before[name_], after[name_]]
+                    if name_ in hand_corrected:
+                        hand_corrected.remove(name_)
+            if "location" in kept:
+                latitude, longitude, precision = before["location"]
+                note = previous["location_note"]
+            if "commune" in kept:
+                commune_id = previous["commune_id"]
+            report.kept_by_hand += len(kept)
+            updates.append(
+                {
+                    "pk": previous["pk"],
+                    "siret": record.siret,
+                    "line": record.line,
+                    "name": after["name"],
+                    "version": previous["version"],
+                    "changes": changes,
+                    "kept": kept,
+                }
             )
-    report.changed = len(changes)
+        rows.append(
+            Establishment(
+                territory=territory,
+                siret=record.siret,
+                name=after["name"],
+                naf_code=after["naf_code"],
+                naf_nomenclature=nomenclature_of(after["naf_code"]),
+                headcount_band=after["headcount_band"],
+                commune_id=commune_id,
+                address=after["address"],
+                latitude=latitude,
+                longitude=longitude,
+                location_precision=precision,
+                location_note=note[:300],
+                hand_corrected=hand_corrected,
+                origin=importer.origin,
+                imported_at=now,
+                is_demo=False,
+            )
+        )
+    report.changed = sum(1 for update in updates if update["changes"])
+    return rows, updates
+
+
+def _counts(report: ImportReport) -> dict:
+    return {
+        "rows": report.rows,
+        "created": report.created,
+        "updated": report.updated,
+        "changed": report.changed,
+        "skipped_inactive": report.skipped_inactive,
+        "skipped_outside": report.skipped_outside,
+        "located_in_commune": report.located_in_commune,
+        "moved_to_commune": report.moved_to_commune,
+        "not_checked": report.not_checked,
+        "kept_by_hand": report.kept_by_hand,
+    }
+
+
+def _record_preview(job: ImportJob, rows, updates, existing, report: ImportReport) -> None:
+    created = [
+        {"siret": row.siret, "name": row.name, "commune": row.commune_id}
+        for row in rows
+        if row.siret not in existing
+    ]
+    listed = [update for update in updates if update["changes"] or update["kept"]]
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.PREVIEWED,
+        progress=1.0,
+        message="",
+        heartbeat_at=timezone.now(),
+        encoding=report.encoding,
+        preview={
+            "created": created[:PREVIEW_LISTED],
+            "updates": listed[:PREVIEW_LISTED],
+            "listed_updates": len(listed),
+            "baseline": {siret: values["version"] for siret, values in existing.items()},
+        },
+        **_counts(report),
+    )
+
+
+def _write(territory, rows, updates, report: ImportReport, *, by, job) -> ImportJob:
+    now = timezone.now()
+    changes = [
+        ImportChange(
+            establishment_id=update["pk"],
+            siret=update["siret"],
+            name=update["name"][:200],
+            previous={field: values[0] for field, values in update["changes"].items()},
+            current={field: values[1] for field, values in update["changes"].items()},
+            kept=update["kept"],
+        )
+        for update in updates
+        if update["changes"] or update["kept"]
+    ]
     Establishment.objects.bulk_create(
         rows,
         batch_size=_BATCH,
@@ -295,15 +503,7 @@ def _write(territory, records, communes, importer, report: ImportReport, *, by, 
     Establishment.objects.filter(territory=territory, siret__in=[row.siret for row in rows]).update(
         version=F("version") + 1
     )
-    counts = {
-        "rows": report.rows,
-        "created": report.created,
-        "updated": report.updated,
-        "changed": report.changed,
-        "skipped_inactive": report.skipped_inactive,
-        "skipped_outside": report.skipped_outside,
-        "located_in_commune": report.located_in_commune,
-    }
+    counts = _counts(report)
     if job is None:
         job = ImportJob.objects.create(
             territory=territory,
@@ -314,6 +514,7 @@ def _write(territory, records, communes, importer, report: ImportReport, *, by, 
             progress=1.0,
             started_at=now,
             finished_at=now,
+            encoding=report.encoding,
             **counts,
         )
     else:
@@ -325,11 +526,13 @@ def _write(territory, records, communes, importer, report: ImportReport, *, by, 
             heartbeat_at=timezone.now(),
             errors=[],
             error_count=0,
+            encoding=report.encoding,
             **counts,
         )
     for change in changes:
         change.job_id = job.pk
     ImportChange.objects.bulk_create(changes, batch_size=_BATCH)
+    _log_in_histories(by, territory, job, updates, now)
     log_action(
         by,
         "establishments.imported",
@@ -340,6 +543,39 @@ def _write(territory, records, communes, importer, report: ImportReport, *, by, 
         **counts,
     )
     return job
+
+
+def _log_in_histories(by, territory, job, updates, at) -> None:
+    """One entry in the journal of each establishment the import changed, or whose hand corrections it
+    kept (the same shape as an edit's ``changes``, so the history reads the same way)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from tremplin.audit.models import AuditEntry
+
+    by_person = by is not None and by.is_authenticated
+    target_type = ContentType.objects.get_for_model(Establishment)
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=by if by_person else None,
+                by_person=by_person,
+                action="establishment.import.updated",
+                territory=territory,
+                at=at,
+                target_type=target_type,
+                target_id=str(update["pk"]),
+                data={
+                    "changes": update["changes"],
+                    "kept": sorted(update["kept"]),
+                    "job_id": job.pk,
+                    "kind": job.kind,
+                },
+            )
+            for update in updates
+            if update["changes"] or update["kept"]
+        ],
+        batch_size=_BATCH,
+    )
 
 
 # --- From an upload: at once, or in the background worker ---------------------------------------------
@@ -381,14 +617,27 @@ def fail_stale_imports(territory) -> int:
     )
 
 
-def start_import(territory, upload, *, kind: str, by, limits: ImportLimits | None = None) -> ImportJob:
+def start_import(
+    territory,
+    upload,
+    *,
+    kind: str,
+    by,
+    limits: ImportLimits | None = None,
+    preview: bool = False,
+    outside: str = OUTSIDE_REFUSE,
+) -> ImportJob:
     """Record an import of ``upload`` (a Django uploaded file) and run it: at once when reading it is
     cheap (``IMPORT_INLINE_MAX_BYTES``), otherwise in the background worker. Return the job, whose page
-    shows the progress and the outcome."""
+    shows the progress and the outcome. With ``preview`` (the import page), a file that would change
+    establishments already recorded stops at a preview, kept with its file until :func:`confirm_import`
+    or :func:`cancel_import`."""
     if by is None:
         raise ImportNotAllowed(_("Only the territory's team may import establishments."))
     _check_actor(territory, by)
     get_importer(kind)
+    if outside not in OUTSIDE_CHOICES:
+        raise ValueError(f"outside must be one of {OUTSIDE_CHOICES}")
     if upload.size > max_upload_bytes():
         raise UploadTooLarge(upload.size)
     limits = limits or ImportLimits.from_settings()
@@ -400,6 +649,8 @@ def start_import(territory, upload, *, kind: str, by, limits: ImportLimits | Non
         size=upload.size,
         created_by=by,
         in_background=not at_once,
+        stage=ImportStage.PREVIEW if preview else ImportStage.APPLY,
+        options={"outside": outside},
     )
     try:
         with transaction.atomic():
@@ -407,7 +658,7 @@ def start_import(territory, upload, *, kind: str, by, limits: ImportLimits | Non
             if at_once:
                 job.status, job.started_at = ImportStatus.RUNNING, timezone.now()
                 job.heartbeat_at = job.started_at
-            else:
+            if preview or not at_once:  # a preview keeps its file for the confirmation
                 job.file.save(job.filename or "import", upload, save=False)
             job.save()
             if not at_once:
@@ -419,7 +670,66 @@ def start_import(territory, upload, *, kind: str, by, limits: ImportLimits | Non
     if at_once:
         upload.seek(0)
         _execute(job, getattr(upload, "file", upload), limits)
+        _discard_file_unless_waiting(job)
     job.refresh_from_db()
+    return job
+
+
+def confirm_import(job: ImportJob, *, by, take_file=(), limits: ImportLimits | None = None) -> ImportJob:
+    """Write the previewed import of ``job``: the officer saw what it changes and chose which fields
+    corrected by hand take the file's value (``take_file``: "SIRET:field" strings, or True for all).
+    The same stored file is read again, at once or in the background as the preview was; the import
+    is refused (:class:`ImportConflict`, recorded on the job) when an establishment it matched changed
+    since the preview."""
+    if by is None:
+        raise ImportNotAllowed(_("Only the territory's team may import establishments."))
+    _check_actor(job.territory, by)
+    take_file = True if take_file is True else sorted(set(take_file or ()))
+    options = {**job.options, "take_file": take_file, "confirmed_by": by.pk}
+    now = timezone.now()
+    at_once = not job.in_background
+    with transaction.atomic():
+        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED).update(
+            status=ImportStatus.RUNNING if at_once else ImportStatus.QUEUED,
+            stage=ImportStage.APPLY,
+            options=options,
+            progress=0.0,
+            started_at=now,
+            heartbeat_at=now,
+        )
+        if not claimed:
+            raise ImportNotPending(_("This import is not waiting for a confirmation any more."))
+        log_action(by, "establishments.import.confirmed", job, territory=job.territory, take_file=take_file)
+        if not at_once:
+            transaction.on_commit(lambda: _enqueue(job.pk))
+    job.refresh_from_db()
+    if at_once:
+        try:
+            stream = job.file.open("rb")
+        except (OSError, ValueError) as error:
+            _fail(job.pk, failure=f"stored file unreadable: {error}")
+        else:
+            with stream:
+                _execute(job, stream, limits or ImportLimits.from_settings())
+        _discard_file(job)
+        job.refresh_from_db()
+    return job
+
+
+def cancel_import(job: ImportJob, *, by) -> ImportJob:
+    """Give up a previewed import: nothing is written, the stored file is deleted."""
+    if by is None:
+        raise ImportNotAllowed(_("Only the territory's team may import establishments."))
+    _check_actor(job.territory, by)
+    with transaction.atomic():
+        cancelled = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED).update(
+            status=ImportStatus.CANCELLED, finished_at=timezone.now()
+        )
+        if not cancelled:
+            raise ImportNotPending(_("This import is not waiting for a confirmation any more."))
+        log_action(by, "establishments.import.cancelled", job, territory=job.territory)
+    job.refresh_from_db()
+    _discard_file(job)
     return job
 
 
@@ -466,17 +776,29 @@ def _fail(job_pk: int, failure: str = "", errors: list[RowError] | None = None, 
 
 
 def _execute(job: ImportJob, stream, limits: ImportLimits) -> None:
-    """Import ``stream`` for ``job`` (status running) and record the outcome on the job."""
+    """Import ``stream`` for ``job`` (status running) and record the outcome on the job: its preview
+    (stage "preview"), or what it wrote (stage "apply", after a preview: checked against it)."""
+    options = job.options or {}
+    confirming = job.stage == ImportStage.APPLY and bool(job.preview)
+    actor = job.created_by
+    if confirming and options.get("confirmed_by"):
+        actor = type(actor)._default_manager.filter(pk=options["confirmed_by"]).first()
     try:
+        if actor is None:
+            raise ImportNotAllowed("the person who confirmed it no longer exists")
         import_establishments(
             job.territory,
             stream,
             kind=job.kind,
-            by=job.created_by,
+            by=actor,
             filename=job.filename,
             limits=limits,
             progress=_JobProgress(job.pk),
             job=job,
+            outside=options.get("outside", OUTSIDE_REFUSE),
+            take_file=options.get("take_file", ()),
+            preview=job.stage == ImportStage.PREVIEW,
+            baseline=job.preview.get("baseline", {}) if confirming else None,
         )
     except ImportRejected as rejected:
         report = rejected.report
@@ -507,9 +829,15 @@ def run_import_job(job_pk: int) -> dict:
         else:
             with stream:
                 _execute(job, stream, ImportLimits.from_settings())
-    _discard_file(job)
+    _discard_file_unless_waiting(job)
     job.refresh_from_db(fields=["status"])
     return {"job": job_pk, "status": job.status}
+
+
+def _discard_file_unless_waiting(job: ImportJob) -> None:
+    job.refresh_from_db(fields=["status", "file"])
+    if job.status != ImportStatus.PREVIEWED:
+        _discard_file(job)
 
 
 def _discard_file(job: ImportJob) -> None:

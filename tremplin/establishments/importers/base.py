@@ -8,6 +8,7 @@ shown as they are to the people who prepared the file, on the page and on the co
 
 from __future__ import annotations
 
+import codecs
 import csv
 import heapq
 import io
@@ -38,6 +39,12 @@ CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # characters); reading it whole would put an arbitrary amount of the file in memory at once.
 MAX_LINE_CHARS = 128 * 1024
 PROGRESS_EVERY_LINES = 1_000
+
+XLSX_SIGNATURE = b"PK\x03\x04"  # a zip archive: an XLSX (or ODS) workbook
+XLS_SIGNATURE = b"\xd0\xcf\x11\xe0"  # an OLE2 compound file: the old Excel 97–2003 format
+UTF8, CP1252 = "utf-8", "cp1252"
+ENCODING_NAMES = {UTF8: "UTF-8", CP1252: "Windows-1252"}
+_DETECTION_CHUNK = 1024 * 1024
 
 Progress = Callable[[float], None]
 
@@ -132,6 +139,7 @@ class ParseResult:
     skipped_inactive: int = 0
     skipped_outside: int = 0
     rows: int = 0
+    encoding: str = ""  # how a CSV file was decoded (see :func:`detect_encoding`); empty for XLSX
 
     @classmethod
     def within(cls, limits: ImportLimits) -> ParseResult:
@@ -151,6 +159,11 @@ class ImportReport:
     changed: int = 0  # establishments already recorded whose imported fields the file changed
     errors: list[RowError] = field(default_factory=list)  # the first ones (see ``error_count``)
     error_count: int = 0
+    encoding: str = ""  # of a CSV file: "utf-8" or "cp1252" (see :func:`detect_encoding`)
+    moved_to_commune: int = 0  # points outside their commune placed at the commune (import option)
+    not_checked: int = 0  # points whose commune (and territory) has no boundary loaded
+    kept_by_hand: int = 0  # fields corrected by hand that the import left as they were
+    awaiting_confirmation: bool = False  # a preview was recorded on the job: nothing written yet
     job_id: int | None = None  # the import's record (tremplin.imports.models.ImportJob)
 
     @property
@@ -336,15 +349,104 @@ def _bounded_lines(text, first_line: int) -> Iterator[str]:
         yield chunk
 
 
+def detect_encoding(stream) -> str:
+    """How to decode a CSV file: ``"utf-8"`` or ``"cp1252"`` (the stream is left at its start).
+
+    The rule is deliberately simple, because the files given are either exported as "CSV UTF-8" (with
+    or without a byte-order mark) or saved by Excel on Windows as plain "CSV", which is Windows-1252:
+    a file whose bytes are all valid UTF-8 is UTF-8 (a Windows-1252 text with accents is practically
+    never valid UTF-8, since its accented letters are lone bytes above 0x7F); any other file is read as
+    Windows-1252, unless it holds one of the five bytes Windows-1252 leaves undefined, in which case it
+    is neither and is refused. A statistical detector (charset-normalizer) would also propose encodings
+    nobody sends us and can hesitate on short files; this rule never guesses.
+
+    >>> import io
+    >>> detect_encoding(io.BytesIO("nom;ville\\nCafé;Fécamp\\n".encode("utf-8")))
+    'utf-8'
+    >>> detect_encoding(io.BytesIO("nom;ville\\nCafé;Fécamp\\n".encode("cp1252")))
+    'cp1252'
+    """
+    start = stream.tell()
+    try:
+        for encoding in (UTF8, CP1252):
+            stream.seek(start)
+            if _decodes(stream, encoding):
+                return encoding
+    finally:
+        stream.seek(start)
+    raise FileFormatError(
+        [
+            RowError(
+                0,
+                "",
+                "le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le en « CSV UTF-8 »",
+            )
+        ]
+    )
+
+
+def _decodes(stream, encoding: str) -> bool:
+    """Whether the rest of ``stream`` decodes in ``encoding``, read by chunks (a file may be large)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        while chunk := stream.read(_DETECTION_CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def refuse_workbook_as_csv(stream) -> None:
+    """A workbook given where a CSV file is expected: say what it is and what to do."""
+    start = stream.tell()
+    head = stream.read(len(XLSX_SIGNATURE))
+    stream.seek(start)
+    if head == XLSX_SIGNATURE:
+        raise FileFormatError(
+            [
+                RowError(
+                    0,
+                    "",
+                    "ce fichier est un classeur Excel (XLSX), pas un fichier CSV : choisissez l'import "
+                    "du modèle de la plateforme (qui lit les classeurs) ou enregistrez-le en CSV",
+                )
+            ]
+        )
+    if head == XLS_SIGNATURE:
+        raise FileFormatError(
+            [
+                RowError(
+                    0,
+                    "",
+                    "ce fichier est un classeur Excel 97–2003 (XLS), pas un fichier CSV : "
+                    "enregistrez-le en CSV (ou en XLSX pour l'import du modèle de la plateforme)",
+                )
+            ]
+        )
+
+
+def csv_encoding(stream) -> str:
+    """The encoding of a file given as CSV, after refusing a workbook with the message that helps."""
+    refuse_workbook_as_csv(stream)
+    return detect_encoding(stream)
+
+
 def read_csv(
-    stream, required: list[str], limits: ImportLimits | None = None, progress: Progress | None = None
+    stream,
+    required: list[str],
+    limits: ImportLimits | None = None,
+    progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of a UTF-8 CSV file (BOM tolerated; ``;`` or ``,`` separated, detected from the header) as
-    (line number, row) pairs. Raise :class:`FileFormatError` when the header lacks a required column,
-    the file is not UTF-8 text or it has more lines than ``limits.max_rows``."""
+    """Rows of a CSV file (UTF-8 with or without BOM, or Windows-1252: ``encoding``, else detected by
+    :func:`detect_encoding`; ``;`` or ``,`` separated, detected from the header) as (line number, row)
+    pairs. Raise :class:`FileFormatError` when the file is a workbook, when the header lacks a required
+    column, the file is not text or it has more lines than ``limits.max_rows``."""
     limits = limits or ImportLimits()
+    encoding = encoding or csv_encoding(stream)
     ticker = ProgressTicker(stream, progress)
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig" if encoding == UTF8 else encoding, newline="")
     start = 1
     try:
         header_line = next(_bounded_lines(text, 1), "")
@@ -373,7 +475,14 @@ def read_csv(
             yield line, dict(zip(header, values, strict=True))
     except UnicodeDecodeError:
         raise FileFormatError(
-            [RowError(start, "", "le fichier n'est pas encodé en UTF-8 (enregistrez-le en « CSV UTF-8 »)")]
+            [
+                RowError(
+                    start,
+                    "",
+                    f"le fichier n'est pas lisible en {ENCODING_NAMES.get(encoding, encoding)} "
+                    "(enregistrez-le en « CSV UTF-8 »)",
+                )
+            ]
         ) from None
     except csv.Error as error:
         raise FileFormatError([RowError(start, "", f"CSV illisible ({error})")]) from None

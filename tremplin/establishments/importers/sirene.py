@@ -44,6 +44,7 @@ from tremplin.establishments.importers.base import (
     check_siret,
     check_text,
     clean,
+    csv_encoding,
     in_france,
     lambert93_to_wgs84,
     parse_decimal,
@@ -81,7 +82,8 @@ def read_sirene(
     """Read a SIRENE CSV (binary stream) and keep the active establishments of ``commune_codes``."""
     limits = limits or ImportLimits()
     result = ParseResult.within(limits)
-    for line, row in read_csv(stream, REQUIRED, limits, progress):
+    result.encoding = csv_encoding(stream)
+    for line, row in read_csv(stream, REQUIRED, limits, progress, encoding=result.encoding):
         result.rows += 1
         if "__width__" in row:
             result.errors.append(RowError(line, "", f"ligne mal formée ({row['__width__']})"))

@@ -32,6 +32,7 @@ from tremplin.establishments.importers.base import (
     check_siret,
     check_text,
     clean,
+    csv_encoding,
     in_france,
     normalise_commune_code,
     parse_decimal,
@@ -61,11 +62,12 @@ def read_template(
     limits = limits or ImportLimits()
     head = stream.read(4)
     stream.seek(0)
+    result = ParseResult.within(limits)
     if head == XLSX_MAGIC:
         rows = xlsx_rows(stream, REQUIRED, limits, progress)
     else:
-        rows = read_csv(stream, REQUIRED, limits, progress)
-    result = ParseResult.within(limits)
+        result.encoding = csv_encoding(stream)
+        rows = read_csv(stream, REQUIRED, limits, progress, encoding=result.encoding)
     for line, row in rows:
         result.rows += 1
         if "__width__" in row:

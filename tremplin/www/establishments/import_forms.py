@@ -15,7 +15,23 @@ class ImportForm(forms.Form):
         widget=forms.RadioSelect,
         initial="sirene",
     )
-    file = forms.FileField(label=_("File"), help_text=_("SIRENE: CSV. Template: CSV or XLSX."))
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("SIRENE: CSV (UTF-8 or Windows-1252). Template: CSV or XLSX."),
+    )
+    outside = forms.ChoiceField(
+        label=_("A point outside its commune"),
+        choices=[
+            ("refuse", _("refuse the file, naming the row and the distance")),
+            ("commune", _("place the establishment at its commune's reference point, with a note")),
+        ],
+        widget=forms.RadioSelect,
+        initial="refuse",
+        required=False,  # the careful choice when not given
+    )
+
+    def clean_outside(self):
+        return self.cleaned_data.get("outside") or "refuse"
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

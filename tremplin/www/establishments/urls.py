@@ -18,6 +18,12 @@ urlpatterns = [
     ),
     path("etablissements/imports/<int:pk>/", views.import_job, name="establishment_import_job"),
     path(
+        "etablissements/imports/<int:pk>/confirmer/",
+        views.import_confirm,
+        name="establishment_import_confirm",
+    ),
+    path("etablissements/imports/<int:pk>/annuler/", views.import_cancel, name="establishment_import_cancel"),
+    path(
         "etablissements/imports/<int:pk>/avancement/",
         views.import_job_progress,
         name="establishment_import_job_progress",

@@ -5,6 +5,8 @@ from tremplin.www.establishments.views.detail_views import establishment_detail
 from tremplin.www.establishments.views.edit_views import establishment_create, establishment_edit
 from tremplin.www.establishments.views.import_views import (
     establishment_import,
+    import_cancel,
+    import_confirm,
     import_job,
     import_job_progress,
     import_template,
@@ -20,6 +22,8 @@ __all__ = [
     "establishment_edit",
     "establishment_import",
     "establishment_list",
+    "import_cancel",
+    "import_confirm",
     "import_job",
     "import_job_progress",
     "import_template",

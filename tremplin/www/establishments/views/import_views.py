@@ -1,12 +1,13 @@
 """Imports of establishment files: the form, the import's page (progress, outcome, what it replaced)
 and the template to download."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from tremplin.establishments.importers import IMPORTERS, ImportLimits
 from tremplin.establishments.importers.template import example_row, template_csv, template_xlsx
@@ -14,7 +15,10 @@ from tremplin.establishments.models import DataOrigin, Establishment, LocationPr
 from tremplin.imports.models import ImportJob
 from tremplin.imports.services import (
     ImportNotAllowed,
+    ImportNotPending,
     UploadTooLarge,
+    cancel_import,
+    confirm_import,
     is_stale,
     max_upload_bytes,
     start_import,
@@ -50,7 +54,12 @@ def establishment_import(request, territory_pk):
         if request.method == "POST" and form.is_valid():
             try:
                 job = start_import(
-                    territory, form.cleaned_data["file"], kind=form.cleaned_data["kind"], by=request.user
+                    territory,
+                    form.cleaned_data["file"],
+                    kind=form.cleaned_data["kind"],
+                    by=request.user,
+                    preview=True,
+                    outside=form.cleaned_data["outside"],
                 )
             except UploadTooLarge:
                 form.add_error("file", too_large_message())
@@ -106,6 +115,8 @@ def _shown(name: str, value) -> str:
 def _changes(job: ImportJob) -> list[dict]:
     rows = []
     for change in job.changes.select_related("establishment")[:CHANGES_SHOWN]:
+        if not change.previous:  # only corrections by hand kept: nothing replaced
+            continue
         rows.append(
             {
                 "change": change,
@@ -120,6 +131,38 @@ def _changes(job: ImportJob) -> list[dict]:
             }
         )
     return rows
+
+
+def _preview(job: ImportJob) -> dict:
+    """What a previewed import will do, ready to show: creations, and per establishment the fields it
+    changes (previous → file) and the corrections by hand it keeps unless the file's value is taken."""
+    preview = job.preview or {}
+    updates = []
+    for update in preview.get("updates", []):
+        fields = [
+            {
+                "label": _field_label(name),
+                "previous": _shown(name, values[0]),
+                "current": _shown(name, values[1]),
+                "kept": False,
+            }
+            for name, values in update["changes"].items()
+        ] + [
+            {
+                "label": _field_label(name),
+                "previous": _shown(name, values[0]),
+                "current": _shown(name, values[1]),
+                "kept": True,
+                "choice": f"{update['siret']}:{name}",
+            }
+            for name, values in update["kept"].items()
+        ]
+        updates.append({"update": update, "fields": fields})
+    return {
+        "created": preview.get("created", []),
+        "updates": updates,
+        "listed_updates": preview.get("listed_updates", 0),
+    }
 
 
 def _poll(request) -> int:
@@ -137,7 +180,8 @@ def _status_context(request, job: ImportJob) -> dict:
         "territory": job.territory,
         "kind_label": IMPORTERS[job.kind].label if job.kind in IMPORTERS else job.kind,
         "stale": stale,
-        "polling": not job.is_finished and not stale,
+        "polling": not job.is_finished and not stale and not job.awaits_confirmation,
+        "preview": _preview(job) if job.awaits_confirmation else None,
         "next_poll": poll + 1,
         "delay": POLL_DELAYS[min(poll, len(POLL_DELAYS) - 1)],
         "changes": _changes(job) if job.status == "done" and job.changed else [],
@@ -158,6 +202,32 @@ def import_job_progress(request, pk):
     """The status fragment the import's page polls (HTMX) while the import is queued or running."""
     job = get_visible_or_404(ImportJob, request.user, pk=pk)
     return render(request, "establishments/_import_job_status.html", _status_context(request, job))
+
+
+@require_POST
+@login_required
+def import_confirm(request, pk):
+    """Write a previewed import, with the officer's choice of corrections by hand to replace."""
+    job = get_visible_or_404(ImportJob, request.user, pk=pk)
+    take_file = True if request.POST.get("take_all") else request.POST.getlist("take")
+    try:
+        confirm_import(job, by=request.user, take_file=take_file)
+    except (ImportNotAllowed, ImportNotPending) as error:
+        messages.error(request, str(error))
+    return redirect("establishment_import_job", pk=job.pk)
+
+
+@require_POST
+@login_required
+def import_cancel(request, pk):
+    job = get_visible_or_404(ImportJob, request.user, pk=pk)
+    try:
+        cancel_import(job, by=request.user)
+    except (ImportNotAllowed, ImportNotPending) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Import cancelled: nothing was written."))
+    return redirect("establishment_import_job", pk=job.pk)
 
 
 def _example(territory) -> list[str]:
