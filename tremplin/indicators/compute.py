@@ -26,10 +26,12 @@ it (:mod:`tremplin.indicators.secrecy`).
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from datetime import datetime
 
-from django.db.models import Count
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, Q, Sum
 
 from tremplin import engine
 from tremplin.engine.headcount import headcount_band as headcount_band_of
@@ -123,29 +125,75 @@ def _flows(territory, at: datetime | None) -> dict:
     known = Flow.objects.for_territory(territory).known()
     if at is not None:
         known = known.filter(created_at__lte=at)
-    declared = known.filter(basis=FlowBasis.DECLARED).count()
-    workshop = known.filter(basis=FlowBasis.WORKSHOP).count()
+    # One pass over the territory's flows gives the counts and what tells whether they changed.
+    counts = known.aggregate(
+        declared=Count("pk", filter=Q(basis=FlowBasis.DECLARED)),
+        workshop=Count("pk", filter=Q(basis=FlowBasis.WORKSHOP)),
+        **_FINGERPRINT,
+    )
+    if at is not None:
+        estimated = _estimated_count(territory, known)
+    else:
+        estimated = _cached_estimated_count(territory, known, counts)
+    return {"declared": counts["declared"], "workshop": counts["workshop"], "estimated": estimated}
+
+
+#: What changes when a row is created, edited (``version`` is raised by every change, ``updated_at``
+#: set), deleted or replaced: the estimated count is cached under these figures and recomputed when
+#: one of them moves.
+_FINGERPRINT = {
+    "rows": Count("pk"),
+    "last_id": Max("pk"),
+    "versions": Sum("version"),
+    "last_change": Max("updated_at"),
+}
+_ESTIMATED_CACHE_SECONDS = 24 * 3600
+
+
+def _cached_estimated_count(territory, known, flow_counts: dict) -> int:
+    """:func:`_estimated_count`, kept in the cache while neither the territory's establishments (their
+    activity codes and headcounts) nor its known flows change. Reading the fingerprint of the flows
+    costs nothing more (it comes with the counts); the establishments' is one indexed query."""
+    establishments = Establishment.objects.filter(territory=territory).aggregate(**_FINGERPRINT)
+    fingerprint = repr(
+        (
+            engine.default_knowledge_base().version,
+            sorted((k, str(v)) for k, v in establishments.items()),
+            sorted((k, str(flow_counts[k])) for k in _FINGERPRINT),
+        )
+    )
+    key = f"indicators:estimated-flows:{territory.pk}:{hashlib.sha256(fingerprint.encode()).hexdigest()}"
+    estimated = cache.get(key)
+    if estimated is None:
+        estimated = _estimated_count(territory, known)
+        cache.set(key, estimated, _ESTIMATED_CACHE_SECONDS)
+    return estimated
+
+
+def _estimated_count(territory, known) -> int:
+    """How many flows the engine estimates for the territory's establishments that no known flow
+    replaces (those are the estimates detection would use)."""
     # Estimates depend only on the activity code and the headcount band: estimate once per kind of
     # establishment, not once per establishment (a territory may hold thousands of them).
-    kinds = (
+    kinds = list(
         Establishment.objects.filter(territory=territory)
         .values_list("naf_code", "headcount_band")
         .annotate(n=Count("id"))
+        .order_by()
     )
     keys = _estimated_keys([(naf, band) for naf, band, _n in kinds])
     estimated = sum(n * len(keys[naf, band]) for naf, band, n in kinds)
     # Minus the estimates that a known flow of the same resource and direction replaces (counted once
     # per establishment, grouped in the database).
     replaced = (
-        known.values("establishment__naf_code", "establishment__headcount_band", "direction", "resource")
+        known.values_list("establishment__naf_code", "establishment__headcount_band", "direction", "resource")
         .order_by()
         .annotate(establishments=Count("establishment", distinct=True))
     )
-    for row in replaced:
-        kind = (row["establishment__naf_code"], row["establishment__headcount_band"])
-        if (row["direction"], row["resource"]) in keys.get(kind, ()):
-            estimated -= row["establishments"]
-    return {"declared": declared, "workshop": workshop, "estimated": estimated}
+    for naf, band, direction, resource, establishments in replaced:
+        if (direction, resource) in keys.get((naf, band), ()):
+            estimated -= establishments
+    return estimated
 
 
 def _pending_leads(territory, at: datetime | None) -> int:
@@ -184,7 +232,16 @@ def withhold(indicators: dict) -> dict:
 def _potential_shares(pks: list[int]) -> dict[int, float]:
     """Share of each synergy's estimates that counts in the potential: several synergies drawing on one
     gisement (or filling one besoin) share it as the optimal allocation does, never twice."""
-    synergies = Synergy.objects.filter(pk__in=pks).prefetch_related("participants")
+    synergies = (
+        Synergy.objects.filter(pk__in=pks)
+        .only("pk", "kind", "resource", "input_resource", "quantity", "gain_eur_per_year", "breakdown")
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=SynergyParticipant.objects.only("pk", "synergy_id", "role", "establishment_id"),
+            )
+        )
+    )
     return allocation_shares(synergy_rows(synergies))
 
 
