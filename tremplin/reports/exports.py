@@ -3,7 +3,8 @@ and a "Sources" sheet explaining every column), or one CSV per sheet.
 
 Headers are in French whatever the interface language: the files are shared with partners and
 re-imported into spreadsheets that expect stable column names. Rows are read with ``values_list`` and
-written in openpyxl's write-only mode, so that 50,000 flows stay quick and light. Every row goes
+the workbook is streamed while they are read (:mod:`tremplin.xlsx_stream`), so that 50,000 flows start
+downloading at once and stay light. Every row goes
 through ``tremplin.spreadsheets`` (text that would run as a formula is neutralised).
 """
 
@@ -15,8 +16,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-
 from tremplin.engine.headcount import headcount_band
 from tremplin.engine.naf import naf_label
 from tremplin.establishments.models import DataOrigin, Engagement, Establishment, LocationPrecision
@@ -26,8 +25,9 @@ from tremplin.reports.geodata import catalogue_entry, section_of
 from tremplin.spreadsheets import csv_row, xlsx_row
 from tremplin.synergies.enums import Basis, ParticipantRole, Status, SynergyKind
 from tremplin.synergies.models import Measurement, Synergy, SynergyParticipant
+from tremplin.xlsx_stream import stream_workbook
 
-__all__ = ["SHEETS", "Column", "Sheet", "csv_export", "workbook_export"]
+__all__ = ["SHEETS", "Column", "Sheet", "csv_export", "workbook_export", "workbook_stream"]
 
 
 @dataclass(frozen=True)
@@ -329,35 +329,40 @@ def sheet(slug: str) -> Sheet:
     return next(s for s in SHEETS if s.slug == slug)
 
 
-def workbook_export(territory) -> bytes:
-    workbook = Workbook(write_only=True)
-    for spec in SHEETS:
-        worksheet = workbook.create_sheet(spec.title)
-        worksheet.append(xlsx_row(column.header for column in spec.columns))
-        for row in spec.rows(territory):
-            worksheet.append(xlsx_row(row))
-    sources = workbook.create_sheet("Sources")
-    sources.append(xlsx_row(["Feuille", "Colonne", "Signification", "Base / source"]))
+def _sources_rows(territory) -> Iterator[list]:
+    yield ["Feuille", "Colonne", "Signification", "Base / source"]
     for spec in SHEETS:
         for column in spec.columns:
-            sources.append(xlsx_row([spec.title, column.header, column.meaning, column.basis]))
-    sources.append([])
-    sources.append(
-        xlsx_row(
-            [
-                "Note",
-                "",
-                f"Export du territoire {territory.name} (SIREN {territory.epci.siren}). Les chiffres estimés "
-                "viennent du moteur de détection Tremplin (profils sectoriels, prix et facteurs d'émission "
-                "sourcés dans sa base de connaissances) ; les chiffres mesurés sont saisis par l'équipe du "
-                "territoire une fois la synergie opérationnelle. Les deux ne sont jamais additionnés.",
-                "",
-            ]
-        )
-    )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            yield [spec.title, column.header, column.meaning, column.basis]
+    yield []
+    yield [
+        "Note",
+        "",
+        f"Export du territoire {territory.name} (SIREN {territory.epci.siren}). Les chiffres estimés "
+        "viennent du moteur de détection Tremplin (profils sectoriels, prix et facteurs d'émission "
+        "sourcés dans sa base de connaissances) ; les chiffres mesurés sont saisis par l'équipe du "
+        "territoire une fois la synergie opérationnelle. Les deux ne sont jamais additionnés.",
+        "",
+    ]
+
+
+def _sheet_rows(spec: Sheet, territory) -> Iterator[tuple]:
+    yield tuple(column.header for column in spec.columns)
+    yield from spec.rows(territory)
+
+
+def workbook_stream(territory) -> Iterator[bytes]:
+    """The XLSX workbook as chunks of bytes, made while the rows are read (a download that starts at
+    once and holds one chunk in memory, not the file). Its sheets are read one after the other: a
+    change made meanwhile may show in a later sheet and not in an earlier one, as in any long read."""
+    sheets = [(spec.title, map(xlsx_row, _sheet_rows(spec, territory))) for spec in SHEETS]
+    sheets.append(("Sources", map(xlsx_row, _sources_rows(territory))))
+    return stream_workbook(sheets)
+
+
+def workbook_export(territory) -> bytes:
+    """The whole XLSX workbook (see :func:`workbook_stream`)."""
+    return b"".join(workbook_stream(territory))
 
 
 def csv_export(territory, slug: str) -> str:
