@@ -31,7 +31,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 
 from tremplin import engine
 from tremplin.engine.headcount import headcount_band as headcount_band_of
@@ -48,7 +48,7 @@ from tremplin.synergies.models import (
     Synergy,
     SynergyParticipant,
 )
-from tremplin.synergies.potential import allocation_shares, synergy_rows
+from tremplin.synergies.potential import SYNERGY_FIELDS, allocation_shares, synergy_row
 
 __all__ = ["FIGURES", "programme_indicators", "territory_indicators", "withhold"]
 
@@ -209,13 +209,16 @@ def _pending_leads(territory, at: datetime | None) -> int:
     return leads.exclude(decided_at__lte=at).count()
 
 
-def _companies_of(synergy_ids) -> dict[int, set[str]]:
+def _participants_of(synergy_ids) -> tuple[dict[int, set[str]], dict[int, dict[str, int]]]:
+    """The companies (SIREN) of each synergy, and its participants' establishments by role."""
     companies: dict[int, set[str]] = defaultdict(set)
-    for synergy_id, siret in SynergyParticipant.objects.filter(synergy_id__in=synergy_ids).values_list(
-        "synergy_id", "establishment__siret"
-    ):
+    roles: dict[int, dict[str, int]] = defaultdict(dict)
+    for synergy_id, siret, role, establishment_id in SynergyParticipant.objects.filter(
+        synergy_id__in=synergy_ids
+    ).values_list("synergy_id", "establishment__siret", "role", "establishment_id"):
         companies[synergy_id].add(company_key(siret))
-    return companies
+        roles[synergy_id][role] = establishment_id
+    return companies, roles
 
 
 def territory_indicators(territory, *, at: datetime | None = None) -> dict:
@@ -229,20 +232,11 @@ def withhold(indicators: dict) -> dict:
     return withhold_indicators(indicators, figures=FIGURES)
 
 
-def _potential_shares(pks: list[int]) -> dict[int, float]:
+def _potential_shares(pks: list[int], roles: dict[int, dict[str, int]]) -> dict[int, float]:
     """Share of each synergy's estimates that counts in the potential: several synergies drawing on one
     gisement (or filling one besoin) share it as the optimal allocation does, never twice."""
-    synergies = (
-        Synergy.objects.filter(pk__in=pks)
-        .only("pk", "kind", "resource", "input_resource", "quantity", "gain_eur_per_year", "breakdown")
-        .prefetch_related(
-            Prefetch(
-                "participants",
-                queryset=SynergyParticipant.objects.only("pk", "synergy_id", "role", "establishment_id"),
-            )
-        )
-    )
-    return allocation_shares(synergy_rows(synergies))
+    synergies = Synergy.objects.filter(pk__in=pks).values(*SYNERGY_FIELDS)
+    return allocation_shares([synergy_row(synergy, roles.get(synergy["pk"], {})) for synergy in synergies])
 
 
 def _territory(territory, at: datetime | None) -> tuple[dict, dict]:
@@ -273,8 +267,8 @@ def _territory(territory, at: datetime | None) -> tuple[dict, dict]:
             "jobs": m.jobs,
             "entered_by": str(m.entered_by) if m.entered_by else "",
         }
-    participants = _companies_of([row["pk"] for row in rows])
-    shares = _potential_shares([row["pk"] for row in rows if statuses[row["pk"]] != Status.ABANDONED])
+    participants, roles = _participants_of([row["pk"] for row in rows])
+    shares = _potential_shares([row["pk"] for row in rows if statuses[row["pk"]] != Status.ABANDONED], roles)
     contributors = {key: {variant: set() for variant in VARIANTS} for _family, key, _e, _m in FIGURES}
     by_status = dict.fromkeys(Status.values, 0)
     by_kind = dict.fromkeys(SynergyKind.values, 0)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+
+from django.utils import translation
 
 from tremplin.engine.headcount import headcount_band
 from tremplin.engine.naf import naf_label
@@ -45,8 +47,11 @@ class Sheet:
     rows: object  # (territory) -> iterator of tuples
 
 
-def _label(choices, value) -> str:
-    return str(dict(choices).get(value, value))
+def _labels(choices) -> Callable[[str], str]:
+    """The labels of ``choices`` in the active language, translated once for a whole sheet (not once
+    per cell: a sheet of flows has 50,000 rows)."""
+    labels = {value: str(label) for value, label in choices}
+    return lambda value: labels.get(value, value)
 
 
 # --- Establishments --------------------------------------------------------------------------------
@@ -82,6 +87,10 @@ ESTABLISHMENT_COLUMNS = (
 
 
 def _establishment_rows(territory) -> Iterator[tuple]:
+    precisions, origins = _labels(LocationPrecision.choices), _labels(DataOrigin.choices)
+    engagements = _labels(Engagement.choices)
+    activity: dict[str, str] = {}
+    headcounts: dict = {}
     for row in (
         Establishment.objects.filter(territory=territory)
         .order_by("name", "pk")
@@ -103,22 +112,26 @@ def _establishment_rows(territory) -> Iterator[tuple]:
         .iterator(chunk_size=5000)
     ):
         siret, name, naf, band, insee, commune, lat, lon, precision, origin, engagement, met_on, demo = row
+        if naf not in activity:
+            activity[naf] = naf_label(naf) if section_of(naf) else ""
+        if band not in headcounts:
+            headcounts[band] = headcount_band(band).representative
         section = section_of(naf)
         yield (
             siret,
             name,
             naf,
-            naf_label(naf) if section else "",
+            activity[naf],
             section,
             band,
-            headcount_band(band).representative,
+            headcounts[band],
             insee,
             commune,
             round(lat, 6),
             round(lon, 6),
-            _label(LocationPrecision.choices, precision),
-            _label(DataOrigin.choices, origin),
-            _label(Engagement.choices, engagement),
+            precisions(precision),
+            origins(origin),
+            engagements(engagement),
             met_on,
             "oui" if demo else "non",
         )
@@ -150,6 +163,7 @@ FLOW_COLUMNS = (
 
 
 def _flow_rows(territory) -> Iterator[tuple]:
+    directions, bases = _labels(Direction.choices), _labels(FlowBasis.choices)
     for row in (
         Flow.objects.for_territory(territory)
         .known()
@@ -175,7 +189,7 @@ def _flow_rows(territory) -> Iterator[tuple]:
         yield (
             siret,
             name,
-            _label(Direction.choices, direction),
+            directions(direction),
             resource,
             entry.label if entry else resource,
             float(quantity),
@@ -183,7 +197,7 @@ def _flow_rows(territory) -> Iterator[tuple]:
             frequency,
             round(per_year, 4),
             entry.unit if entry else "",
-            _label(FlowBasis.choices, basis),
+            bases(basis),
             "oui" if conf else "non",
             route,
             float(cost) if cost is not None else None,
@@ -259,6 +273,7 @@ def _synergy_rows(territory) -> Iterator[tuple]:
         )
     ):
         measured[m[0]] = m[1:]
+    kinds, statuses, bases = _labels(SynergyKind.choices), _labels(Status.choices), _labels(Basis.choices)
     for row in (
         Synergy.objects.for_territory(territory)
         .order_by("pk")
@@ -299,12 +314,12 @@ def _synergy_rows(territory) -> Iterator[tuple]:
         ) = row
         yield (
             pk,
-            _label(SynergyKind.choices, kind),
+            kinds(kind),
             rule,
             label,
-            _label(Status.choices, status),
+            statuses(status),
             "; ".join(participants[pk]),
-            _label(Basis.choices, basis),
+            bases(basis),
             round(quantity, 3),
             unit,
             round(km, 2),
@@ -357,7 +372,14 @@ def workbook_stream(territory) -> Iterator[bytes]:
     change made meanwhile may show in a later sheet and not in an earlier one, as in any long read."""
     sheets = [(spec.title, map(xlsx_row, _sheet_rows(spec, territory))) for spec in SHEETS]
     sheets.append(("Sources", map(xlsx_row, _sources_rows(territory))))
-    return stream_workbook(sheets)
+    # The rows are read once the view has returned: in the language of the request that asked for them.
+    language = translation.get_language()
+
+    def chunks():
+        with translation.override(language):
+            yield from stream_workbook(sheets)
+
+    return chunks()
 
 
 def workbook_export(territory) -> bytes:
