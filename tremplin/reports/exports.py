@@ -47,6 +47,10 @@ class Sheet:
     rows: object  # (territory) -> iterator of tuples
 
 
+#: Rows read from the database at a time: what the export holds in memory, whatever the territory's size.
+_CHUNK = 1000
+
+
 def _labels(choices) -> Callable[[str], str]:
     """The labels of ``choices`` in the active language, translated once for a whole sheet (not once
     per cell: a sheet of flows has 50,000 rows)."""
@@ -109,7 +113,7 @@ def _establishment_rows(territory) -> Iterator[tuple]:
             "met_on",
             "is_demo",
         )
-        .iterator(chunk_size=5000)
+        .iterator(chunk_size=_CHUNK)
     ):
         siret, name, naf, band, insee, commune, lat, lon, precision, origin, engagement, met_on, demo = row
         if naf not in activity:
@@ -182,7 +186,7 @@ def _flow_rows(territory) -> Iterator[tuple]:
             "current_route",
             "current_cost_eur_per_year",
         )
-        .iterator(chunk_size=5000)
+        .iterator(chunk_size=_CHUNK)
     ):
         siret, name, direction, resource, quantity, unit, frequency, per_year, basis, conf, route, cost = row
         entry = catalogue_entry(resource)
