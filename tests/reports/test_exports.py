@@ -46,7 +46,7 @@ def _workbook(client, caux):
     response = client.get(reverse("territory_export_xlsx", kwargs={"territory_pk": caux.pk}))
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="tremplin-200010700.xlsx"'
-    return load_workbook(io.BytesIO(response.content), read_only=True)
+    return load_workbook(io.BytesIO(response.getvalue()), read_only=True)
 
 
 def _rows(sheet):

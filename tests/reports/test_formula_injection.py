@@ -62,7 +62,7 @@ def _assert_no_live_formula(rows, where):
 def _xlsx(client, caux):
     response = client.get(reverse("territory_export_xlsx", kwargs={"territory_pk": caux.pk}))
     assert response.status_code == 200
-    return load_workbook(io.BytesIO(response.content))  # not read-only: cell types are visible
+    return load_workbook(io.BytesIO(response.getvalue()))  # not read-only: cell types are visible
 
 
 def _csv(client, caux, slug):

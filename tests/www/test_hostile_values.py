@@ -265,7 +265,7 @@ def test_exports_neutralise_the_formulas_typed_in_forms(client):
     from openpyxl import load_workbook
 
     response = client.get(reverse("territory_export_xlsx", kwargs={"territory_pk": territory.pk}))
-    workbook = load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows(values_only=True):
             for cell in row:

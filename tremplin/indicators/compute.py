@@ -26,10 +26,12 @@ it (:mod:`tremplin.indicators.secrecy`).
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from datetime import datetime
 
-from django.db.models import Count
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
 
 from tremplin import engine
 from tremplin.engine.headcount import headcount_band as headcount_band_of
@@ -46,7 +48,7 @@ from tremplin.synergies.models import (
     Synergy,
     SynergyParticipant,
 )
-from tremplin.synergies.potential import allocation_shares, synergy_rows
+from tremplin.synergies.potential import SYNERGY_FIELDS, allocation_shares, synergy_row
 
 __all__ = ["FIGURES", "programme_indicators", "territory_indicators", "withhold"]
 
@@ -123,30 +125,81 @@ def _flows(territory, at: datetime | None) -> dict:
     known = Flow.objects.for_territory(territory).known()
     if at is not None:
         known = known.filter(created_at__lte=at)
-    declared = known.filter(basis=FlowBasis.DECLARED).count()
-    workshop = known.filter(basis=FlowBasis.WORKSHOP).count()
-    register = known.filter(basis=FlowBasis.REGISTER).count()
+    # One pass over the territory's flows gives the counts and what tells whether they changed.
+    counts = known.aggregate(
+        declared=Count("pk", filter=Q(basis=FlowBasis.DECLARED)),
+        workshop=Count("pk", filter=Q(basis=FlowBasis.WORKSHOP)),
+        register=Count("pk", filter=Q(basis=FlowBasis.REGISTER)),
+        **_FINGERPRINT,
+    )
+    if at is not None:
+        estimated = _estimated_count(territory, known)
+    else:
+        estimated = _cached_estimated_count(territory, known, counts)
+    return {
+        "declared": counts["declared"],
+        "workshop": counts["workshop"],
+        "register": counts["register"],
+        "estimated": estimated,
+    }
+
+
+#: What changes when a row is created, edited (``version`` is raised by every change, ``updated_at``
+#: set), deleted or replaced: the estimated count is cached under these figures and recomputed when
+#: one of them moves.
+_FINGERPRINT = {
+    "rows": Count("pk"),
+    "last_id": Max("pk"),
+    "versions": Sum("version"),
+    "last_change": Max("updated_at"),
+}
+_ESTIMATED_CACHE_SECONDS = 24 * 3600
+
+
+def _cached_estimated_count(territory, known, flow_counts: dict) -> int:
+    """:func:`_estimated_count`, kept in the cache while neither the territory's establishments (their
+    activity codes and headcounts) nor its known flows change. Reading the fingerprint of the flows
+    costs nothing more (it comes with the counts); the establishments' is one indexed query."""
+    establishments = Establishment.objects.filter(territory=territory).aggregate(**_FINGERPRINT)
+    fingerprint = repr(
+        (
+            engine.default_knowledge_base().version,
+            sorted((k, str(v)) for k, v in establishments.items()),
+            sorted((k, str(flow_counts[k])) for k in _FINGERPRINT),
+        )
+    )
+    key = f"indicators:estimated-flows:{territory.pk}:{hashlib.sha256(fingerprint.encode()).hexdigest()}"
+    estimated = cache.get(key)
+    if estimated is None:
+        estimated = _estimated_count(territory, known)
+        cache.set(key, estimated, _ESTIMATED_CACHE_SECONDS)
+    return estimated
+
+
+def _estimated_count(territory, known) -> int:
+    """How many flows the engine estimates for the territory's establishments that no known flow
+    replaces (those are the estimates detection would use)."""
     # Estimates depend only on the activity code and the headcount band: estimate once per kind of
     # establishment, not once per establishment (a territory may hold thousands of them).
-    kinds = (
+    kinds = list(
         Establishment.objects.filter(territory=territory)
         .values_list("naf_code", "headcount_band")
         .annotate(n=Count("id"))
+        .order_by()
     )
     keys = _estimated_keys([(naf, band) for naf, band, _n in kinds])
     estimated = sum(n * len(keys[naf, band]) for naf, band, n in kinds)
     # Minus the estimates that a known flow of the same resource and direction replaces (counted once
     # per establishment, grouped in the database).
     replaced = (
-        known.values("establishment__naf_code", "establishment__headcount_band", "direction", "resource")
+        known.values_list("establishment__naf_code", "establishment__headcount_band", "direction", "resource")
         .order_by()
         .annotate(establishments=Count("establishment", distinct=True))
     )
-    for row in replaced:
-        kind = (row["establishment__naf_code"], row["establishment__headcount_band"])
-        if (row["direction"], row["resource"]) in keys.get(kind, ()):
-            estimated -= row["establishments"]
-    return {"declared": declared, "workshop": workshop, "register": register, "estimated": estimated}
+    for naf, band, direction, resource, establishments in replaced:
+        if (direction, resource) in keys.get((naf, band), ()):
+            estimated -= establishments
+    return estimated
 
 
 def _pending_leads(territory, at: datetime | None) -> int:
@@ -162,13 +215,16 @@ def _pending_leads(territory, at: datetime | None) -> int:
     return leads.exclude(decided_at__lte=at).count()
 
 
-def _companies_of(synergy_ids) -> dict[int, set[str]]:
+def _participants_of(synergy_ids) -> tuple[dict[int, set[str]], dict[int, dict[str, int]]]:
+    """The companies (SIREN) of each synergy, and its participants' establishments by role."""
     companies: dict[int, set[str]] = defaultdict(set)
-    for synergy_id, siret in SynergyParticipant.objects.filter(synergy_id__in=synergy_ids).values_list(
-        "synergy_id", "establishment__siret"
-    ):
+    roles: dict[int, dict[str, int]] = defaultdict(dict)
+    for synergy_id, siret, role, establishment_id in SynergyParticipant.objects.filter(
+        synergy_id__in=synergy_ids
+    ).values_list("synergy_id", "establishment__siret", "role", "establishment_id"):
         companies[synergy_id].add(company_key(siret))
-    return companies
+        roles[synergy_id][role] = establishment_id
+    return companies, roles
 
 
 def territory_indicators(territory, *, at: datetime | None = None) -> dict:
@@ -182,11 +238,11 @@ def withhold(indicators: dict) -> dict:
     return withhold_indicators(indicators, figures=FIGURES)
 
 
-def _potential_shares(pks: list[int]) -> dict[int, float]:
+def _potential_shares(pks: list[int], roles: dict[int, dict[str, int]]) -> dict[int, float]:
     """Share of each synergy's estimates that counts in the potential: several synergies drawing on one
     gisement (or filling one besoin) share it as the optimal allocation does, never twice."""
-    synergies = Synergy.objects.filter(pk__in=pks).prefetch_related("participants")
-    return allocation_shares(synergy_rows(synergies))
+    synergies = Synergy.objects.filter(pk__in=pks).values(*SYNERGY_FIELDS)
+    return allocation_shares([synergy_row(synergy, roles.get(synergy["pk"], {})) for synergy in synergies])
 
 
 def _territory(territory, at: datetime | None) -> tuple[dict, dict]:
@@ -217,8 +273,8 @@ def _territory(territory, at: datetime | None) -> tuple[dict, dict]:
             "jobs": m.jobs,
             "entered_by": str(m.entered_by) if m.entered_by else "",
         }
-    participants = _companies_of([row["pk"] for row in rows])
-    shares = _potential_shares([row["pk"] for row in rows if statuses[row["pk"]] != Status.ABANDONED])
+    participants, roles = _participants_of([row["pk"] for row in rows])
+    shares = _potential_shares([row["pk"] for row in rows if statuses[row["pk"]] != Status.ABANDONED], roles)
     contributors = {key: {variant: set() for variant in VARIANTS} for _family, key, _e, _m in FIGURES}
     by_status = dict.fromkeys(Status.values, 0)
     by_kind = dict.fromkeys(SynergyKind.values, 0)

@@ -3,7 +3,8 @@ and a "Sources" sheet explaining every column), or one CSV per sheet.
 
 Headers are in French whatever the interface language: the files are shared with partners and
 re-imported into spreadsheets that expect stable column names. Rows are read with ``values_list`` and
-written in openpyxl's write-only mode, so that 50,000 flows stay quick and light. Every row goes
+the workbook is streamed while they are read (:mod:`tremplin.xlsx_stream`), so that 50,000 flows start
+downloading at once and stay light. Every row goes
 through ``tremplin.spreadsheets`` (text that would run as a formula is neutralised).
 """
 
@@ -12,10 +13,10 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from openpyxl import Workbook
+from django.utils import translation
 
 from tremplin.engine.headcount import headcount_band
 from tremplin.engine.naf import naf_label
@@ -26,8 +27,9 @@ from tremplin.reports.geodata import catalogue_entry, section_of
 from tremplin.spreadsheets import csv_row, xlsx_row
 from tremplin.synergies.enums import Basis, ParticipantRole, Status, SynergyKind
 from tremplin.synergies.models import Measurement, Synergy, SynergyParticipant
+from tremplin.xlsx_stream import stream_workbook
 
-__all__ = ["SHEETS", "Column", "Sheet", "csv_export", "workbook_export"]
+__all__ = ["SHEETS", "Column", "Sheet", "csv_export", "workbook_export", "workbook_stream"]
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,15 @@ class Sheet:
     rows: object  # (territory) -> iterator of tuples
 
 
-def _label(choices, value) -> str:
-    return str(dict(choices).get(value, value))
+#: Rows read from the database at a time: what the export holds in memory, whatever the territory's size.
+_CHUNK = 1000
+
+
+def _labels(choices) -> Callable[[str], str]:
+    """The labels of ``choices`` in the active language, translated once for a whole sheet (not once
+    per cell: a sheet of flows has 50,000 rows)."""
+    labels = {value: str(label) for value, label in choices}
+    return lambda value: labels.get(value, value)
 
 
 # --- Establishments --------------------------------------------------------------------------------
@@ -82,6 +91,10 @@ ESTABLISHMENT_COLUMNS = (
 
 
 def _establishment_rows(territory) -> Iterator[tuple]:
+    precisions, origins = _labels(LocationPrecision.choices), _labels(DataOrigin.choices)
+    engagements = _labels(Engagement.choices)
+    activity: dict[str, str] = {}
+    headcounts: dict = {}
     for row in (
         Establishment.objects.filter(territory=territory)
         .order_by("name", "pk")
@@ -100,25 +113,29 @@ def _establishment_rows(territory) -> Iterator[tuple]:
             "met_on",
             "is_demo",
         )
-        .iterator(chunk_size=5000)
+        .iterator(chunk_size=_CHUNK)
     ):
         siret, name, naf, band, insee, commune, lat, lon, precision, origin, engagement, met_on, demo = row
+        if naf not in activity:
+            activity[naf] = naf_label(naf) if section_of(naf) else ""
+        if band not in headcounts:
+            headcounts[band] = headcount_band(band).representative
         section = section_of(naf)
         yield (
             siret,
             name,
             naf,
-            naf_label(naf) if section else "",
+            activity[naf],
             section,
             band,
-            headcount_band(band).representative,
+            headcounts[band],
             insee,
             commune,
             round(lat, 6),
             round(lon, 6),
-            _label(LocationPrecision.choices, precision),
-            _label(DataOrigin.choices, origin),
-            _label(Engagement.choices, engagement),
+            precisions(precision),
+            origins(origin),
+            engagements(engagement),
             met_on,
             "oui" if demo else "non",
         )
@@ -150,6 +167,7 @@ FLOW_COLUMNS = (
 
 
 def _flow_rows(territory) -> Iterator[tuple]:
+    directions, bases = _labels(Direction.choices), _labels(FlowBasis.choices)
     for row in (
         Flow.objects.for_territory(territory)
         .known()
@@ -168,14 +186,14 @@ def _flow_rows(territory) -> Iterator[tuple]:
             "current_route",
             "current_cost_eur_per_year",
         )
-        .iterator(chunk_size=5000)
+        .iterator(chunk_size=_CHUNK)
     ):
         siret, name, direction, resource, quantity, unit, frequency, per_year, basis, conf, route, cost = row
         entry = catalogue_entry(resource)
         yield (
             siret,
             name,
-            _label(Direction.choices, direction),
+            directions(direction),
             resource,
             entry.label if entry else resource,
             float(quantity),
@@ -183,7 +201,7 @@ def _flow_rows(territory) -> Iterator[tuple]:
             frequency,
             round(per_year, 4),
             entry.unit if entry else "",
-            _label(FlowBasis.choices, basis),
+            bases(basis),
             "oui" if conf else "non",
             route,
             float(cost) if cost is not None else None,
@@ -259,6 +277,7 @@ def _synergy_rows(territory) -> Iterator[tuple]:
         )
     ):
         measured[m[0]] = m[1:]
+    kinds, statuses, bases = _labels(SynergyKind.choices), _labels(Status.choices), _labels(Basis.choices)
     for row in (
         Synergy.objects.for_territory(territory)
         .order_by("pk")
@@ -299,12 +318,12 @@ def _synergy_rows(territory) -> Iterator[tuple]:
         ) = row
         yield (
             pk,
-            _label(SynergyKind.choices, kind),
+            kinds(kind),
             rule,
             label,
-            _label(Status.choices, status),
+            statuses(status),
             "; ".join(participants[pk]),
-            _label(Basis.choices, basis),
+            bases(basis),
             round(quantity, 3),
             unit,
             round(km, 2),
@@ -329,35 +348,47 @@ def sheet(slug: str) -> Sheet:
     return next(s for s in SHEETS if s.slug == slug)
 
 
-def workbook_export(territory) -> bytes:
-    workbook = Workbook(write_only=True)
-    for spec in SHEETS:
-        worksheet = workbook.create_sheet(spec.title)
-        worksheet.append(xlsx_row(column.header for column in spec.columns))
-        for row in spec.rows(territory):
-            worksheet.append(xlsx_row(row))
-    sources = workbook.create_sheet("Sources")
-    sources.append(xlsx_row(["Feuille", "Colonne", "Signification", "Base / source"]))
+def _sources_rows(territory) -> Iterator[list]:
+    yield ["Feuille", "Colonne", "Signification", "Base / source"]
     for spec in SHEETS:
         for column in spec.columns:
-            sources.append(xlsx_row([spec.title, column.header, column.meaning, column.basis]))
-    sources.append([])
-    sources.append(
-        xlsx_row(
-            [
-                "Note",
-                "",
-                f"Export du territoire {territory.name} (SIREN {territory.epci.siren}). Les chiffres estimés "
-                "viennent du moteur de détection Tremplin (profils sectoriels, prix et facteurs d'émission "
-                "sourcés dans sa base de connaissances) ; les chiffres mesurés sont saisis par l'équipe du "
-                "territoire une fois la synergie opérationnelle. Les deux ne sont jamais additionnés.",
-                "",
-            ]
-        )
-    )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            yield [spec.title, column.header, column.meaning, column.basis]
+    yield []
+    yield [
+        "Note",
+        "",
+        f"Export du territoire {territory.name} (SIREN {territory.epci.siren}). Les chiffres estimés "
+        "viennent du moteur de détection Tremplin (profils sectoriels, prix et facteurs d'émission "
+        "sourcés dans sa base de connaissances) ; les chiffres mesurés sont saisis par l'équipe du "
+        "territoire une fois la synergie opérationnelle. Les deux ne sont jamais additionnés.",
+        "",
+    ]
+
+
+def _sheet_rows(spec: Sheet, territory) -> Iterator[tuple]:
+    yield tuple(column.header for column in spec.columns)
+    yield from spec.rows(territory)
+
+
+def workbook_stream(territory) -> Iterator[bytes]:
+    """The XLSX workbook as chunks of bytes, made while the rows are read (a download that starts at
+    once and holds one chunk in memory, not the file). Its sheets are read one after the other: a
+    change made meanwhile may show in a later sheet and not in an earlier one, as in any long read."""
+    sheets = [(spec.title, map(xlsx_row, _sheet_rows(spec, territory))) for spec in SHEETS]
+    sheets.append(("Sources", map(xlsx_row, _sources_rows(territory))))
+    # The rows are read once the view has returned: in the language of the request that asked for them.
+    language = translation.get_language()
+
+    def chunks():
+        with translation.override(language):
+            yield from stream_workbook(sheets)
+
+    return chunks()
+
+
+def workbook_export(territory) -> bytes:
+    """The whole XLSX workbook (see :func:`workbook_stream`)."""
+    return b"".join(workbook_stream(territory))
 
 
 def csv_export(territory, slug: str) -> str:

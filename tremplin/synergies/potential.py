@@ -30,7 +30,7 @@ import numpy as np
 
 from tremplin.engine.allocation import solve_allocation
 
-__all__ = ["allocation_shares", "synergy_rows"]
+__all__ = ["SYNERGY_FIELDS", "allocation_shares", "synergy_row", "synergy_rows"]
 
 
 def allocation_shares(rows: list[dict]) -> dict[int, float]:
@@ -70,23 +70,33 @@ def allocation_shares(rows: list[dict]) -> dict[int, float]:
 
 def synergy_rows(synergies) -> list[dict]:
     """The rows :func:`allocation_shares` needs, from Synergy objects with their participants."""
-    rows = []
-    for synergy in synergies:
-        roles = {p.role: p.establishment_id for p in synergy.participants.all()}
-        factors = (synergy.breakdown or {}).get("factors") or {}
-        rows.append(
-            {
-                "pk": synergy.pk,
-                "kind": synergy.kind,
-                "source": roles.get("source"),
-                "target": roles.get("target"),
-                "resource": synergy.resource,
-                "input": synergy.input_resource,
-                "quantity": float(synergy.quantity or 0.0),
-                "ratio": float(factors.get("ratio") or 1.0),
-                "gain": float(synergy.gain_eur_per_year or 0.0),
-                "supply": factors.get("quantite_gisement"),
-                "demand": factors.get("quantite_besoin"),
-            }
+    return [
+        synergy_row(
+            {field: getattr(synergy, field) for field in SYNERGY_FIELDS},
+            {p.role: p.establishment_id for p in synergy.participants.all()},
         )
-    return rows
+        for synergy in synergies
+    ]
+
+
+#: The fields of a synergy :func:`synergy_row` reads.
+SYNERGY_FIELDS = ("pk", "kind", "resource", "input_resource", "quantity", "gain_eur_per_year", "breakdown")
+
+
+def synergy_row(synergy: dict, roles: dict) -> dict:
+    """The row of one synergy, from its :data:`SYNERGY_FIELDS` and its participants' establishment by
+    role (a list of many synergies reads them with ``values()``, without building objects)."""
+    factors = (synergy["breakdown"] or {}).get("factors") or {}
+    return {
+        "pk": synergy["pk"],
+        "kind": synergy["kind"],
+        "source": roles.get("source"),
+        "target": roles.get("target"),
+        "resource": synergy["resource"],
+        "input": synergy["input_resource"],
+        "quantity": float(synergy["quantity"] or 0.0),
+        "ratio": float(factors.get("ratio") or 1.0),
+        "gain": float(synergy["gain_eur_per_year"] or 0.0),
+        "supply": factors.get("quantite_gisement"),
+        "demand": factors.get("quantite_besoin"),
+    }

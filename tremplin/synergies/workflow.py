@@ -13,6 +13,7 @@ resuming a paused synergy) until every participant has accepted to be introduced
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +40,7 @@ __all__ = [
     "resume",
     "study",
     "transition_options",
+    "with_transition_data",
 ]
 
 
@@ -126,8 +128,14 @@ def _blocked_by(synergy: Synergy, transition: Transition, participants) -> str:
 
 
 def transition_options(synergy: Synergy) -> list[TransitionOption]:
-    """Every move from the synergy's status, each with why it is not available yet, if so."""
-    participants = list(synergy.participants.select_related("establishment"))
+    """Every move from the synergy's status, each with why it is not available yet, if so.
+
+    A list of synergies (the board) prefetches ``participants__establishment`` and
+    ``pause_changes`` (:func:`with_transition_data`): then this reads no row."""
+    if "participants" in getattr(synergy, "_prefetched_objects_cache", {}):
+        participants = list(synergy.participants.all())
+    else:
+        participants = list(synergy.participants.select_related("establishment"))
     return [
         TransitionOption(t, _blocked_by(synergy, t, participants))
         for t in TRANSITIONS.values()
@@ -140,8 +148,29 @@ def allowed_transitions(synergy: Synergy) -> list[Transition]:
     return [option.transition for option in transition_options(synergy) if option.available]
 
 
+def with_transition_data(synergies):
+    """``synergies`` (a queryset) with what :func:`transition_options` reads, in three queries for the
+    whole list instead of two per synergy."""
+    return synergies.prefetch_related(
+        Prefetch(
+            "participants",
+            queryset=SynergyParticipant.objects.select_related("establishment").only(
+                "pk", "synergy_id", "role", "consent", "establishment__id", "establishment__name"
+            ),
+        ),
+        Prefetch(
+            "history",
+            queryset=StatusChange.objects.filter(to_status=Status.PAUSED).order_by("-at", "-id"),
+            to_attr="pause_changes",
+        ),
+    )
+
+
 def _status_before_pause(synergy: Synergy) -> str:
-    last_pause = synergy.history.filter(to_status=Status.PAUSED).order_by("-at", "-id").first()
+    if hasattr(synergy, "pause_changes"):
+        last_pause = synergy.pause_changes[0] if synergy.pause_changes else None
+    else:
+        last_pause = synergy.history.filter(to_status=Status.PAUSED).order_by("-at", "-id").first()
     return last_pause.from_status if last_pause and last_pause.from_status else Status.DETECTED
 
 

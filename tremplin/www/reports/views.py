@@ -8,7 +8,7 @@ the map name or place companies and stay with the territory team. Company contac
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -169,8 +169,9 @@ def report_pdf(request, pk):
 @require_GET
 def export_xlsx(request, territory_pk):
     territory = team_territory_or_404(request.user, territory_pk)
-    response = HttpResponse(
-        exports.workbook_export(territory),
+    # Streamed: the first bytes leave while the flows are still read.
+    response = StreamingHttpResponse(
+        exports.workbook_stream(territory),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="tremplin-{territory.epci.siren}.xlsx"'

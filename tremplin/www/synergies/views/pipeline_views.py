@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,28 +34,45 @@ from tremplin.www.synergies.forms import ActionForm, MeasurementForm, SynergyFil
 _FORWARD = ("qualify", "study", "implement", "make_operational", "monitor", "resume")
 
 
+#: Cards shown in each column of the board; the rest of a column is one link to the table, filtered by
+#: that status (a territory of thousands of companies has hundreds of synergies).
+BOARD_CARDS_PER_COLUMN = 25
+#: Rows of one page of the synergy table.
+TABLE_PAGE_SIZE = 50
+
+
 def _synergies(request, territory):
-    return (
-        Synergy.objects.visible_to(request.user)
-        .for_territory(territory)
-        .prefetch_related("participants__establishment")
-    )
+    return Synergy.objects.visible_to(request.user).for_territory(territory)
 
 
 @login_required
 def synergy_board(request, territory_pk):
     territory = team_territory_or_404(request.user, territory_pk)
-    synergies = list(_synergies(request, territory).order_by("-status_changed_at", "-id"))
+    synergies = _synergies(request, territory)
+    counts = dict(synergies.order_by().values_list("status").annotate(n=Count("pk")))
     columns = []
     for status in (*PIPELINE, *EXITS):
-        cards = [s for s in synergies if s.status == status]
+        cards = list(
+            workflow.with_transition_data(
+                synergies.filter(status=status).order_by("-status_changed_at", "-id")
+            )[:BOARD_CARDS_PER_COLUMN]
+        )
         for card in cards:
             card.forward = [o for o in workflow.transition_options(card) if o.name in _FORWARD]
-        columns.append({"status": status, "label": Status(status).label, "cards": cards})
+        count = counts.get(status, 0)
+        columns.append(
+            {
+                "status": status,
+                "label": Status(status).label,
+                "cards": cards,
+                "count": count,
+                "more": count - len(cards),
+            }
+        )
     return render(
         request,
         "synergies/board.html",
-        {"territory": territory, "columns": columns, "count": len(synergies)},
+        {"territory": territory, "columns": columns, "count": sum(counts.values())},
     )
 
 
@@ -61,7 +80,7 @@ def synergy_board(request, territory_pk):
 def synergy_table(request, territory_pk):
     territory = team_territory_or_404(request.user, territory_pk)
     form = SynergyFilterForm(request.GET or None)
-    synergies = _synergies(request, territory).order_by("-gain_eur_per_year")
+    synergies = _synergies(request, territory).order_by("-gain_eur_per_year", "-id")
     if form.is_valid():
         if form.cleaned_data["status"]:
             synergies = synergies.filter(status=form.cleaned_data["status"])
@@ -69,9 +88,22 @@ def synergy_table(request, territory_pk):
             synergies = synergies.filter(kind=form.cleaned_data["kind"])
         if form.cleaned_data["resource"]:
             text = form.cleaned_data["resource"]
-            synergies = synergies.filter(resource_label__icontains=text) | synergies.filter(resource=text)
+            synergies = synergies.filter(Q(resource_label__icontains=text) | Q(resource=text))
+    page = Paginator(synergies, TABLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    prefetch_related_objects(
+        page.object_list,
+        Prefetch(
+            "participants",
+            queryset=SynergyParticipant.objects.select_related("establishment").only(
+                "pk", "synergy_id", "role", "establishment__id", "establishment__name"
+            ),
+        ),
+    )
     return render(
-        request, "synergies/table.html", {"territory": territory, "form": form, "synergies": synergies}
+        request,
+        "synergies/table.html",
+        {"territory": territory, "form": form, "page": page, "synergies": page.object_list},
     )
 
 
