@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tremplin.heatnetworks.services import DEFAULT_MARGIN_KM, HeatNetworkImportError, import_heat_networks
-from tremplin.territories.models import Territory
+from tremplin.territories.commands import add_territory_argument, territory_of
 
 
 class Command(BaseCommand):
@@ -16,9 +16,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--territory", required=True, metavar="ID|SIREN", help="territory id or EPCI SIREN"
-        )
+        add_territory_argument(parser)
         parser.add_argument(
             "--margin-km", type=float, default=DEFAULT_MARGIN_KM, help="distance around the territory (km)"
         )
@@ -28,11 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, metavar="FILE.geojson")
 
     def handle(self, *args, territory, file, margin_km, date=None, **options):
-        lookup = {"epci__siren": territory} if len(territory) == 9 else {"pk": territory}
-        try:
-            workspace = Territory.objects.select_related("epci").get(**lookup)
-        except (Territory.DoesNotExist, ValueError):
-            raise CommandError(f"aucun territoire {territory}") from None
+        workspace = territory_of(territory)
         if not file.is_file():
             raise CommandError(f"fichier introuvable : {file}")
         try:

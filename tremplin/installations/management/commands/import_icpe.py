@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tremplin.installations.services import IcpeRejected, import_icpe
-from tremplin.territories.models import Territory
+from tremplin.territories.commands import add_territory_argument, territory_of
 
 
 class Command(BaseCommand):
@@ -14,9 +14,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--territory", required=True, metavar="ID|SIREN", help="territory id or EPCI SIREN"
-        )
+        add_territory_argument(parser)
         parser.add_argument(
             "--date",
             type=dt.date.fromisoformat,
@@ -26,11 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, metavar="FILE.json")
 
     def handle(self, *args, territory, file, date=None, **options):
-        lookup = {"epci__siren": territory} if len(territory) == 9 else {"pk": territory}
-        try:
-            workspace = Territory.objects.select_related("epci").get(**lookup)
-        except (Territory.DoesNotExist, ValueError):
-            raise CommandError(f"aucun territoire {territory}") from None
+        workspace = territory_of(territory)
         if not file.is_file():
             raise CommandError(f"fichier introuvable : {file}")
         file_date = date or dt.date.fromtimestamp(file.stat().st_mtime)

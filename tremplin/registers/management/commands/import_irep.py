@@ -12,15 +12,7 @@ from django.db import transaction
 
 from tremplin.registers.irep import IrepRejected
 from tremplin.registers.services import apply_irep_import, prepare_irep_import
-from tremplin.territories.models import Territory
-
-
-def territory_of(value: str) -> Territory:
-    lookup = {"epci__siren": value} if len(value) == 9 and value.isdigit() else {"pk": value}
-    try:
-        return Territory.objects.select_related("epci").get(**lookup)
-    except (Territory.DoesNotExist, ValueError):
-        raise CommandError(f"aucun territoire {value!r} (identifiant ou SIREN de l'EPCI)") from None
+from tremplin.territories.commands import territory_of
 
 
 class Command(BaseCommand):
