@@ -296,3 +296,31 @@ def test_the_absent_scierie_is_left_alone(caux, officer, imported):
     confirm_import(_preview(caux, officer), by=officer)
     after = Establishment.objects.get(siret=SCIERIE)
     assert (after.name, after.version) == (before.name, before.version)
+
+
+def test_a_preview_left_unconfirmed_past_its_retention_is_cancelled_by_the_purge(
+    caux, officer, imported, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tremplin.imports.models import ImportJob
+    from tremplin.privacy.retention import purge
+
+    settings.IMPORT_PREVIEW_RETENTION_DAYS = 14
+    old, recent = _preview(caux, officer), _preview(caux, officer)
+    ImportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=15))
+    storage, old_name = old.file.storage, old.file.name
+    assert storage.exists(old_name)
+
+    report = purge()
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert report.import_previews == 1
+    assert old.status == ImportStatus.CANCELLED and not old.file and not storage.exists(old_name)
+    assert recent.status == ImportStatus.PREVIEWED and storage.exists(recent.file.name)
+    entry = AuditEntry.objects.get(action="establishments.import.expired")
+    assert entry.territory == caux and entry.data["retention_days"] == 14
+    assert purge().import_previews == 0  # idempotent

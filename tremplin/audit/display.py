@@ -652,6 +652,11 @@ register(
 register("establishments.import.confirmed", _("Confirmed the import %(target)s"), "take_file")
 register("establishments.import.cancelled", _("Cancelled the import %(target)s"))
 register(
+    "establishments.import.expired",
+    _("Cancelled the import %(target)s, left unconfirmed past its retention"),
+    "retention_days",
+)
+register(
     "establishments.imported",
     _("Imported establishments: %(kind)s"),
     "filename",

@@ -733,6 +733,33 @@ def cancel_import(job: ImportJob, *, by) -> ImportJob:
     return job
 
 
+def expire_previews(*, now=None) -> int:
+    """Previews nobody confirmed or cancelled within ``IMPORT_PREVIEW_RETENTION_DAYS``: cancelled, their
+    stored file deleted (it may hold a whole register of companies), each noted in the territory's
+    journal. Run by ``tremplin purge``."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.IMPORT_PREVIEW_RETENTION_DAYS)
+    expired = 0
+    for job in ImportJob.objects.filter(status=ImportStatus.PREVIEWED, created_at__lt=cutoff).select_related(
+        "territory"
+    ):
+        with transaction.atomic():
+            if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED).update(
+                status=ImportStatus.CANCELLED, finished_at=now
+            ):
+                continue  # confirmed or cancelled meanwhile
+            log_action(
+                None,
+                "establishments.import.expired",
+                job,
+                territory=job.territory,
+                retention_days=settings.IMPORT_PREVIEW_RETENTION_DAYS,
+            )
+        _discard_file(job)
+        expired += 1
+    return expired
+
+
 def _enqueue(job_pk: int) -> None:
     from tremplin.imports.tasks import run_import_task
 

@@ -6,6 +6,8 @@
 - audit entries older than ``AUDIT_RETENTION_DAYS``;
 - accounts that never confirmed their address, once their last confirmation link has expired
   (``ACCOUNT_CONFIRMATION_HOURS``): an address, a name and nothing else, that nobody can use any more;
+- import previews nobody confirmed or cancelled within ``IMPORT_PREVIEW_RETENTION_DAYS`` (cancelled,
+  their stored file deleted);
 - django-axes' records of sign-in attempts (address typed, IP address, browser) older than
   ``LOGIN_ATTEMPTS_RETENTION_DAYS``, and never while they still lock an address out.
 """
@@ -31,6 +33,7 @@ class PurgeReport:
     audit_entries: int
     unconfirmed_accounts: int = 0
     login_attempts: int = 0
+    import_previews: int = 0
 
     @property
     def total(self) -> int:
@@ -41,6 +44,7 @@ class PurgeReport:
             + self.audit_entries
             + self.unconfirmed_accounts
             + self.login_attempts
+            + self.import_previews
         )
 
 
@@ -100,6 +104,7 @@ def _login_attempts(now) -> int:
 @transaction.atomic
 def purge(*, now=None) -> PurgeReport:
     from tremplin.audit.models import AuditEntry
+    from tremplin.imports.services import expire_previews
     from tremplin.questionnaire.models import Invitation
     from tremplin.submissions.models import Submission
 
@@ -120,6 +125,7 @@ def purge(*, now=None) -> PurgeReport:
         audit_entries=audit_entries,
         unconfirmed_accounts=_unconfirmed_accounts(now),
         login_attempts=_login_attempts(now),
+        import_previews=expire_previews(now=now),
     )
     if report.total:
         log_action(
@@ -131,6 +137,7 @@ def purge(*, now=None) -> PurgeReport:
             audit_entries=report.audit_entries,
             unconfirmed_accounts=report.unconfirmed_accounts,
             login_attempts=report.login_attempts,
+            import_previews=report.import_previews,
             audit_retention_days=settings.AUDIT_RETENTION_DAYS,
         )
     return report
