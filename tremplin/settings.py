@@ -370,6 +370,9 @@ IMPORT_XLSX_MAX_RATIO = env_int("IMPORT_XLSX_MAX_RATIO", 100)
 IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 1024 * 1024)
 # A running import that reports no progress for this long is taken as interrupted.
 IMPORT_STALE_AFTER_MINUTES = env_int("IMPORT_STALE_AFTER_MINUTES", 30)
+# A SIRENE extract for a call's applicants (national or regional stock, read once in the worker).
+REGISTER_EXTRACT_MAX_UPLOAD_BYTES = env_int("REGISTER_EXTRACT_MAX_UPLOAD_BYTES", 4 * 1024 * 1024 * 1024)
+REGISTER_EXTRACT_MAX_ROWS = env_int("REGISTER_EXTRACT_MAX_ROWS", 60_000_000)
 
 # --- Integrity and personal data (one-time form submissions, RGPD, retention) ---------------------
 INSTALLED_APPS += ["tremplin.submissions", "tremplin.privacy"]

@@ -778,3 +778,28 @@ DETAIL_LABELS.update(
         "previous": _("Previous answer"),
     }
 )
+
+# Workspaces and the applicants' register extracts (issue 10, item 2)
+register("territory.created", _("Opened the workspace of %(target)s"), "siren", "origin", "label")
+register("register_extract.started", _("Uploaded a SIRENE extract for the applicants"), "filename", "size")
+register(
+    "register_extract.imported",
+    _("Loaded the SIRENE extract %(filename)s into the applicants' workspaces"),
+    "stock_date",
+    "rows",
+    "establishments_kept",
+    "applicants",
+    "workspaces_created",
+)
+DETAIL_LABELS.update(
+    {
+        "siren": _("SIREN"),
+        "origin": _("Opened as"),
+        "label": _("Name of the workspace"),
+        "size": _("Size (bytes)"),
+        "stock_date": _("Date of the register stock"),
+        "establishments_kept": _("Establishments kept"),
+        "applicants": _("Applicants covered"),
+        "workspaces_created": _("Workspaces opened"),
+    }
+)

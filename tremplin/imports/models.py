@@ -175,3 +175,84 @@ class ImportChange(models.Model):
 
     def __str__(self):
         return f"{self.siret} ({', '.join(self.previous)})"
+
+
+def extract_upload_path(instance, filename):
+    return f"call-{instance.call_id}/{uuid.uuid4().hex}.upload"
+
+
+class RegisterExtractQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The programme team's: an extract covers the applicants of a whole call."""
+        return self.all() if scope_for(user).is_programme_team else self.none()
+
+    def for_call(self, call):
+        return self.filter(call=call)
+
+    def done(self):
+        return self.filter(status=ImportStatus.DONE)
+
+
+class RegisterExtract(models.Model):
+    """One SIRENE establishment extract (national or regional) loaded by the programme team for the
+    applicants of a call: read once, split by EPCI, written in each applicant EPCI's workspace (one
+    :class:`ImportJob` per workspace), then the synergy potential of every applicant is computed.
+
+    ``results`` holds one entry per applicant: ``{"application", "epci", "siren", "territory",
+    "territory_created", "kept", "created", "updated", "removed", "kept_by_hand", "potential_score",
+    "job"}``. The establishments themselves are public register data; the extract never lists them.
+    """
+
+    call = models.ForeignKey("programme.Call", on_delete=models.CASCADE, related_name="register_extracts")
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    file = models.FileField(
+        upload_to=extract_upload_path, storage=private_import_storage, blank=True, max_length=200
+    )
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    #: The date of the stock as the programme team gave it; else the latest processing date of a row of
+    #: the file; else the day of the upload (see ``stock_date_basis``).
+    stock_date = models.DateField(_("date of the register stock"), null=True, blank=True)
+    stock_date_basis = models.CharField(max_length=16, blank=True)  # "given", "file" or "upload"
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    progress = models.FloatField(_("progress"), default=0.0)
+    message = models.CharField(_("progress message"), max_length=200, blank=True)
+    task_result_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    kept = models.PositiveIntegerField(default=0)
+    skipped_inactive = models.PositiveIntegerField(default=0)
+    skipped_outside = models.PositiveIntegerField(default=0)  # active rows outside every applicant EPCI
+    results = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    errors = models.JSONField(default=list, blank=True, encoder=DjangoJSONEncoder)
+    error_count = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True)
+
+    objects = RegisterExtractQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("register extract")
+        verbose_name_plural = _("register extracts")
+
+    def __str__(self):
+        return f"{self.call} — {self.filename or 'SIRENE'} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.CANCELLED)
+
+    @property
+    def percent(self) -> int:
+        return round(self.progress * 100)
+
+    @property
+    def errors_omitted(self) -> int:
+        return max(0, self.error_count - len(self.errors))

@@ -70,6 +70,7 @@ __all__ = [
     "confirm_import",
     "fail_stale_imports",
     "import_establishments",
+    "import_parsed",
     "is_stale",
     "max_upload_bytes",
     "run_import_job",
@@ -195,10 +196,7 @@ def import_establishments(
     report = ImportReport(kind=kind, filename=filename)
     if outside not in OUTSIDE_CHOICES:
         raise ValueError(f"outside must be one of {OUTSIDE_CHOICES}")
-    commune_rows = list(
-        territory.epci.communes.only("pk", "insee_code", "name", "centroid_lat", "centroid_lon")
-    )
-    communes = {c.insee_code: (c.pk, c.centroid_lat, c.centroid_lon) for c in commune_rows}
+    communes = territory_communes(territory)
     reading = None
     if progress is not None:
 
@@ -212,6 +210,53 @@ def import_establishments(
         raise ImportRejected(report) from None
     report.rows, report.encoding = result.rows, result.encoding
     report.skipped_inactive, report.skipped_outside = result.skipped_inactive, result.skipped_outside
+    return import_parsed(
+        territory,
+        result,
+        report,
+        kind=kind,
+        by=by,
+        communes=communes,
+        progress=progress,
+        job=job,
+        outside=outside,
+        take_file=take_file,
+        preview=preview,
+        baseline=baseline,
+    )
+
+
+def territory_communes(territory) -> dict[str, tuple[int, float | None, float | None]]:
+    """The communes of ``territory`` by INSEE code: (pk, reference latitude, reference longitude)."""
+    rows = territory.epci.communes.only("pk", "insee_code", "name", "centroid_lat", "centroid_lon")
+    return {c.insee_code: (c.pk, c.centroid_lat, c.centroid_lon) for c in rows}
+
+
+def import_parsed(
+    territory,
+    result,
+    report: ImportReport,
+    *,
+    kind: str,
+    by,
+    communes=None,
+    progress=None,
+    job: ImportJob | None = None,
+    outside: str = OUTSIDE_REFUSE,
+    take_file=(),
+    preview: bool = False,
+    baseline: dict[str, int] | None = None,
+) -> ImportReport:
+    """Write the rows an importer already read (``result``, a ParseResult of ``territory``'s communes)
+    under the re-import rule of this module: all of them or none (:class:`ImportRejected`).
+
+    The second half of :func:`import_establishments`, for a caller that read one file for several
+    territories (``tremplin.programme.services.extracts``). It does not check the actor: its caller
+    does. Validation errors are raised before anything is written, so a caller may go on checking the
+    other territories of the same file inside its own transaction.
+    """
+    importer = get_importer(kind)
+    communes = communes if communes is not None else territory_communes(territory)
     errors: ErrorLog = result.errors
     moved = _check_locations(territory, result.records, report, errors, outside, kind)
     first_line: dict[str, int] = {}

@@ -1,4 +1,14 @@
-"""A territory: the workspace of one EPCI taking part in an EIT programme."""
+"""A territory: the workspace of one EPCI, in an EIT programme or outside any.
+
+**Who owns a workspace.** Nobody by creating it: the territory team is the people holding the
+"territory team" role on it (``tremplin.accounts``), granted by an invitation or an accepted access
+request (the selection opens such a request for the applicant). Until then a workspace has no team: it
+is opened either by the programme team for an applicant (``origin`` "applicant": it holds the
+applicant EPCI's public register establishments, loaded from a SIRENE extract, so that the objective
+synergy potential can be computed before the committee meets) or for a démarche outside any programme
+(``origin`` "standalone", ``tremplin create-territory``). The programme team sees every workspace
+(aggregates; establishment records stay behind the establishment scope), as it does the others.
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,9 +34,25 @@ class TerritoryQuerySet(models.QuerySet):
         return self.filter(pk__in=scope_for(user).team_territory_ids)
 
 
+class TerritoryOrigin(models.TextChoices):
+    """Why a workspace was opened."""
+
+    PROGRAMME = "programme", _("Programme territory")
+    APPLICANT = "applicant", _("Applicant to a call (register data only)")
+    STANDALONE = "standalone", _("Démarche outside any programme")
+
+
 @scoped
 class Territory(models.Model):
     epci = models.OneToOneField("geo.Epci", on_delete=models.PROTECT, related_name="territory")
+    #: A name of the démarche, when it is not simply the EPCI's (e.g. a consultancy's mission).
+    label = models.CharField(_("name of the workspace"), max_length=200, blank=True)
+    origin = models.CharField(
+        _("opened as"), max_length=16, choices=TerritoryOrigin.choices, default=TerritoryOrigin.PROGRAMME
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TerritoryQuerySet.as_manager()

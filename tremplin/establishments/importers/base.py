@@ -140,6 +140,9 @@ class ParseResult:
     skipped_outside: int = 0
     rows: int = 0
     encoding: str = ""  # how a CSV file was decoded (see :func:`detect_encoding`); empty for XLSX
+    #: Latest date a register processed any of its rows (SIRENE: ``dateDernierTraitementEtablissement``),
+    #: ISO ``YYYY-MM-DD``; empty when the file does not say. An extract is as recent as its latest row.
+    latest_processing: str = ""
 
     @classmethod
     def within(cls, limits: ImportLimits) -> ParseResult:

@@ -17,6 +17,7 @@ Columns read (others are ignored, so a whole national file can be given):
 ``denominationUniteLegale``                    the company's name (joined files), else « Établissement SIRET »
 ``nomenclatureActivitePrincipaleEtablissement`` when present, ``NAFRev2`` or ``NAF2025`` for kept rows
 address columns (``numeroVoieEtablissement``…) composed into the address when present
+``dateDernierTraitementEtablissement``         optional; the latest one (of any row) dates the extract
 =============================================  ====================================================
 
 Activity code: from 1 January 2027 SIRENE assigns NAF 2025 codes (décret n° 2025-736). A row whose
@@ -32,6 +33,8 @@ No column read of a kept row may hold a control character.
 """
 
 from __future__ import annotations
+
+import re
 
 from tremplin.establishments.importers.base import (
     COMMUNE_CODE,
@@ -71,6 +74,8 @@ ADDRESS_COLUMNS = [
 NAME_COLUMNS = ["denominationUsuelleEtablissement", "enseigne1Etablissement", "denominationUniteLegale"]
 NOMENCLATURE = "nomenclatureActivitePrincipaleEtablissement"
 NAF25 = "activitePrincipaleNAF25Etablissement"
+PROCESSED = "dateDernierTraitementEtablissement"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: Values of ``nomenclatureActivitePrincipaleEtablissement`` read, and the nomenclature they name.
 NOMENCLATURES = {"NAFRev2": "rev2", "NAF2025": "2025"}
 COLUMNS_READ = [*REQUIRED, X, Y, *NAME_COLUMNS, NOMENCLATURE, NAF25, *ADDRESS_COLUMNS]
@@ -88,6 +93,9 @@ def read_sirene(
         if "__width__" in row:
             result.errors.append(RowError(line, "", f"ligne mal formée ({row['__width__']})"))
             continue
+        processed = (row.get(PROCESSED) or "")[:10]
+        if processed > result.latest_processing and ISO_DATE.fullmatch(processed):
+            result.latest_processing = processed
         errors: list[RowError] = []
         siret = check_siret(row["siret"], line, errors)
         state = clean(row["etatAdministratifEtablissement"]).upper()

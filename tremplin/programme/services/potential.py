@@ -1,8 +1,10 @@
 """Objective synergy potential of an applicant's territory, from the detection engine.
 
 Computed over the establishments recorded in the workspace of the applicant EPCI (deductive mode:
-flows estimated from activity codes and sizes), when the application is submitted or when the
-programme team asks; the result is stored with its date, never recomputed on a page view.
+flows estimated from activity codes and sizes), when the application is submitted, when the programme
+team loads a SIRENE extract for the call's applicants (:mod:`tremplin.programme.services.extracts`) or
+when it asks; the result is stored with its date and its source (``figures["source"]``: the register
+extract, its stock date and the establishments it gave the workspace), never recomputed on a page view.
 """
 
 from dataclasses import asdict
@@ -46,13 +48,19 @@ def _engine_establishments(epci) -> tuple[list[engine.Establishment], int]:
     return items, demo
 
 
-def compute_potential(application: Application, *, by=None, now=None) -> Application:
+def compute_potential(
+    application: Application, *, by=None, now=None, source: dict | None = None
+) -> Application:
     """Run the engine on the applicant territory's establishments and store the figure.
 
     With no establishment recorded, the figure stays empty (``potential_score`` None) and the page
-    says so, instead of showing a zero that would read as "no potential".
+    says so, instead of showing a zero that would read as "no potential". ``source``: the register
+    extract that just filled the workspace; otherwise the latest one that did, if any.
     """
+    from tremplin.programme.services.extracts import register_source
+
     now = now or timezone.now()
+    source = source or register_source(application)
     items, demo = _engine_establishments(application.epci)
     if items:
         result = engine.synergy_potential(items)
@@ -64,6 +72,8 @@ def compute_potential(application: Application, *, by=None, now=None) -> Applica
     else:
         figures = {"method": METHOD, "establishments": 0}
         application.potential_score = None
+    if source:
+        figures["source"] = source
     application.potential_figures = figures
     application.potential_establishments = len(items)
     application.potential_computed_at = now

@@ -16,3 +16,16 @@ def fraction(value, digits=2):
     if isinstance(value, Fraction):
         value = float(value)
     return floatformat(value, digits)
+
+
+@register.filter
+def iso_date(value):
+    """A date stored as ISO text in JSON (``2026-11-01``), in the short date format of the language."""
+    from django.utils.dateparse import parse_date
+    from django.utils.formats import date_format
+
+    try:
+        parsed = parse_date(str(value or ""))
+    except ValueError:
+        parsed = None
+    return date_format(parsed, "SHORT_DATE_FORMAT") if parsed else ""

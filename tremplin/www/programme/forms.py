@@ -246,3 +246,22 @@ class SelectionForm(forms.Form):
         self.fields["chosen"].queryset = Application.objects.filter(
             pk__in=[item.application.pk for item in ranking]
         )
+
+
+class RegisterExtractForm(forms.Form):
+    """A SIRENE establishment extract covering the applicant EPCIs of a call."""
+
+    file = forms.FileField(
+        label=_("SIRENE establishment file (CSV, INSEE « StockEtablissement » layout)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        help_text=_(
+            "The national stock or a regional extract: only the establishments of the applicant EPCIs' "
+            "communes are kept. Source: INSEE, SIRENE database, Licence Ouverte 2.0 (data.gouv.fr)."
+        ),
+    )
+    stock_date = forms.DateField(
+        label=_("Date of the stock"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("As INSEE published it; left empty, the latest processing date in the file, else today."),
+    )

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from tremplin.www.programme.views import apply, committee, manage, public
+from tremplin.www.programme.views import apply, committee, extracts, manage, public
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="programme_call_list", permanent=False)),
@@ -42,6 +42,10 @@ urlpatterns = [
     ),
     path(
         "gestion/candidatures/<int:pk>/potentiel/", manage.application_potential, name="programme_potential"
+    ),
+    path("gestion/appels/<int:pk>/extrait-sirene/", extracts.extract_upload, name="programme_extract_upload"),
+    path(
+        "gestion/extraits-sirene/<int:pk>/etat/", extracts.extract_progress, name="programme_extract_progress"
     ),
     path("gestion/appels/<int:pk>/classement/", manage.call_ranking, name="programme_call_ranking"),
     path("gestion/appels/<int:pk>/journal/", manage.call_audit, name="programme_call_audit"),

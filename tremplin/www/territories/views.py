@@ -1,17 +1,25 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from tremplin.accounts.scoping import scope_for
+from tremplin.geo.models import Epci
 from tremplin.territories.facts import territory_facts, territory_map_geojson
 from tremplin.territories.models import Territory
+from tremplin.territories.services import TerritoryError, create_territory
 from tremplin.www.access import get_visible_or_404
 from tremplin.www.downloads import download
+from tremplin.www.programme.decorators import programme_team_required
+from tremplin.www.territories.forms import TerritoryCreateForm
 
 
 @login_required
 def territory_list(request):
     territories = Territory.objects.visible_to(request.user).select_related("epci__region")
-    return render(request, "territories/list.html", {"territories": territories})
+    can_open = scope_for(request.user).is_programme_team
+    return render(request, "territories/list.html", {"territories": territories, "can_open": can_open})
 
 
 @login_required
@@ -29,3 +37,40 @@ def territory_detail(request, pk):
 def territory_map(request, pk):
     territory = get_visible_or_404(Territory, request.user, pk=pk)
     return JsonResponse(territory_map_geojson(territory), content_type="application/geo+json")
+
+
+@programme_team_required
+def territory_create(request):
+    """The programme team opens a workspace outside any programme (``tremplin create-territory``)."""
+    form = TerritoryCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opened = create_territory(
+                form.cleaned_data["epci"], by=request.user, label=form.cleaned_data["name"]
+            )
+        except TerritoryError as error:
+            form.add_error(None, error.message)
+        else:
+            territory = opened.territory
+            if opened.created:
+                messages.success(
+                    request,
+                    _("The workspace of %(name)s is open; nobody is on its team yet.") % {"name": territory},
+                )
+            else:
+                messages.info(
+                    request,
+                    _("The workspace of %(name)s already exists: nothing was changed.") % {"name": territory},
+                )
+            if form.cleaned_data["email"]:
+                messages.info(
+                    request,
+                    _(
+                        "Invite %(email)s from the workspace's team page once invitations are available; "
+                        "no invitation was sent."
+                    )
+                    % {"email": form.cleaned_data["email"]},
+                )
+            return redirect("territory_detail", pk=territory.pk)
+    epcis = Epci.objects.order_by("name").values_list("name", "siren")
+    return render(request, "territories/create.html", {"form": form, "epcis": epcis})

@@ -128,9 +128,13 @@ def call_applications(request, pk):
         for a in applications
     ]
     drafts = Application.objects.for_call(call).filter(status="draft").count()
-    return render(
-        request, "programme/call_applications.html", {"call": call, "rows": rows, "draft_count": drafts}
-    )
+    from tremplin.imports.models import RegisterExtract
+    from tremplin.www.programme.forms import RegisterExtractForm
+    from tremplin.www.programme.views.extracts import extract_context
+
+    context = {"call": call, "rows": rows, "draft_count": drafts, "extract_form": RegisterExtractForm()}
+    context.update(extract_context(request, RegisterExtract.objects.for_call(call).first()))
+    return render(request, "programme/call_applications.html", context)
 
 
 @programme_team_required
