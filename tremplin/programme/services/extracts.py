@@ -23,6 +23,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import SET_NULL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -367,8 +368,8 @@ def _remove_vanished(territory, kept_sirets: set[str]) -> int:
     if not pks:
         return 0
     for relation in Establishment._meta.related_objects:
-        if relation.on_delete.__name__ == "SET_NULL" or not relation.field.concrete:
-            continue
+        if relation.on_delete is SET_NULL:
+            continue  # a record that outlives the establishment (an import's change log)
         attached = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": pks})
         pks -= set(attached.values_list(relation.field.attname, flat=True))
         if not pks:
