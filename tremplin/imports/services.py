@@ -149,9 +149,14 @@ def _inline_max_bytes() -> int:
     return int(getattr(settings, "IMPORT_INLINE_MAX_BYTES", DEFAULT_INLINE_MAX_BYTES))
 
 
-def _stale_after() -> timedelta:
+def stale_after() -> timedelta:
+    """How long a running job (an import, a register extract) may report nothing before it counts as
+    interrupted (``IMPORT_STALE_AFTER_MINUTES``)."""
     minutes = getattr(settings, "IMPORT_STALE_AFTER_MINUTES", None)
     return timedelta(minutes=int(minutes)) if minutes is not None else DEFAULT_STALE_AFTER
+
+
+_stale_after = stale_after
 
 
 def _check_actor(territory, by) -> None:

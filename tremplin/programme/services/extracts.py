@@ -40,14 +40,14 @@ from tremplin.establishments.importers.sirene import read_sirene
 from tremplin.establishments.models import DataOrigin, Engagement, Establishment, EstablishmentKind
 from tremplin.geo.models import Commune
 from tremplin.imports.models import ImportStatus, RegisterExtract
-from tremplin.imports.services import ImportRejected, import_parsed, territory_communes
+from tremplin.imports.services import ImportRejected, import_parsed, stale_after, territory_communes
 from tremplin.programme.exceptions import ProgrammeError
 from tremplin.programme.models import Application, Call
 from tremplin.programme.services.permissions import require_programme_team
 from tremplin.territories.models import TerritoryOrigin
 from tremplin.territories.services import create_territory
 
-__all__ = ["ExtractError", "register_source", "run_extract", "start_extract"]
+__all__ = ["ExtractError", "is_stale", "register_source", "run_extract", "start_extract"]
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +133,14 @@ def start_extract(call: Call, upload, *, by, stock_date: dt.date | None = None) 
         _execute(extract, getattr(upload, "file", upload))
     extract.refresh_from_db()
     return extract
+
+
+def is_stale(extract: RegisterExtract, now=None) -> bool:
+    """A running extract the worker stopped reporting on (killed or restarted mid-run)."""
+    now = now or timezone.now()
+    return extract.status == ImportStatus.RUNNING and (extract.heartbeat_at or extract.created_at) < (
+        now - stale_after()
+    )
 
 
 def _enqueue(extract_pk: int) -> None:
@@ -251,13 +259,18 @@ def _run(extract: RegisterExtract, stream, *, by) -> None:
     if errors:
         raise _Rejected(errors)
 
-    progress(READ_SHARE, "Enregistrement des établissements et calcul des potentiels")
+    progress(READ_SHARE, "Enregistrement des établissements")
     stock_date, basis = _stock_date(extract, result)
-    now = timezone.now()
-    results = []
+    source = {
+        "register": "SIRENE",
+        "extract": extract.pk,
+        "filename": extract.filename,
+        "stock_date": stock_date.isoformat(),
+        "stock_date_basis": basis,
+    }
     with transaction.atomic():
         refused = ErrorLog(limits.max_errors_listed)
-        written = []
+        results = []
         for application in applications:
             records = by_epci.get(application.epci_id, [])
             opened = create_territory(application.epci, by=by, origin=TerritoryOrigin.APPLICANT, call=call)
@@ -266,55 +279,33 @@ def _run(extract: RegisterExtract, stream, *, by) -> None:
             parsed = ParseResult(records=records, errors=ErrorLog(limits.max_errors_listed))
             try:
                 import_parsed(
-                    territory,
-                    parsed,
-                    report,
-                    kind=KIND,
-                    by=by,
-                    communes=territory_communes(territory),
+                    territory, parsed, report, kind=KIND, by=by, communes=territory_communes(territory)
                 )
             except ImportRejected as rejected:
                 refused.extend(rejected.report.errors)
                 continue
-            removed = _remove_vanished(territory, {record.siret for record in records})
-            written.append((application, territory, opened.created, report, removed))
-        if refused:
-            raise _Rejected(refused)  # rolls back the workspaces already written
-        from tremplin.programme.services.potential import compute_potential
-
-        for application, territory, created, report, removed in written:
-            source = {
-                "register": "SIRENE",
-                "extract": extract.pk,
-                "filename": extract.filename,
-                "stock_date": stock_date.isoformat(),
-                "stock_date_basis": basis,
-                "establishments": report.rows,
-            }
-            compute_potential(application, by=by, now=now, source=source)
             results.append(
                 {
                     "application": application.pk,
                     "epci": application.epci.name,
                     "siren": application.epci.siren,
                     "territory": territory.pk,
-                    "territory_created": created,
+                    "territory_created": opened.created,
                     "kept": report.rows,
                     "created": report.created,
                     "updated": report.updated,
-                    "removed": removed,
+                    "removed": _remove_vanished(territory, {record.siret for record in records}),
                     "kept_by_hand": report.kept_by_hand,
                     "job": report.job_id,
-                    "establishments": application.potential_establishments,
-                    "potential_score": application.potential_score,
+                    "establishments": None,
+                    "potential_score": None,
                 }
             )
+        if refused:
+            raise _Rejected(refused)  # rolls back the workspaces already written
         kept = sum(item["kept"] for item in results)
         RegisterExtract.objects.filter(pk=extract.pk).update(
-            status=ImportStatus.DONE,
-            progress=1.0,
-            message="",
-            finished_at=timezone.now(),
+            message="Calcul des potentiels",
             heartbeat_at=timezone.now(),
             stock_date=stock_date,
             stock_date_basis=basis,
@@ -338,6 +329,38 @@ def _run(extract: RegisterExtract, stream, *, by) -> None:
             applicants=len(results),
             workspaces_created=sum(1 for item in results if item["territory_created"]),
         )
+    # The engine runs after the commit, one applicant at a time: a long computation must not hold the
+    # write lock (SQLite) nor undo the register rows, which stand on their own.
+    _compute_potentials(extract, applications, results, source, by=by, progress=progress)
+
+
+def _compute_potentials(extract, applications, results, source, *, by, progress) -> None:
+    from tremplin.programme.services.potential import compute_potential
+
+    by_pk = {application.pk: application for application in applications}
+    now = timezone.now()
+    for position, item in enumerate(results):
+        application = by_pk[item["application"]]
+        progress(READ_SHARE + (1 - READ_SHARE) * position / max(1, len(results)), "Calcul des potentiels")
+        try:
+            with transaction.atomic():
+                compute_potential(
+                    application, by=by, now=now, source={**source, "establishments": item["kept"]}
+                )
+        except Exception:
+            logger.exception("potential of application %s failed", application.pk)
+            item["potential_failed"] = True
+            continue
+        item["establishments"] = application.potential_establishments
+        item["potential_score"] = application.potential_score
+    RegisterExtract.objects.filter(pk=extract.pk).update(
+        status=ImportStatus.DONE,
+        progress=1.0,
+        message="",
+        finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        results=results,
+    )
 
 
 def _stock_date(extract: RegisterExtract, result: ParseResult) -> tuple[dt.date, str]:

@@ -2,15 +2,13 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tremplin.imports.models import ImportStatus, RegisterExtract
-from tremplin.imports.services import _stale_after
 from tremplin.programme.exceptions import ProgrammeError
 from tremplin.programme.models import Call
-from tremplin.programme.services.extracts import start_extract
+from tremplin.programme.services.extracts import is_stale, start_extract
 from tremplin.www.programme.decorators import programme_team_required
 from tremplin.www.programme.forms import RegisterExtractForm
 
@@ -25,9 +23,7 @@ def extract_context(request, extract: RegisterExtract | None) -> dict:
         poll = max(0, int(request.GET.get("poll", 0)))
     except ValueError:
         poll = 0
-    stale = extract.status == ImportStatus.RUNNING and (
-        (extract.heartbeat_at or extract.created_at) < timezone.now() - _stale_after()
-    )
+    stale = is_stale(extract)
     return {
         "extract": extract,
         "stale": stale,

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tremplin.audit.display import describe_entries
 from tremplin.audit.models import AuditEntry
+from tremplin.imports.models import RegisterExtract
 from tremplin.programme.exceptions import ProgrammeError
 from tremplin.programme.models import Application, Call, CommitteeSeat, Criterion
 from tremplin.programme.services.calls import (
@@ -29,8 +30,10 @@ from tremplin.www.programme.forms import (
     CommitteeSeatForm,
     CriterionFormSet,
     OverrideForm,
+    RegisterExtractForm,
     SelectionForm,
 )
+from tremplin.www.programme.views.extracts import extract_context
 
 
 @programme_team_required
@@ -128,10 +131,6 @@ def call_applications(request, pk):
         for a in applications
     ]
     drafts = Application.objects.for_call(call).filter(status="draft").count()
-    from tremplin.imports.models import RegisterExtract
-    from tremplin.www.programme.forms import RegisterExtractForm
-    from tremplin.www.programme.views.extracts import extract_context
-
     context = {"call": call, "rows": rows, "draft_count": drafts, "extract_form": RegisterExtractForm()}
     context.update(extract_context(request, RegisterExtract.objects.for_call(call).first()))
     return render(request, "programme/call_applications.html", context)
