@@ -289,3 +289,30 @@ def test_the_upload_page_posts_and_shows_the_result(applicants, client):
     assert "INVALID_TEMPLATE_VARIABLE" not in page
     assert RegisterExtract.objects.get().stock_date == dt.date(2026, 10, 31)
     assert "Stock SIRENE du 31/10/2026 : 8 lignes lues, 5 établissements actifs" in page
+
+
+def test_a_recomputed_potential_keeps_naming_the_extract_it_stands_on(applicants):
+    from tremplin.programme.services.potential import refresh_potential
+
+    call, caux, _havre = applicants
+    team = factories.programme_team_member()
+    extract = start_extract(call, upload(extract_csv(three_epcis())), by=team)
+    refresh_potential(caux, by=team)
+    caux.refresh_from_db()
+    assert caux.potential_figures["source"]["extract"] == extract.pk
+    assert caux.potential_figures["source"]["establishments"] == 3
+
+
+def test_the_progress_fragment_polls_while_running_and_is_the_programme_teams_only(applicants, client):
+    call, _caux, _havre = applicants
+    team = factories.programme_team_member()
+    extract = RegisterExtract.objects.create(
+        call=call, filename="stock.csv", created_by=team, status="running"
+    )
+    url = reverse("programme_extract_progress", args=[extract.pk])
+    client.force_login(factories.seated_committee_member(call))
+    assert client.get(url).status_code == 403
+    client.force_login(team)
+    fragment = client.get(url).content.decode()
+    assert f'hx-get="{url}?poll=1"' in fragment and 'data-status="running"' in fragment
+    assert "INVALID_TEMPLATE_VARIABLE" not in fragment

@@ -76,6 +76,8 @@ def test_the_programme_team_opens_one_from_the_form_by_name_or_siren(client):
     territory = Territory.objects.get(epci__siren=LE_HAVRE)
     assert response.status_code == 302 and response.url == reverse("territory_detail", args=[territory.pk])
     assert (territory.origin, territory.created_by) == (TerritoryOrigin.STANDALONE, team)
+    detail = client.get(response.url).content.decode()
+    assert 'data-territory-origin="standalone"' in detail and "Démarche hors de tout programme" in detail
     # The same EPCI again, by its SIREN: nothing new, told so.
     response = client.post(reverse("territory_create"), {"epci": LE_HAVRE}, follow=True)
     assert "existe déjà : rien n&#x27;a été modifié" in response.content.decode()
