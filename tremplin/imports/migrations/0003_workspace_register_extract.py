@@ -8,46 +8,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imports', '0002_reimport'),
-        ('programme', '0002_applications_and_scores'),
+        ("imports", "0002_reimport"),
+        ("programme", "0002_applications_and_scores"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RegisterExtract',
+            name="RegisterExtract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(blank=True, max_length=200, verbose_name='file name')),
-                ('file', models.FileField(blank=True, max_length=200, storage=tremplin.imports.models.private_import_storage, upload_to=tremplin.imports.models.extract_upload_path)),
-                ('size', models.PositiveBigIntegerField(default=0, verbose_name='size (bytes)')),
-                ('stock_date', models.DateField(blank=True, null=True, verbose_name='date of the register stock')),
-                ('stock_date_basis', models.CharField(blank=True, max_length=16)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('previewed', 'Waiting for confirmation'), ('cancelled', 'Cancelled'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=16, verbose_name='status')),
-                ('progress', models.FloatField(default=0.0, verbose_name='progress')),
-                ('message', models.CharField(blank=True, max_length=200, verbose_name='progress message')),
-                ('task_result_id', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('kept', models.PositiveIntegerField(default=0)),
-                ('skipped_inactive', models.PositiveIntegerField(default=0)),
-                ('skipped_outside', models.PositiveIntegerField(default=0)),
-                ('results', models.JSONField(blank=True, default=list, encoder=django.core.serializers.json.DjangoJSONEncoder)),
-                ('errors', models.JSONField(blank=True, default=list, encoder=django.core.serializers.json.DjangoJSONEncoder)),
-                ('error_count', models.PositiveIntegerField(default=0)),
-                ('failure', models.TextField(blank=True)),
-                ('call', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='register_extracts', to='programme.call')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("filename", models.CharField(blank=True, max_length=200, verbose_name="file name")),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        storage=tremplin.imports.models.private_import_storage,
+                        upload_to=tremplin.imports.models.extract_upload_path,
+                    ),
+                ),
+                ("size", models.PositiveBigIntegerField(default=0, verbose_name="size (bytes)")),
+                (
+                    "stock_date",
+                    models.DateField(blank=True, null=True, verbose_name="date of the register stock"),
+                ),
+                ("stock_date_basis", models.CharField(blank=True, max_length=16)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("previewed", "Waiting for confirmation"),
+                            ("cancelled", "Cancelled"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("progress", models.FloatField(default=0.0, verbose_name="progress")),
+                ("message", models.CharField(blank=True, max_length=200, verbose_name="progress message")),
+                ("task_result_id", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("rows", models.PositiveIntegerField(default=0)),
+                ("kept", models.PositiveIntegerField(default=0)),
+                ("skipped_inactive", models.PositiveIntegerField(default=0)),
+                ("skipped_outside", models.PositiveIntegerField(default=0)),
+                (
+                    "results",
+                    models.JSONField(
+                        blank=True, default=list, encoder=django.core.serializers.json.DjangoJSONEncoder
+                    ),
+                ),
+                (
+                    "errors",
+                    models.JSONField(
+                        blank=True, default=list, encoder=django.core.serializers.json.DjangoJSONEncoder
+                    ),
+                ),
+                ("error_count", models.PositiveIntegerField(default=0)),
+                ("failure", models.TextField(blank=True)),
+                (
+                    "call",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="register_extracts",
+                        to="programme.call",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'register extract',
-                'verbose_name_plural': 'register extracts',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "register extract",
+                "verbose_name_plural": "register extracts",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -6,26 +6,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('territories', '0001_initial'),
+        ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='territory',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="territory",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='territory',
-            name='label',
-            field=models.CharField(blank=True, max_length=200, verbose_name='name of the workspace'),
+            model_name="territory",
+            name="label",
+            field=models.CharField(blank=True, max_length=200, verbose_name="name of the workspace"),
         ),
         migrations.AddField(
-            model_name='territory',
-            name='origin',
-            field=models.CharField(choices=[('programme', 'Programme territory'), ('applicant', 'Applicant to a call (register data only)'), ('standalone', 'Démarche outside any programme')], default='programme', max_length=16, verbose_name='opened as'),
+            model_name="territory",
+            name="origin",
+            field=models.CharField(
+                choices=[
+                    ("programme", "Programme territory"),
+                    ("applicant", "Applicant to a call (register data only)"),
+                    ("standalone", "Démarche outside any programme"),
+                ],
+                default="programme",
+                max_length=16,
+                verbose_name="opened as",
+            ),
         ),
     ]
