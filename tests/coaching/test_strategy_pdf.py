@@ -1,5 +1,6 @@
 """The consolidated EIT strategy and action plan, as a PDF whose text is read back."""
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -42,7 +43,12 @@ def test_the_pdf_holds_the_territorys_swot_and_plan_with_statuses(
     services.add_item(
         deliverables[DeliverableKind.W2_OBJECTIVES],
         Objective(
-            label="Détourner les déchets", indicator="Tonnes détournées", target_value=500, unit="t/an"
+            label="Détourner les déchets",
+            indicator="Tonnes détournées",
+            baseline_value=120,
+            baseline_date=datetime.date(2019, 1, 1),
+            target_value=500,
+            unit="t/an",
         ),
         by=caux_officer,
     )

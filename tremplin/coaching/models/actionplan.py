@@ -35,7 +35,12 @@ class PlannedAction(ParticipationItem):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     budget_eur = models.DecimalField(
-        _("budget (€)"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+        _("budget (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     funding_source = models.CharField(
         _("funding source"), max_length=200, blank=True, help_text=_("e.g. EPCI's own funds, ADEME, Region")

@@ -108,7 +108,9 @@ def _audited(fields: dict) -> dict:
 def create_action(participation, *, by, submission_key: str | None = None, **fields) -> PlannedAction:
     """Add an action to the territory's plan (planned); once per form (``submission_key``)."""
     require_team_of(by, participation)
-    action = PlannedAction(participation=participation, **{k: v for k, v in fields.items() if k in ACTION_FIELDS})
+    action = PlannedAction(
+        participation=participation, **{k: v for k, v in fields.items() if k in ACTION_FIELDS}
+    )
     _clean(action)
 
     def create():

@@ -315,7 +315,9 @@ def pull_into_swot(deliverable: Deliverable, *, category: str, lead=None, flow=N
     territory_id = deliverable.participation.territory_id
     if lead is not None and lead.territory_id != territory_id:
         raise NotAllowed
-    if flow is not None and (flow.establishment.territory_id != territory_id or flow.basis == FlowBasis.ESTIMATED):
+    if flow is not None and (
+        flow.establishment.territory_id != territory_id or flow.basis == FlowBasis.ESTIMATED
+    ):
         raise NotAllowed
     text = lead_swot_text(lead) if lead is not None else flow_swot_text(flow)
     item = SwotItem(category=category, text=text, lead=lead, flow=flow)

@@ -69,8 +69,10 @@ class KeyFigures:
 
 def _families(territory, *, for_team: bool) -> tuple[list[FamilyFlows], set[str]]:
     kb = engine.default_knowledge_base()
-    rows = Flow.objects.for_territory(territory).known().values_list(
-        "resource", "direction", "basis", "quantity_per_year", "establishment__siret"
+    rows = (
+        Flow.objects.for_territory(territory)
+        .known()
+        .values_list("resource", "direction", "basis", "quantity_per_year", "establishment__siret")
     )
     count: dict[str, int] = defaultdict(int)
     bases: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))

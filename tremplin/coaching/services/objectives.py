@@ -26,13 +26,23 @@ from tremplin.coaching.services.roles import require_team_of
 from tremplin.submissions.services import submit_once
 
 #: The fields an objective's edit form changes (and the conflict panel compares).
-OBJECTIVE_FIELDS = ("label", "indicator", "unit", "baseline_value", "baseline_date", "target_value", "due_date")
+OBJECTIVE_FIELDS = (
+    "label",
+    "indicator",
+    "unit",
+    "baseline_value",
+    "baseline_date",
+    "target_value",
+    "due_date",
+)
 
 
 class ObjectiveConflict(CoachingError):
     """The objective changed since the form was shown; ``current`` is the objective as it is now."""
 
-    default_message = _("Someone else changed this objective since you opened the form: your changes were not saved.")
+    default_message = _(
+        "Someone else changed this objective since you opened the form: your changes were not saved."
+    )
 
     def __init__(self, current):
         self.current = current

@@ -85,7 +85,9 @@ urlpatterns = [
         name="coaching_objective_value_delete",
     ),
     path("livrables/<int:pk>/swot/reprendre/", strategy.coaching_swot_pull, name="coaching_swot_pull"),
-    path("participations/<int:pk>/plan-d-actions/", strategy.coaching_action_plan, name="coaching_action_plan"),
+    path(
+        "participations/<int:pk>/plan-d-actions/", strategy.coaching_action_plan, name="coaching_action_plan"
+    ),
     path("actions/<int:pk>/", strategy.coaching_action_edit, name="coaching_action_edit"),
     path("actions/<int:pk>/statut/", strategy.coaching_action_transition, name="coaching_action_transition"),
     # Individual support and good practices

@@ -29,9 +29,9 @@ from tremplin.flows.models import Flow
 from tremplin.flows.totals import known_outputs_companies, known_outputs_tonnes
 from tremplin.indicators.secrecy import withheld
 from tremplin.programme.models import Participation
+from tremplin.submissions.services import AlreadySubmitted, was_replayed
 from tremplin.synergies.enums import LeadStatus
 from tremplin.synergies.models import DetectionRun, Lead
-from tremplin.submissions.services import AlreadySubmitted, was_replayed
 from tremplin.territories.facts import territory_facts
 from tremplin.www.access import get_visible_or_404
 from tremplin.www.coaching.forms import CommentForm, PerimeterForm, TransitionForm, item_form
@@ -294,7 +294,8 @@ def coaching_deliverable_comment(request, pk):
 @download
 def coaching_strategy_pdf(request, pk):
     participation = get_visible_or_404(Participation, request.user, pk=pk)
-    response = HttpResponse(strategy_pdf(participation), content_type="application/pdf")
+    pdf = strategy_pdf(participation, for_team=is_team_of(request.user, participation))
+    response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"strategie-eit-{slugify(participation.territory.name)}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -39,7 +39,9 @@ from tremplin.www.errors import form_errors_message
 
 def _back_to_objectives(objective):
     return redirect(
-        "coaching_deliverable", participation_pk=objective.participation_id, kind=DeliverableKind.W2_OBJECTIVES
+        "coaching_deliverable",
+        participation_pk=objective.participation_id,
+        kind=DeliverableKind.W2_OBJECTIVES,
     )
 
 
@@ -77,7 +79,12 @@ def coaching_objective_edit(request, pk):
     return render(
         request,
         "coaching/objective_form.html",
-        {"participation": objective.participation, "objective": objective, "form": form, "conflict": conflict},
+        {
+            "participation": objective.participation,
+            "objective": objective,
+            "form": form,
+            "conflict": conflict,
+        },
         status=409 if conflict else 200,
     )
 
@@ -145,7 +152,9 @@ def coaching_swot_pull(request, pk):
     else:
         messages.error(request, form_errors_message(form))
     return redirect(
-        "coaching_deliverable", participation_pk=deliverable.participation_id, kind=DeliverableKind.W1_DIAGNOSIS
+        "coaching_deliverable",
+        participation_pk=deliverable.participation_id,
+        kind=DeliverableKind.W1_DIAGNOSIS,
     )
 
 
@@ -195,7 +204,9 @@ def coaching_action_plan(request, pk):
             else:
                 messages.success(request, _("Action added to the plan."))
             return redirect("coaching_action_plan", pk=participation.pk)
-    return render(request, "coaching/action_plan.html", _plan_context(request, participation, form), status=400)
+    return render(
+        request, "coaching/action_plan.html", _plan_context(request, participation, form), status=400
+    )
 
 
 def _action_values(action) -> dict:
@@ -258,7 +269,10 @@ def coaching_action_transition(request, pk):
     action = get_visible_or_404(PlannedAction, request.user, pk=pk)
     try:
         action = actionplan.change_action_status(
-            action, request.POST.get("transition", ""), by=request.user, comment=request.POST.get("comment", "")
+            action,
+            request.POST.get("transition", ""),
+            by=request.user,
+            comment=request.POST.get("comment", ""),
         )
     except CoachingError as error:
         messages.error(request, error.message)
