@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import formats
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from shapely.geometry import shape
@@ -275,7 +275,7 @@ def add_item(deliverable: Deliverable, item, *, by, submission_key: str | None =
 
 
 def _number(value: float) -> str:
-    return formats.number_format(round(value, 1), decimal_pos=None, use_l10n=True, force_grouping=True)
+    return floatformat(value, "-1g")
 
 
 def lead_swot_text(lead) -> str:
