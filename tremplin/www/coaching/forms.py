@@ -66,8 +66,8 @@ class SwotItemForm(OnceWhenCreating, forms.ModelForm):
 class ObjectiveForm(OnceWhenCreating, forms.ModelForm):
     class Meta:
         model = Objective
-        fields = ["label", "indicator", "target_value", "unit", "due_date"]
-        widgets = {"due_date": DATE}
+        fields = ["label", "indicator", "unit", "baseline_value", "baseline_date", "target_value", "due_date"]
+        widgets = {"baseline_date": DATE, "due_date": DATE}
 
 
 class GovernanceBodyForm(OnceWhenCreating, forms.ModelForm):

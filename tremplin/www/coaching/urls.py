@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tremplin.www.coaching.views import calendar, deliverables, followup, support
+from tremplin.www.coaching.views import calendar, deliverables, followup, strategy, support
 
 urlpatterns = [
     path("", calendar.coaching_home, name="coaching_home"),
@@ -72,6 +72,24 @@ urlpatterns = [
         deliverables.coaching_strategy_pdf,
         name="coaching_strategy_pdf",
     ),
+    # The strategy: objectives' values, the action plan, SWOT items pulled from the territory's data
+    path("objectifs/<int:pk>/modifier/", strategy.coaching_objective_edit, name="coaching_objective_edit"),
+    path(
+        "objectifs/<int:pk>/valeurs/ajouter/",
+        strategy.coaching_objective_value_add,
+        name="coaching_objective_value_add",
+    ),
+    path(
+        "valeurs/<int:pk>/supprimer/",
+        strategy.coaching_objective_value_delete,
+        name="coaching_objective_value_delete",
+    ),
+    path("livrables/<int:pk>/swot/reprendre/", strategy.coaching_swot_pull, name="coaching_swot_pull"),
+    path(
+        "participations/<int:pk>/plan-d-actions/", strategy.coaching_action_plan, name="coaching_action_plan"
+    ),
+    path("actions/<int:pk>/", strategy.coaching_action_edit, name="coaching_action_edit"),
+    path("actions/<int:pk>/statut/", strategy.coaching_action_transition, name="coaching_action_transition"),
     # Individual support and good practices
     path("participations/<int:pk>/appui/", support.coaching_support_days, name="coaching_support_days"),
     path("appui/<int:pk>/", support.coaching_support_day_edit, name="coaching_support_day_edit"),

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,16 +22,24 @@ from tremplin.coaching.models import (
 )
 from tremplin.coaching.services import deliverables as services
 from tremplin.coaching.services.errors import CoachingError
+from tremplin.coaching.services.keyfigures import key_figures
+from tremplin.coaching.services.objectives import objectives_progress
 from tremplin.coaching.services.roles import is_programme_team, is_team_of
+from tremplin.flows.models import Flow
 from tremplin.flows.totals import known_outputs_companies, known_outputs_tonnes
 from tremplin.indicators.secrecy import withheld
 from tremplin.programme.models import Participation
 from tremplin.submissions.services import AlreadySubmitted, was_replayed
+from tremplin.synergies.enums import LeadStatus
+from tremplin.synergies.models import DetectionRun, Lead
 from tremplin.territories.facts import territory_facts
 from tremplin.www.access import get_visible_or_404
 from tremplin.www.coaching.forms import CommentForm, PerimeterForm, TransitionForm, item_form
+from tremplin.www.coaching.forms_strategy import ObjectiveValueForm, SwotPullForm
 from tremplin.www.downloads import download
 from tremplin.www.errors import form_errors_message
+
+PULLABLE = 15  # leads and flows offered for the SWOT
 
 
 @login_required
@@ -80,6 +89,28 @@ def _deliverable_context(request, deliverable, forms=None, perimeter_form=None):
         context["known_outputs_secret"] = not is_team and withheld(
             tonnes, known_outputs_companies(participation.territory)
         )
+        context["key_figures"] = key_figures(participation.territory, for_team=is_team)
+        if editable:
+            # What the team may pull into the SWOT: the latest run's leads, the biggest known flows.
+            run = (
+                DetectionRun.objects.for_territory(participation.territory)
+                .finished()
+                .order_by("-finished_at", "-id")
+                .first()
+            )
+            context["pullable_leads"] = list(
+                Lead.objects.visible_to(request.user)
+                .filter(run=run)
+                .exclude(status=LeadStatus.DISMISSED)
+                .order_by("rank")[:PULLABLE]
+            )
+            context["pullable_flows"] = list(
+                Flow.objects.visible_to(request.user)
+                .for_territory(participation.territory)
+                .known()
+                .order_by("-quantity_per_year", "pk")[:PULLABLE]
+            )
+            context["pull_form"] = SwotPullForm()
         swot = list(sections[0]["items"])
         context["swot"] = [
             (category, [item for item in swot if item.category == category]) for category in SwotCategory
@@ -101,6 +132,17 @@ def _deliverable_context(request, deliverable, forms=None, perimeter_form=None):
         context["zones_json"] = (
             json.loads(perimeter.zones_geojson) if perimeter and perimeter.zones_geojson else None
         )
+    if deliverable.kind == DeliverableKind.W2_OBJECTIVES:
+        today = timezone.localdate()
+        context["progress"] = [
+            (
+                progress,
+                list(progress.objective.values.all()),
+                ObjectiveValueForm(prefix=f"value-{progress.objective.pk}", initial={"date": today}),
+            )
+            for progress in objectives_progress(participation, today)
+        ]
+        context["progress_date"] = today
     if deliverable.kind == DeliverableKind.W4_ECONOMIC_MODEL:
         lines = list(sections[0]["items"])
         context["budget_totals"] = [
@@ -252,7 +294,8 @@ def coaching_deliverable_comment(request, pk):
 @download
 def coaching_strategy_pdf(request, pk):
     participation = get_visible_or_404(Participation, request.user, pk=pk)
-    response = HttpResponse(strategy_pdf(participation), content_type="application/pdf")
+    pdf = strategy_pdf(participation, for_team=is_team_of(request.user, participation))
+    response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"strategie-eit-{slugify(participation.territory.name)}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
