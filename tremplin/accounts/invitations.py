@@ -131,7 +131,7 @@ def _invite(invitation: Invitation, *, by, link_for, now) -> Invitation:
     invitation.save()
     log_action(
         by,
-        "invitation.sent",
+        "people.invitation.sent",
         invitation,
         territory=invitation.territory,
         call=invitation.call,
@@ -202,7 +202,7 @@ def revoke_invitation(invitation: Invitation, *, by, now=None) -> Invitation:
     invitation.save(update_fields=["status", "decided_at", "decided_by"])
     log_action(
         by,
-        "invitation.revoked",
+        "people.invitation.revoked",
         invitation,
         territory=invitation.territory,
         call=invitation.call,
@@ -298,7 +298,7 @@ def accept_invitation(token: str, *, user=None, password: str = "", now=None) ->
     invitation.save(update_fields=["status", "decided_at", "decided_by"])
     log_action(
         user,
-        "invitation.accepted",
+        "people.invitation.accepted",
         invitation,
         territory=invitation.territory,
         call=invitation.call,
@@ -362,7 +362,7 @@ def remove_committee_seat(seat, *, by, now=None) -> None:
 
 
 def _invitation_message(invitation: Invitation, link_for) -> EmailMessage:
-    path = reverse("invitation_accept", kwargs={"token": invitation_token(invitation)})
+    path = reverse("people_invitation_accept", kwargs={"token": invitation_token(invitation)})
     with translation.override("fr"):
         context = {
             "invitation": invitation,

@@ -28,9 +28,9 @@ def _invited(values) -> str:
     return sentence
 
 
-register("invitation.sent", _invited, "function")
-register("invitation.revoked", _("Withdrew the invitation of %(invitee)s to the role “%(role)s”"))
-register("invitation.accepted", _("Accepted the invitation to the role “%(role)s”"))
+register("people.invitation.sent", _invited, "function")
+register("people.invitation.revoked", _("Withdrew the invitation of %(invitee)s to the role “%(role)s”"))
+register("people.invitation.accepted", _("Accepted the invitation to the role “%(role)s”"))
 register("account.created.by_invitation", _("Created an account by following an invitation"))
 register(
     "role.access.changed",

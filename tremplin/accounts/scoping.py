@@ -63,9 +63,8 @@ def scope_for(user) -> Scope:
     cached = getattr(user, _SCOPE_CACHE_ATTR, None)
     if cached is not None:
         return cached
-    from tremplin.accounts.models import Role  # the models module registers its own scoped models here
-
-    from tremplin.accounts.models import MemberAccess
+    # The models module registers its own scoped models here: imported when first needed.
+    from tremplin.accounts.models import MemberAccess, Role
 
     rows = list(
         user.memberships.values_list(

@@ -162,6 +162,11 @@ def revoke_membership(
         end_sessions(user)
 
 
+LAST_EDITOR = _(
+    "This person is the territory's last member with edit access: give edit access to a colleague first."
+)
+
+
 def _other_editors(membership: Membership):
     return Membership.objects.filter(
         role=Role.TERRITORY_TEAM,
@@ -173,13 +178,9 @@ def _other_editors(membership: Membership):
 
 def _check_someone_remains(membership: Membership) -> None:
     """Nobody removes the last editor of a territory, nor the last member of the programme team."""
-    if membership.role == Role.TERRITORY_TEAM and membership.access == MemberAccess.EDIT:
-        if not _other_editors(membership).exists():
-            raise RoleGrantNotAllowed(
-                _(
-                    "This person is the territory's last member with edit access: give edit access to a colleague first."
-                )
-            )
+    editor = membership.role == Role.TERRITORY_TEAM and membership.access == MemberAccess.EDIT
+    if editor and not _other_editors(membership).exists():
+        raise RoleGrantNotAllowed(LAST_EDITOR)
     if membership.role == Role.PROGRAMME_TEAM:
         others = Membership.objects.filter(role=Role.PROGRAMME_TEAM, user__is_active=True).exclude(
             pk=membership.pk
@@ -201,11 +202,7 @@ def set_member_access(membership: Membership, access: str, *, by) -> Membership:
     if membership.access == access:
         return membership
     if access == MemberAccess.READ and not _other_editors(membership).exists():
-        raise RoleGrantNotAllowed(
-            _(
-                "This person is the territory's last member with edit access: give edit access to a colleague first."
-            )
-        )
+        raise RoleGrantNotAllowed(LAST_EDITOR)
     before = membership.access
     membership.access = access
     membership.save(update_fields=["access"])

@@ -33,7 +33,6 @@ from tremplin.www.accounts.forms import (
     AccessForm,
     CommitteeInvitationForm,
     ProgrammeInvitationForm,
-    RemovalForm,
     TerritoryInvitationForm,
 )
 from tremplin.www.errors import form_errors_message

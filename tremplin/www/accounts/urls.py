@@ -36,8 +36,8 @@ urlpatterns = [
     path("equipes/membres/<int:pk>/retirer/", views.team_member_remove, name="team_member_remove"),
     path("territoires/<int:territory_pk>/journal/", views.territory_journal, name="territory_journal"),
     # People and roles: invitations by e-mail, who holds which role.
-    path("invitations/<str:token>/", people_views.invitation_accept, name="invitation_accept"),
-    path("invitations/<int:pk>/retirer/", people_views.invitation_revoke, name="invitation_revoke"),
+    path("invitations/<str:token>/", people_views.invitation_accept, name="people_invitation_accept"),
+    path("invitations/<int:pk>/retirer/", people_views.invitation_revoke, name="people_invitation_revoke"),
     path("personnes/", people_views.people_programme, name="people_programme"),
     path("personnes/inviter/", people_views.programme_invite, name="people_programme_invite"),
     path(

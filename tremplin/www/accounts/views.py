@@ -198,7 +198,7 @@ def territory_team(request, territory_pk):
         .filter(territory=territory)
         .filter(
             Q(action__startswith="role.")
-            | Q(action__startswith="invitation.")
+            | Q(action__startswith="people.invitation.")
             | Q(action__startswith="access.")
         )
         .select_related("actor", "target_type")[:50]
