@@ -97,7 +97,9 @@ def _require(by, territory, *, edit: bool = False) -> None:
     if by is None:
         return
     scope = scope_for(by)
-    if territory is None or territory.pk not in (scope.editor_territory_ids if edit else scope.team_territory_ids):
+    if territory is None or territory.pk not in (
+        scope.editor_territory_ids if edit else scope.team_territory_ids
+    ):
         raise PrivacyError(_("Only the territory's team may export or erase the personal data it holds."))
 
 
