@@ -262,7 +262,7 @@ def accept_invitation(token: str, *, user=None, password: str = "", now=None) ->
     now = now or timezone.now()
     invitation = invitation_for_token(token, now=now)
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("territory", "call", "region")
         .get(pk=invitation.pk)
     )

@@ -194,7 +194,9 @@ def _check_someone_remains(membership: Membership) -> None:
 @transaction.atomic
 def set_member_access(membership: Membership, access: str, *, by) -> Membership:
     """Let a territory team member edit, or only read; the territory always keeps one editor."""
-    membership = Membership.objects.select_for_update().select_related("territory").get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update(of=("self",)).select_related("territory").get(pk=membership.pk)
+    )
     if membership.role != Role.TERRITORY_TEAM or access not in MemberAccess.values:
         raise RoleGrantNotAllowed()
     if not may_grant(by, Role.TERRITORY_TEAM, territory=membership.territory):
