@@ -84,6 +84,7 @@ def test_erasing_a_contact_from_the_privacy_page_ends_its_sessions(client, caux)
 
 def test_a_member_removed_by_the_programme_team_is_signed_out(client, caux):
     officer = factories.territory_officer(caux)
+    factories.territory_officer(caux)  # a colleague: nobody removes the territory's last editor
     browser = Client()
     browser.force_login(officer)
     from tremplin.accounts.models import Membership

@@ -6,6 +6,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from tremplin.accounts import signals
+        from tremplin.accounts import journal, signals  # noqa: F401  (journal: the sentences of this app)
 
         signals.connect()

@@ -83,6 +83,13 @@ class TerritoryFunction(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class MemberAccess(models.TextChoices):
+    """What a territory team member may do in the workspace (an elected official often only reads)."""
+
+    EDIT = "edit", _("Edit")
+    READ = "read", _("Read only")
+
+
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
@@ -99,6 +106,19 @@ class Membership(models.Model):
     function = models.CharField(_("function"), max_length=32, choices=TerritoryFunction.choices, blank=True)
     organisation = models.CharField(
         _("organisation"), max_length=200, blank=True, help_text=_("e.g. Région Normandie, ADEME, DREAL")
+    )
+    #: Territory team only: read-only members see the workspace but change nothing in it.
+    access = models.CharField(
+        _("access"), max_length=8, choices=MemberAccess.choices, default=MemberAccess.EDIT
+    )
+    #: Programme team only: bound to a region, the member runs that region's calls only; unbound, all.
+    region = models.ForeignKey(
+        "geo.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programme_memberships",
+        verbose_name=_("region"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -118,6 +138,10 @@ class Membership(models.Model):
                     )
                 ),
             ),
+            models.CheckConstraint(
+                name="membership_region_only_for_programme_team",
+                condition=Q(region__isnull=True) | Q(role="programme_team"),
+            ),
             models.UniqueConstraint(
                 fields=["user", "territory"],
                 condition=Q(role="territory_team"),
@@ -136,7 +160,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        target = self.territory or self.establishment or ""
+        target = self.territory or self.establishment or self.region or ""
         return f"{self.user} — {self.get_role_display()} {target}".strip()
 
     def clean(self):
@@ -144,6 +168,10 @@ class Membership(models.Model):
             raise ValidationError({"territory": _("A territory team member belongs to a territory.")})
         if self.role == Role.COMPANY_CONTACT and not self.establishment_id:
             raise ValidationError({"establishment": _("A company contact belongs to an establishment.")})
+
+    @property
+    def can_edit(self) -> bool:
+        return self.access == MemberAccess.EDIT
 
 
 class AccessRequestStatus(models.TextChoices):
@@ -215,3 +243,92 @@ class AccessRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == AccessRequestStatus.PENDING
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting acceptance")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=InvitationStatus.PENDING)
+
+
+class Invitation(models.Model):
+    """A role offered to an e-mail address, granted when the person follows the link sent to it.
+
+    The link is signed, names the invitation and its secret, and works once, until ``expires_at``; the
+    person may not have an account yet (see accounts.invitations).
+    """
+
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    call = models.ForeignKey(
+        "programme.Call",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("call for applications"),
+    )
+    region = models.ForeignKey(
+        "geo.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    function = models.CharField(_("function"), max_length=32, choices=TerritoryFunction.choices, blank=True)
+    access = models.CharField(
+        _("access"), max_length=8, choices=MemberAccess.choices, default=MemberAccess.EDIT
+    )
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    secret = models.CharField(max_length=64, editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    invited_at = models.DateTimeField(_("invited on"), default=timezone.now)
+    expires_at = models.DateTimeField(_("valid until"))
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-invited_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "territory"],
+                condition=Q(status="pending", role="territory_team"),
+                name="invitation_one_pending_per_team",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "call"],
+                condition=Q(status="pending", role="committee_member"),
+                name="invitation_one_pending_per_committee",
+            ),
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=Q(status="pending", role="programme_team"),
+                name="invitation_one_pending_programme_team",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} — {self.get_role_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == InvitationStatus.PENDING
+
+    def has_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at

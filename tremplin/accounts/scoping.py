@@ -20,9 +20,24 @@ class Scope:
 
     is_programme_team: bool = False
     is_committee_member: bool = False
+    #: Territories whose team the user belongs to, for reading (read-only members included).
     team_territory_ids: frozenset[int] = frozenset()
+    #: Territories whose data the user may change: the team members with edit access.
+    editor_territory_ids: frozenset[int] = frozenset()
     contact_establishment_ids: frozenset[int] = frozenset()
     contact_territory_ids: frozenset[int] = frozenset()
+    #: A programme team member bound to regions runs those regions' calls only; unbound, every region.
+    programme_region_ids: frozenset[int] = frozenset()
+    programme_all_regions: bool = False
+
+    def runs_region(self, region_id) -> bool:
+        """Whether the user is on the programme team for that region (calls, committees, colleagues)."""
+        return self.is_programme_team and (
+            self.programme_all_regions or region_id in self.programme_region_ids
+        )
+
+    def may_edit_territory(self, territory_id) -> bool:
+        return territory_id in self.editor_territory_ids
 
     @property
     def territory_ids(self) -> frozenset[int]:
@@ -48,19 +63,26 @@ def scope_for(user) -> Scope:
     cached = getattr(user, _SCOPE_CACHE_ATTR, None)
     if cached is not None:
         return cached
-    from tremplin.accounts.models import Role  # the models module registers its own scoped models here
+    # The models module registers its own scoped models here: imported when first needed.
+    from tremplin.accounts.models import MemberAccess, Role
 
     rows = list(
         user.memberships.values_list(
-            "role", "territory_id", "establishment_id", "establishment__territory_id"
+            "role", "territory_id", "establishment_id", "establishment__territory_id", "access", "region_id"
         )
     )
+    programme = [region for role, _t, _e, _et, _a, region in rows if role == Role.PROGRAMME_TEAM]
+    team = [(t, access) for role, t, _e, _et, access, _r in rows if role == Role.TERRITORY_TEAM]
+    contacts = [(e, et) for role, _t, e, et, _a, _r in rows if role == Role.COMPANY_CONTACT]
     scope = Scope(
-        is_programme_team=any(role == Role.PROGRAMME_TEAM for role, *_ in rows),
-        is_committee_member=any(role == Role.COMMITTEE_MEMBER for role, *_ in rows),
-        team_territory_ids=frozenset(t for role, t, _e, _et in rows if role == Role.TERRITORY_TEAM),
-        contact_establishment_ids=frozenset(e for role, _t, e, _et in rows if role == Role.COMPANY_CONTACT),
-        contact_territory_ids=frozenset(et for role, _t, _e, et in rows if role == Role.COMPANY_CONTACT),
+        is_programme_team=bool(programme),
+        is_committee_member=any(row[0] == Role.COMMITTEE_MEMBER for row in rows),
+        team_territory_ids=frozenset(t for t, _access in team),
+        editor_territory_ids=frozenset(t for t, access in team if access == MemberAccess.EDIT),
+        contact_establishment_ids=frozenset(e for e, _et in contacts),
+        contact_territory_ids=frozenset(et for _e, et in contacts),
+        programme_region_ids=frozenset(region for region in programme if region is not None),
+        programme_all_regions=any(region is None for region in programme),
     )
     setattr(user, _SCOPE_CACHE_ATTR, scope)
     return scope

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from tremplin.accounts.models import Membership, Role
+from tremplin.accounts.models import MemberAccess, Membership, Role
 from tremplin.accounts.scoping import forget_scope, scope_for
 from tremplin.audit.log import log_action
 
@@ -19,6 +19,7 @@ __all__ = [
     "grant_membership",
     "may_grant",
     "revoke_membership",
+    "set_member_access",
 ]
 
 
@@ -29,21 +30,25 @@ class RoleGrantNotAllowed(Exception):
         super().__init__(message or _("You may not grant or remove this role."))
 
 
-def may_grant(by, role: str, *, territory=None, establishment=None) -> bool:
-    """Whether ``by`` may grant (or remove) ``role`` bound to ``territory`` / ``establishment``.
+def may_grant(by, role: str, *, territory=None, establishment=None, region=None) -> bool:
+    """Whether ``by`` may grant (or remove) ``role`` bound to ``territory`` / ``establishment`` /
+    ``region``.
 
-    Programme-wide roles are granted by the programme team; a territory's team by that team or,
-    explicitly, by the programme team; a company contact by the team of the establishment's territory.
+    Programme-wide roles are granted by the programme team (a member bound to a region grants only
+    colleagues bound to the same region); a territory's team by its members with edit access or,
+    explicitly, by the programme team; a company contact by the editors of the establishment's territory.
     """
     if by is None:
         return True
     scope = scope_for(by)
-    if role in (Role.PROGRAMME_TEAM, Role.COMMITTEE_MEMBER):
+    if role == Role.PROGRAMME_TEAM:
+        return scope.programme_all_regions or (region is not None and scope.runs_region(region.pk))
+    if role == Role.COMMITTEE_MEMBER:
         return scope.is_programme_team
     if role == Role.TERRITORY_TEAM:
-        return scope.is_programme_team or (territory is not None and territory.pk in scope.team_territory_ids)
+        return scope.is_programme_team or (territory is not None and scope.may_edit_territory(territory.pk))
     if role == Role.COMPANY_CONTACT:
-        return establishment is not None and establishment.territory_id in scope.team_territory_ids
+        return establishment is not None and scope.may_edit_territory(establishment.territory_id)
     return False
 
 
@@ -65,6 +70,8 @@ def grant_membership(
     establishment=None,
     function: str = "",
     organisation: str = "",
+    access: str = MemberAccess.EDIT,
+    region=None,
     via: str = "",
     check: bool = True,
 ) -> Membership:
@@ -74,7 +81,7 @@ def grant_membership(
     and goes into the audit entry. ``check=False`` is for operations that checked a stronger condition
     themselves (a company contact opening its own valid invitation link).
     """
-    if check and not may_grant(by, role, territory=territory, establishment=establishment):
+    if check and not may_grant(by, role, territory=territory, establishment=establishment, region=region):
         raise RoleGrantNotAllowed()
     lookup = {"user": user, "role": role}
     if role == Role.TERRITORY_TEAM:
@@ -84,7 +91,12 @@ def grant_membership(
     membership = Membership.objects.select_for_update().filter(**lookup).first()
     created = membership is None
     if created:
-        membership = Membership.objects.create(**lookup, function=function, organisation=organisation)
+        extra = {"access": access} if role == Role.TERRITORY_TEAM else {}
+        if role == Role.PROGRAMME_TEAM:
+            extra["region"] = region
+        membership = Membership.objects.create(
+            **lookup, function=function, organisation=organisation, **extra
+        )
     else:
         changed = []
         if function and membership.function != function:
@@ -106,6 +118,8 @@ def grant_membership(
             establishment_id=establishment.pk if establishment is not None else None,
             function=function,
             via=via,
+            **({"access": access} if role == Role.TERRITORY_TEAM else {}),
+            **({"region_id": region.pk} if role == Role.PROGRAMME_TEAM and region is not None else {}),
         )
     forget_scope(user)
     return membership
@@ -118,9 +132,15 @@ def revoke_membership(
     """Remove a role; by default the person's open sessions end too (they sign in again, if they still
     can, and see only what their remaining roles allow)."""
     if not may_grant(
-        by, membership.role, territory=membership.territory, establishment=membership.establishment
+        by,
+        membership.role,
+        territory=membership.territory,
+        establishment=membership.establishment,
+        region=membership.region,
     ):
         raise RoleGrantNotAllowed()
+    if by is not None:  # the platform itself (erasure, seed) is not bound by who must remain
+        _check_someone_remains(membership)
     user = membership.user
     territory = membership.territory or (
         membership.establishment.territory if membership.establishment else None
@@ -140,6 +160,65 @@ def revoke_membership(
     forget_scope(user)
     if end_user_sessions:
         end_sessions(user)
+
+
+LAST_EDITOR = _(
+    "This person is the territory's last member with edit access: give edit access to a colleague first."
+)
+
+
+def _other_editors(membership: Membership):
+    return Membership.objects.filter(
+        role=Role.TERRITORY_TEAM,
+        territory_id=membership.territory_id,
+        access=MemberAccess.EDIT,
+        user__is_active=True,
+    ).exclude(pk=membership.pk)
+
+
+def _check_someone_remains(membership: Membership) -> None:
+    """Nobody removes the last editor of a territory, nor the last member of the programme team."""
+    editor = membership.role == Role.TERRITORY_TEAM and membership.access == MemberAccess.EDIT
+    if editor and not _other_editors(membership).exists():
+        raise RoleGrantNotAllowed(LAST_EDITOR)
+    if membership.role == Role.PROGRAMME_TEAM:
+        others = Membership.objects.filter(role=Role.PROGRAMME_TEAM, user__is_active=True).exclude(
+            pk=membership.pk
+        )
+        if not others.exists():
+            raise RoleGrantNotAllowed(
+                _("This person is the programme team's last member: invite a colleague first.")
+            )
+
+
+@transaction.atomic
+def set_member_access(membership: Membership, access: str, *, by) -> Membership:
+    """Let a territory team member edit, or only read; the territory always keeps one editor."""
+    membership = (
+        Membership.objects.select_for_update(of=("self",)).select_related("territory").get(pk=membership.pk)
+    )
+    if membership.role != Role.TERRITORY_TEAM or access not in MemberAccess.values:
+        raise RoleGrantNotAllowed()
+    if not may_grant(by, Role.TERRITORY_TEAM, territory=membership.territory):
+        raise RoleGrantNotAllowed()
+    if membership.access == access:
+        return membership
+    if access == MemberAccess.READ and not _other_editors(membership).exists():
+        raise RoleGrantNotAllowed(LAST_EDITOR)
+    before = membership.access
+    membership.access = access
+    membership.save(update_fields=["access"])
+    log_action(
+        by,
+        "role.access.changed",
+        membership,
+        territory=membership.territory,
+        user_id=membership.user_id,
+        before=before,
+        after=access,
+    )
+    forget_scope(membership.user)
+    return membership
 
 
 def end_sessions(user) -> None:

@@ -49,7 +49,7 @@ class EditConflict(EstablishmentError):
 
 def _require_team(by, territory_id) -> None:
     """Establishment records are changed by their territory's team (``by=None``: the platform itself)."""
-    if by is not None and territory_id not in scope_for(by).team_territory_ids:
+    if by is not None and territory_id not in scope_for(by).editor_territory_ids:
         raise EstablishmentError(str(_("Only the territory's team may change its establishments.")))
 
 

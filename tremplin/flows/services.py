@@ -60,7 +60,7 @@ def _require_may_change(by, establishment) -> None:
         return
     scope = scope_for(by)
     if (
-        establishment.territory_id in scope.team_territory_ids
+        establishment.territory_id in scope.editor_territory_ids
         or establishment.pk in scope.contact_establishment_ids
     ):
         return

@@ -116,7 +116,7 @@ def import_heat_networks(
 
     ``by`` is the officer (None from the command line); only the territory's team may import.
     """
-    if by is not None and territory.pk not in scope_for(by).team_territory_ids:
+    if by is not None and territory.pk not in scope_for(by).editor_territory_ids:
         raise HeatNetworkImportError([_("Only the territory's team may import its heat networks.")])
     if not 0 <= margin_km <= 50:
         raise HeatNetworkImportError([_("The margin around the territory must be between 0 and 50 km.")])

@@ -161,7 +161,7 @@ _stale_after = stale_after
 
 def _check_actor(territory, by) -> None:
     """``by`` is a member of the territory's team, or ``None`` for the command line."""
-    if by is not None and territory.pk not in scope_for(by).team_territory_ids:
+    if by is not None and territory.pk not in scope_for(by).editor_territory_ids:
         raise ImportNotAllowed(_("Only the territory's team may import establishments."))
 
 

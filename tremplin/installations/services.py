@@ -68,7 +68,7 @@ class IcpeReport:
 
 
 def _check_actor(territory, by) -> None:
-    if by is not None and territory.pk not in scope_for(by).team_territory_ids:
+    if by is not None and territory.pk not in scope_for(by).editor_territory_ids:
         raise IcpeNotAllowed(_("Only the territory's team may import installations classées."))
 
 
@@ -184,7 +184,7 @@ def _link(installation: Installation, item, by_siret: dict, by_name: dict) -> No
 
 
 def _decide(installation: Installation, *, by, confirm: bool) -> Installation:
-    if by is None or installation.territory_id not in scope_for(by).team_territory_ids:
+    if by is None or installation.territory_id not in scope_for(by).editor_territory_ids:
         raise IcpeNotAllowed(_("Only the territory's team may link installations classées."))
     with transaction.atomic():
         installation = Installation.objects.select_for_update().get(pk=installation.pk)

@@ -91,11 +91,15 @@ class Findings:
         return not self.counts()
 
 
-def _require(by, territory) -> None:
-    """The operator may act everywhere; a territory's team on its territory only."""
+def _require(by, territory, *, edit: bool = False) -> None:
+    """The operator may act everywhere; a territory's team on its territory only (an erasure needs edit
+    access: read-only members export, never erase)."""
     if by is None:
         return
-    if territory is None or territory.pk not in scope_for(by).team_territory_ids:
+    scope = scope_for(by)
+    if territory is None or territory.pk not in (
+        scope.editor_territory_ids if edit else scope.team_territory_ids
+    ):
         raise PrivacyError(_("Only the territory's team may export or erase the personal data it holds."))
 
 
@@ -274,7 +278,7 @@ def _revoke_contact_roles(findings: Findings, *, by) -> int:
 def erase_person_data(person: Person, *, by, territory=None) -> dict:
     """Erase what is held on the person in ``territory`` (``None``: everywhere, the operator only);
     returns the counts of what was erased (also in the ``privacy.erased`` audit entry)."""
-    _require(by, territory)
+    _require(by, territory, edit=True)
     findings = find_person_data(person, territory=territory)
     counts = findings.counts()
     patterns = [re.compile(re.escape(needle), re.IGNORECASE) for needle in person.needles]

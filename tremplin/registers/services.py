@@ -45,7 +45,7 @@ class RegisterImportError(ValueError):
 
 
 def _require_team(by, territory) -> None:
-    if by is not None and territory.pk not in scope_for(by).team_territory_ids:
+    if by is not None and territory.pk not in scope_for(by).editor_territory_ids:
         raise RegisterImportError(_("Only the territory team may import a register."))
 
 

@@ -324,6 +324,10 @@ def _end_of(day: dt.date) -> dt.datetime:
 def freeze_report(territory, *, kind: str, by, at: dt.date | None = None, title: str = "") -> ReportSnapshot:
     """Freeze the territory's report as of ``at`` (a past date: statuses read from the synergies'
     history at the end of that day; None: today, as things stand now)."""
+    from tremplin.accounts.scoping import scope_for
+
+    if by is not None and territory.pk not in scope_for(by).editor_territory_ids:
+        raise ReportError(_("Only the territory's members with edit access may freeze its reports."))
     if kind not in ReportKind.values:
         raise ReportError(_("Unknown kind of report."))
     today = timezone.localdate()

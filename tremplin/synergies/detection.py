@@ -76,8 +76,19 @@ def _participant_ids(opportunity: dict) -> list[str]:
     return list(opportunity["members"])
 
 
+def _require_editor(by, territory_id) -> None:
+    """Runs and leads are the work of the territory's members with edit access (``by=None``: the
+    platform itself, a command or a retry by the worker)."""
+    from tremplin.accounts.scoping import scope_for
+    from tremplin.synergies.exceptions import TeamOnly
+
+    if by is not None and territory_id not in scope_for(by).editor_territory_ids:
+        raise TeamOnly(_("Only the territory team can do this."))
+
+
 def start_detection(territory, *, mode, by, objective="gain", parameters=None, retry_of=None) -> DetectionRun:
     """Record a run and hand it to the background worker; return the run (its page shows the progress)."""
+    _require_editor(by, territory.pk)
     if mode not in DetectionMode.values:
         raise SynergyError(_("Unknown detection mode."))
     if objective not in Objective.values:
@@ -287,6 +298,7 @@ def accept_lead(lead: Lead, *, by) -> Synergy:
     """Take a lead into the pipeline: a synergy at status "detected", with its participants and estimates."""
     with transaction.atomic():
         lead = Lead.objects.select_for_update().select_related("territory").get(pk=lead.pk)
+        _require_editor(by, lead.territory_id)
         if lead.status != LeadStatus.PENDING:
             raise LeadAlreadyDecided(_("This lead was already reviewed."))
         territory = lead.territory
@@ -351,6 +363,7 @@ def dismiss_lead(lead: Lead, *, by, reason: str = "") -> Dismissal:
     """Set a lead aside for good: this run and the later ones leave its signature out."""
     with transaction.atomic():
         lead = Lead.objects.select_for_update().select_related("territory").get(pk=lead.pk)
+        _require_editor(by, lead.territory_id)
         if lead.status != LeadStatus.PENDING:
             raise LeadAlreadyDecided(_("This lead was already reviewed."))
         dismissal, _created = Dismissal.objects.get_or_create(

@@ -72,7 +72,7 @@ def dismiss_leads(run, lead_ids, *, by, reason: str) -> int:
     """Set several leads of ``run`` aside for good, with one reason: this run and the later ones leave
     their signatures out. Returns how many of the selected leads were dismissed (pending leads of the
     same signatures in other runs are dismissed with them, as one by one); all or nothing."""
-    if run.territory_id not in scope_for(by).team_territory_ids:
+    if run.territory_id not in scope_for(by).editor_territory_ids:
         raise TeamOnly(_("Only the territory team can dismiss leads."))
     reason = (reason or "").strip()
     if not reason:

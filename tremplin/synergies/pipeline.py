@@ -26,7 +26,7 @@ MEASURED_FIELDS = ("tonnes_diverted", "eur_saved", "eur_earned", "co2_avoided_t"
 
 
 def _check_team(by, synergy) -> None:
-    if synergy.territory_id not in scope_for(by).team_territory_ids:
+    if synergy.territory_id not in scope_for(by).editor_territory_ids:
         raise TeamOnly(_("Only the territory team can do this."))
 
 
@@ -82,7 +82,7 @@ def record_consent(participant, *, by, accepted: bool):
     """
     scope = scope_for(by)
     own = participant.establishment_id in scope.contact_establishment_ids
-    team = participant.synergy.territory_id in scope.team_territory_ids
+    team = participant.synergy.territory_id in scope.editor_territory_ids
     if not (own or team):
         raise NotAParticipant(_("Only the establishment's contact or the territory team can answer."))
     with transaction.atomic():

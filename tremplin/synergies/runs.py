@@ -184,7 +184,7 @@ def recover_runs_at_worker_start(now=None) -> list[int]:
 
 
 def _check_team(by, territory) -> None:
-    if territory.pk not in scope_for(by).team_territory_ids:
+    if territory.pk not in scope_for(by).editor_territory_ids:
         raise TeamOnly(_("Only the territory team can do this."))
 
 

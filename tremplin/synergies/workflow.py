@@ -183,7 +183,7 @@ def apply_transition(synergy: Synergy, name: str, *, by, reason: str = "", note:
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise TransitionNotAllowed(synergy, name)
-    if synergy.territory_id not in scope_for(by).team_territory_ids:
+    if synergy.territory_id not in scope_for(by).editor_territory_ids:
         raise TeamOnly(_("Only the territory team moves a synergy in the pipeline."))
     with transaction.atomic():
         # The synergy's row is the lock that consent answers take too (pipeline.record_consent).

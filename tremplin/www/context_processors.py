@@ -9,5 +9,7 @@ def platform(request):
     return {
         "PLATFORM_NAME": settings.PLATFORM_NAME,
         "scope": scope,
+        #: Territories whose data the user may change (read-only members see no edit buttons).
+        "editor_territory_ids": scope.editor_territory_ids,
         "nav_items": nav_for(scope, request.path),
     }

@@ -35,6 +35,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Opportunities"), "contact_opportunities", lambda scope: bool(scope.contact_establishment_ids)),
     NavItem(_("Programme indicators"), "programme_indicators", lambda scope: scope.is_programme_team),
     NavItem(_("Access requests"), "access_requests", lambda scope: scope.is_programme_team),
+    NavItem(_("People and roles"), "people_programme", lambda scope: scope.is_programme_team),
     NavItem(_("My questionnaire"), "questionnaire_mine", lambda scope: bool(scope.contact_establishment_ids)),
 ]
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from tremplin.coaching.models import ActionStatus, PlannedAction, PlannedActionTransition
 from tremplin.coaching.services.audit import changed_fields, log_coaching
 from tremplin.coaching.services.errors import CoachingError, InvalidTransition, NotAllowed
-from tremplin.coaching.services.roles import is_team_of, require_team_of
+from tremplin.coaching.services.roles import is_editor_of, require_team_of
 from tremplin.submissions.services import submit_once
 
 #: The fields an action's form sets (and the conflict panel compares).
@@ -87,7 +87,7 @@ ACTION_TRANSITIONS: dict[str, ActionTransition] = {
 
 
 def available_transitions(action: PlannedAction, user) -> list[ActionTransition]:
-    if not is_team_of(user, action.participation):
+    if not is_editor_of(user, action.participation):
         return []
     return [t for t in ACTION_TRANSITIONS.values() if action.status in t.sources]
 
@@ -186,7 +186,7 @@ def change_action_status(action: PlannedAction, name: str, *, by, comment: str =
     if transition is None:
         raise InvalidTransition
     locked = _locked(action)
-    if not is_team_of(by, locked.participation):
+    if not is_editor_of(by, locked.participation):
         raise NotAllowed
     if locked.status not in transition.sources:
         raise InvalidTransition(_("This status change is not possible from the action's current status."))

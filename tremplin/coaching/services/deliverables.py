@@ -47,8 +47,8 @@ from tremplin.coaching.services.errors import (
     NotAllowed,
 )
 from tremplin.coaching.services.roles import (
+    is_editor_of,
     is_programme_team,
-    is_team_of,
     require_team_of,
     require_team_or_programme,
 )
@@ -179,7 +179,7 @@ def has_content(deliverable: Deliverable) -> bool:
 def _may(transition: Transition, deliverable: Deliverable, user) -> bool:
     if transition.by_programme_team:
         return is_programme_team(user)
-    return is_team_of(user, deliverable.participation)
+    return is_editor_of(user, deliverable.participation)
 
 
 def available_transitions(deliverable: Deliverable, user) -> list[Transition]:

@@ -17,11 +17,16 @@ def require_programme_team(user) -> None:
         raise NotAllowed
 
 
+def is_editor_of(user, participation) -> bool:
+    """A member of the territory's team with edit access (read-only members read, change nothing)."""
+    return participation.territory_id in scope_for(user).editor_territory_ids
+
+
 def require_team_of(user, participation) -> None:
-    if not is_team_of(user, participation):
+    if not is_editor_of(user, participation):
         raise NotAllowed
 
 
 def require_team_or_programme(user, participation) -> None:
-    if not (is_team_of(user, participation) or is_programme_team(user)):
+    if not (is_editor_of(user, participation) or is_programme_team(user)):
         raise NotAllowed

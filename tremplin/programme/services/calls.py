@@ -33,7 +33,7 @@ def _check_dates(fields):
 
 @transaction.atomic
 def create_call(*, by, fields: dict, now=None) -> Call:
-    require_programme_team(by)
+    require_programme_team(by, Call(region=fields["region"]) if fields.get("region") else None)
     _check_dates(fields)
     call = Call.objects.create(**{name: fields[name] for name in CALL_FIELDS if name in fields})
     log_action(by, "call.created", call, call=call, at=now, title=call.title)
@@ -42,7 +42,9 @@ def create_call(*, by, fields: dict, now=None) -> Call:
 
 @transaction.atomic
 def update_call(call: Call, *, by, fields: dict, now=None) -> Call:
-    require_programme_team(by)
+    require_programme_team(by, call)
+    if fields.get("region") is not None:
+        require_programme_team(by, Call(region=fields["region"]))
     if call.is_decided:
         raise ProgrammeError(_("The selection of this call has been made: it can no longer be changed."))
     _check_dates(fields)
@@ -62,7 +64,7 @@ def save_criteria(call: Call, rows: list[dict], *, by, now=None) -> list[Criteri
     """Create, change or delete the call's criteria. ``rows`` are dicts of CRITERION_FIELDS with an
     optional ``criterion`` (the existing one) and ``delete`` flag. A criterion already scored cannot be
     deleted, and nothing changes once the selection is made."""
-    require_programme_team(by)
+    require_programme_team(by, call)
     if call.is_decided:
         raise ProgrammeError(_("The selection of this call has been made: it can no longer be changed."))
     now = now or timezone.now()
@@ -137,7 +139,7 @@ def _plain(values: dict) -> dict:
 
 @transaction.atomic
 def add_committee_member(call: Call, *, by, member, organisation: str = "", now=None) -> CommitteeSeat:
-    require_programme_team(by)
+    require_programme_team(by, call)
     if not member.memberships.filter(role=Role.COMMITTEE_MEMBER).exists():
         raise ProgrammeError(_("This person does not hold the committee-member role."))
     seat, created = CommitteeSeat.objects.get_or_create(
@@ -158,7 +160,7 @@ def add_committee_member(call: Call, *, by, member, organisation: str = "", now=
 
 @transaction.atomic
 def remove_committee_member(seat: CommitteeSeat, *, by, now=None) -> None:
-    require_programme_team(by)
+    require_programme_team(by, seat.call)
     if seat.member.scores.filter(application__call=seat.call).exists():
         raise ProgrammeError(_("This member has already scored applications: the seat is kept."))
     log_action(by, "committee.seat.removed", seat.call, call=seat.call, at=now, member_id=seat.member_id)

@@ -127,7 +127,7 @@ def record_eligibility(application: Application, *, by=None, now=None) -> Eligib
 @transaction.atomic
 def override_eligibility(application: Application, *, eligible: bool, justification: str, by, now=None):
     """The programme team reverses (or confirms) the computed verdict, with a written justification."""
-    require_programme_team(by)
+    require_programme_team(by, application.call)
     if application.status not in {ApplicationStatus.ELIGIBLE, ApplicationStatus.INELIGIBLE}:
         raise InvalidTransition()
     justification = (justification or "").strip()

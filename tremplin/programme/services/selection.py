@@ -43,7 +43,7 @@ def select_applications(
     """Make the selection of ``call`` (the top N unless ``chosen`` says otherwise); returns the
     selected applications, in ranking order. ``link_for(path)`` makes the absolute links of the mail
     (the web view passes ``request.build_absolute_uri``)."""
-    require_programme_team(by)
+    require_programme_team(by, call)
     now = now or timezone.now()
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.is_decided:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tremplin.www.accounts import views
+from tremplin.www.accounts import people_views, views
 from tremplin.www.accounts.forms import SparingPasswordResetForm
 
 urlpatterns = [
@@ -35,4 +35,27 @@ urlpatterns = [
     path("territoires/<int:territory_pk>/equipe/", views.territory_team, name="territory_team"),
     path("equipes/membres/<int:pk>/retirer/", views.team_member_remove, name="team_member_remove"),
     path("territoires/<int:territory_pk>/journal/", views.territory_journal, name="territory_journal"),
+    # People and roles: invitations by e-mail, who holds which role.
+    path("invitations/<str:token>/", people_views.invitation_accept, name="people_invitation_accept"),
+    path("invitations/<int:pk>/retirer/", people_views.invitation_revoke, name="people_invitation_revoke"),
+    path("personnes/", people_views.people_programme, name="people_programme"),
+    path("personnes/inviter/", people_views.programme_invite, name="people_programme_invite"),
+    path(
+        "personnes/programme/<int:pk>/retirer/",
+        people_views.programme_member_remove,
+        name="people_programme_remove",
+    ),
+    path("personnes/appels/<int:call_pk>/", people_views.people_call, name="people_call"),
+    path(
+        "personnes/appels/<int:call_pk>/inviter/",
+        people_views.committee_invite,
+        name="people_committee_invite",
+    ),
+    path("personnes/sieges/<int:pk>/retirer/", people_views.committee_seat_remove, name="people_seat_remove"),
+    path(
+        "territoires/<int:territory_pk>/equipe/inviter/",
+        people_views.territory_invite,
+        name="territory_invite",
+    ),
+    path("equipes/membres/<int:pk>/acces/", people_views.member_access, name="team_member_access"),
 ]

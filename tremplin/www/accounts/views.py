@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +20,14 @@ from tremplin.accounts.access_requests import (
     refuse_access_request,
     team_decides,
 )
-from tremplin.accounts.models import AccessRequest, AccessRequestStatus, Membership, Role
+from tremplin.accounts.models import (
+    AccessRequest,
+    AccessRequestStatus,
+    Invitation,
+    MemberAccess,
+    Membership,
+    Role,
+)
 from tremplin.accounts.scoping import scope_for
 from tremplin.accounts.services import RoleGrantNotAllowed, revoke_membership
 from tremplin.accounts.signup import (
@@ -31,7 +39,12 @@ from tremplin.accounts.signup import (
 from tremplin.audit.display import describe_entries
 from tremplin.audit.models import AuditEntry
 from tremplin.www.access import get_visible_or_404, team_territory_or_404
-from tremplin.www.accounts.forms import DecisionForm, RemovalForm, ResendConfirmationForm
+from tremplin.www.accounts.forms import (
+    DecisionForm,
+    RemovalForm,
+    ResendConfirmationForm,
+    TerritoryInvitationForm,
+)
 from tremplin.www.errors import form_errors_message
 
 
@@ -179,12 +192,28 @@ def territory_team(request, territory_pk):
         .order_by("user__last_name", "user__first_name", "user__email")
     )
     requests = _request_queryset(request.user).filter(territory=territory)
+    can_edit = scope_for(request.user).may_edit_territory(territory.pk)
+    grants = (
+        AuditEntry.objects.visible_to(request.user)
+        .filter(territory=territory)
+        .filter(
+            Q(action__startswith="role.")
+            | Q(action__startswith="people.invitation.")
+            | Q(action__startswith="access.")
+        )
+        .select_related("actor", "target_type")[:50]
+    )
     return render(
         request,
         "accounts/territory_team.html",
         {
             "territory": territory,
             "members": members,
+            "can_edit": can_edit,
+            "invitations": Invitation.objects.pending().filter(role=Role.TERRITORY_TEAM, territory=territory),
+            "invitation_form": TerritoryInvitationForm(),
+            "access_choices": MemberAccess.choices,
+            "grants": describe_entries(grants),
             "pending": _requests_context(requests.pending().order_by("requested_at")),
             "decided": requests.exclude(status=AccessRequestStatus.PENDING).order_by("-decided_at")[:20],
         },

@@ -25,7 +25,9 @@ def establishment_flows_panel(context, establishment):
     known = {(flow.direction, flow.resource) for flow in flows}
     all_estimates = estimated_flows(establishment)
     estimates = [e for e in all_estimates if (e.direction, e.resource) not in known]
-    is_team = establishment.territory_id in scope_for(user).team_territory_ids
+    scope = scope_for(user)
+    is_team = establishment.territory_id in scope.team_territory_ids
+    is_editor = establishment.territory_id in scope.editor_territory_ids
     return {
         "request": request,
         "establishment": establishment,
@@ -35,6 +37,8 @@ def establishment_flows_panel(context, establishment):
         "replaced_count": len(all_estimates) - len(estimates),
         "headcount": estimates[0].headcount if estimates else None,
         "is_team": is_team,
+        "is_editor": is_editor,
+        "can_change": is_editor or establishment.pk in scope.contact_establishment_ids,
         "invitations": list(Invitation.objects.visible_to(user).for_establishment(establishment)[:10])
         if is_team
         else [],

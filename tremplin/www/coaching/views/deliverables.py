@@ -24,7 +24,7 @@ from tremplin.coaching.services import deliverables as services
 from tremplin.coaching.services.errors import CoachingError
 from tremplin.coaching.services.keyfigures import key_figures
 from tremplin.coaching.services.objectives import objectives_progress
-from tremplin.coaching.services.roles import is_programme_team, is_team_of
+from tremplin.coaching.services.roles import is_editor_of, is_programme_team, is_team_of
 from tremplin.flows.models import Flow
 from tremplin.flows.totals import known_outputs_companies, known_outputs_tonnes
 from tremplin.indicators.secrecy import withheld
@@ -60,7 +60,7 @@ def coaching_participation(request, pk):
 def _deliverable_context(request, deliverable, forms=None, perimeter_form=None):
     participation = deliverable.participation
     is_team = is_team_of(request.user, participation)
-    editable = is_team and not deliverable.is_locked
+    editable = is_editor_of(request.user, participation) and not deliverable.is_locked
     item_types = services.item_types_of(deliverable.kind)
     sections = []
     for item_type in item_types:

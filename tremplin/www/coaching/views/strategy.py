@@ -21,7 +21,7 @@ from tremplin.coaching.services import actionplan
 from tremplin.coaching.services import deliverables as deliverable_services
 from tremplin.coaching.services import objectives as objective_services
 from tremplin.coaching.services.errors import CoachingError
-from tremplin.coaching.services.roles import is_programme_team, is_team_of
+from tremplin.coaching.services.roles import is_editor_of, is_programme_team
 from tremplin.flows.models import Flow
 from tremplin.programme.models import Participation
 from tremplin.submissions.services import AlreadySubmitted, was_replayed
@@ -55,7 +55,7 @@ def _objective_values(objective) -> dict:
 @login_required
 def coaching_objective_edit(request, pk):
     objective = get_visible_or_404(Objective, request.user, pk=pk)
-    if not is_team_of(request.user, objective.participation):
+    if not is_editor_of(request.user, objective.participation):
         raise PermissionDenied
     form = ObjectiveEditForm(request.POST or None, instance=objective, version=objective.version)
     conflict = None
@@ -165,7 +165,7 @@ def _plan_context(request, participation, form=None):
     actions = list(
         PlannedAction.objects.of(participation).select_related("objective").prefetch_related("transitions")
     )
-    is_team = is_team_of(request.user, participation)
+    is_team = is_editor_of(request.user, participation)
     return {
         "participation": participation,
         "territory": participation.territory,
@@ -183,7 +183,7 @@ def coaching_action_plan(request, pk):
     participation = get_visible_or_404(Participation, request.user, pk=pk)
     if request.method != "POST":
         return render(request, "coaching/action_plan.html", _plan_context(request, participation))
-    if not is_team_of(request.user, participation):
+    if not is_editor_of(request.user, participation):
         raise PermissionDenied
     form = PlannedActionForm(request.POST, participation=participation)
     if form.is_valid():
@@ -217,7 +217,7 @@ def _action_values(action) -> dict:
 def coaching_action_edit(request, pk):
     action = get_visible_or_404(PlannedAction, request.user, pk=pk)
     participation = action.participation
-    if not is_team_of(request.user, participation):
+    if not is_editor_of(request.user, participation):
         raise PermissionDenied
     form = PlannedActionForm(
         request.POST or None, instance=action, participation=participation, version=action.version

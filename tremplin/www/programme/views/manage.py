@@ -21,6 +21,7 @@ from tremplin.programme.services.calls import (
     update_call,
 )
 from tremplin.programme.services.eligibility import assess_eligibility, failure_message, override_eligibility
+from tremplin.programme.services.permissions import calls_run_by
 from tremplin.programme.services.potential import refresh_potential
 from tremplin.programme.services.scoring import TIE_BREAK, rank_applications
 from tremplin.programme.services.selection import select_applications
@@ -38,7 +39,7 @@ from tremplin.www.programme.views.extracts import extract_context
 
 @programme_team_required
 def manage_home(request):
-    calls = Call.objects.select_related("region").order_by("-deadline")
+    calls = calls_run_by(request.user).select_related("region").order_by("-deadline")
     return render(request, "programme/manage_home.html", {"calls": calls})
 
 
@@ -85,12 +86,12 @@ def call_create(request):
 
 @programme_team_required
 def call_edit(request, pk):
-    return _call_form_page(request, get_object_or_404(Call, pk=pk))
+    return _call_form_page(request, get_object_or_404(calls_run_by(request.user), pk=pk))
 
 
 @programme_team_required
 def call_committee(request, pk):
-    call = get_object_or_404(Call, pk=pk)
+    call = get_object_or_404(calls_run_by(request.user), pk=pk)
     form = CommitteeSeatForm(request.POST or None, call=call)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,7 +125,7 @@ def seat_remove(request, pk):
 
 @programme_team_required
 def call_applications(request, pk):
-    call = get_object_or_404(Call, pk=pk)
+    call = get_object_or_404(calls_run_by(request.user), pk=pk)
     applications = Application.objects.for_call(call).submitted().select_related("epci", "applicant")
     rows = [
         {"application": a, "reasons": [failure_message(code) for code in a.eligibility_failures]}
@@ -177,7 +178,7 @@ def application_potential(request, pk):
 
 @programme_team_required
 def call_ranking(request, pk):
-    call = get_object_or_404(Call, pk=pk)
+    call = get_object_or_404(calls_run_by(request.user), pk=pk)
     ranking = rank_applications(call)
     criteria = list(call.criteria.order_by("position", "pk"))
     initial = {"chosen": [item.application.pk for item in ranking[: call.places]]}
@@ -224,7 +225,7 @@ def call_ranking(request, pk):
 
 @programme_team_required
 def call_audit(request, pk):
-    call = get_object_or_404(Call, pk=pk)
+    call = get_object_or_404(calls_run_by(request.user), pk=pk)
     entries = AuditEntry.objects.for_call(call).select_related("actor", "target_type")
     page = Paginator(entries, 200).get_page(request.GET.get("page"))
     return render(
