@@ -91,5 +91,15 @@ urlpatterns = [
         name="coaching_report",
     ),
     path("evenements/<int:event_pk>/comparaison/", followup.coaching_comparison, name="coaching_comparison"),
+    path(
+        "evenements/<int:event_pk>/comparaison.<str:fmt>",
+        followup.coaching_comparison_export,
+        name="coaching_comparison_export",
+    ),
     path("appel/<int:call_pk>/bilan/", followup.coaching_closing_review, name="coaching_closing_review"),
+    path(
+        "appel/<int:call_pk>/bilan.<str:fmt>",
+        followup.coaching_closing_review_export,
+        name="coaching_closing_review_export",
+    ),
 ]
