@@ -413,7 +413,14 @@ def programme_indicators(territories) -> dict:
                     figure["secret"][variant] = True
     return {
         "territories": [
-            {**i["territory"], "pipeline": i["pipeline"], "environment": i["environment"]} for i in shown
+            {
+                **i["territory"],
+                "pipeline": i["pipeline"],
+                "environment": i["environment"],
+                "economy": i["economy"],
+                "social": i["social"],
+            }
+            for i in shown
         ],
         "totals": totals,
     }
