@@ -84,6 +84,7 @@ urlpatterns = [
         "bonnes-pratiques/<int:pk>/", support.coaching_good_practice_edit, name="coaching_good_practice_edit"
     ),
     path("appel/<int:call_pk>/club/", support.coaching_network, name="coaching_network"),
+    path("region/<int:region_pk>/club/", support.coaching_regional_network, name="coaching_regional_network"),
     # Follow-up
     path(
         "evenements/<int:event_pk>/rapports/<int:participation_pk>/",
