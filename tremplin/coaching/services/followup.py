@@ -107,9 +107,9 @@ def _figures_of(reports) -> list[tuple[str, Figure | None]]:
     """The figures to show for these frozen reports: every current one, then those that only older
     reports hold (their shapes stay readable)."""
     keys = dict.fromkeys(FIGURES)
-    for report in reports:
-        for key in report.figures:
-            keys.setdefault(key)
+    held = {key for report in reports for key in report.figures}
+    keys.update(dict.fromkeys(key for key in LEGACY_FIGURES if key in held))
+    keys.update(dict.fromkeys(sorted(held - keys.keys())))
     return [(key, FIGURES.get(key) or LEGACY_FIGURES.get(key)) for key in keys]
 
 

@@ -10,7 +10,13 @@ from django.views.decorators.http import require_GET
 from tremplin.coaching.models import DeliverableKind, Event, ProgressReport
 from tremplin.coaching.services import followup as services
 from tremplin.coaching.services.errors import CoachingError
-from tremplin.coaching.services.figures import BASIS_LABELS, SECTION_TITLES, figure_for
+from tremplin.coaching.services.figures import (
+    BASIS_LABELS,
+    FIGURES,
+    LEGACY_FIGURES,
+    SECTION_TITLES,
+    figure_for,
+)
 from tremplin.coaching.services.roles import is_team_of
 from tremplin.programme.models import Call, Participation
 from tremplin.reports.tables import table_pdf, table_xlsx
@@ -26,7 +32,10 @@ def _figure_rows(figures: dict, *, withhold: bool) -> list[dict]:
     """The report's figures, current and older shapes alike, each with its basis, unit and source;
     ``withhold``: for a reader outside the territory, figures of too few companies are secret."""
     rows = []
-    for key, stored in figures.items():
+    # In the registry's order (a JSON column need not keep the order of its keys), older keys after.
+    known = [*FIGURES, *LEGACY_FIGURES]
+    for key in sorted(figures, key=lambda k: known.index(k) if k in known else len(known)):
+        stored = figures[key]
         figure = figure_for(key)
         secret = withhold and (figure.is_withheld(stored) if figure else True)
         basis = figure.basis if figure else stored.get("basis", "")
