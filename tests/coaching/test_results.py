@@ -261,3 +261,17 @@ def test_the_closing_review_exports_its_totals(
     lines = [[cell.value for cell in row] for row in sheet.iter_rows()]
     by_label = {line[1]: line for line in lines[3:]}
     assert by_label["Synergies opérationnelles avec l'accord de chaque participant"][-1] == 3
+
+
+def test_the_closing_review_pdf_shows_the_programme_totals(
+    client, events, pipeline, caux_participation, havre_participation, caux_officer, havre_officer, programme
+):
+    _freeze_both(events, caux_participation, havre_participation, caux_officer, havre_officer)
+    client.force_login(programme)
+    url = reverse(
+        "coaching_closing_review_export", kwargs={"call_pk": caux_participation.call_id, "fmt": "pdf"}
+    )
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(client.get(url).content)).pages)
+    flat = " ".join(text.replace(NNBSP, " ").replace(NBSP, " ").split())
+    assert "Réunion de bilan" in flat and "Total du programme" in flat
+    assert "300 t/an" in flat and "2 000 €/an" in flat
