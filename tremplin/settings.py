@@ -225,6 +225,8 @@ LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
+# Number formats that differ from Django's (French thousands: narrow no-break space).
+FORMAT_MODULE_PATH = ["tremplin.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -171,6 +171,7 @@ def _urls(w):
         "coaching_event_detail": ({"pk": e["launch"].pk}, "get", "call"),
         "coaching_registration_create": ({"pk": e["launch"].pk}, "post", "call"),
         "coaching_network": ({"call_pk": call}, "get", "call"),
+        "coaching_regional_network": ({"region_pk": w["call"].region_id}, "get", "call"),
         "coaching_call": ({"call_pk": call}, "get", "programme"),
         "coaching_calendar_prefill": ({"call_pk": call}, "post", "programme"),
         "coaching_event_create": ({"call_pk": call}, "get", "programme"),
@@ -179,6 +180,8 @@ def _urls(w):
         "coaching_registration_attendance": ({"pk": o[Registration].pk}, "post", "programme"),
         "coaching_comparison": ({"event_pk": e["rso_1"].pk}, "get", "programme"),
         "coaching_closing_review": ({"call_pk": call}, "get", "programme"),
+        "coaching_comparison_export": ({"event_pk": e["rso_1"].pk, "fmt": "pdf"}, "get", "programme"),
+        "coaching_closing_review_export": ({"call_pk": call, "fmt": "xlsx"}, "get", "programme"),
     }
 
 
@@ -203,6 +206,7 @@ ACCESS_CHECKED_URLS = {
     "coaching_event_detail",
     "coaching_registration_create",
     "coaching_network",
+    "coaching_regional_network",
     "coaching_call",
     "coaching_calendar_prefill",
     "coaching_event_create",
@@ -211,6 +215,8 @@ ACCESS_CHECKED_URLS = {
     "coaching_registration_attendance",
     "coaching_comparison",
     "coaching_closing_review",
+    "coaching_comparison_export",
+    "coaching_closing_review_export",
 }
 PROGRAMME_PAGES = sorted(
     {
@@ -222,6 +228,8 @@ PROGRAMME_PAGES = sorted(
         "coaching_registration_attendance",
         "coaching_comparison",
         "coaching_closing_review",
+        "coaching_comparison_export",
+        "coaching_closing_review_export",
     }
 )
 TERRITORY_PAGES = sorted(name for name in ACCESS_CHECKED_URLS if name not in PROGRAMME_PAGES)

@@ -52,12 +52,14 @@ def test_a_report_is_frozen_later_changes_do_not_alter_it(events, caux, caux_par
     assert report.figures["establishments"] == {
         "value": 1,
         "source": "establishments of the territory workspace",
+        "basis": "count",
+        "unit": "",
     }
     assert report.figures["deliverables_submitted"]["value"] == 1
     assert report.figures["support_days_held"]["value"] == 1
     # Nothing of the workspace existed yet on 5 November 2019 (everything here is created today).
     assert report.figures["waste_tonnes"]["value"] == 0
-    assert report.figures["operational_synergies"]["value"] == 0
+    assert report.figures["operational_consented"]["value"] == 0
     assert report.details["deliverables"]["w1_diagnosis"] == "submitted"
 
     # Afterwards the territory moves on: the frozen report does not.
@@ -167,7 +169,7 @@ def test_the_closing_review_adds_up_the_territories(
     population = caux.epci.population + havre.epci.population
     assert rows["population"].cells[-1].value == population
     # No synergy anywhere yet: a total of zero.
-    assert rows["operational_synergies"].cells[-1].value == 0
+    assert rows["operational_consented"].cells[-1].value == 0
 
     client.force_login(programme)
     url = reverse("coaching_closing_review", kwargs={"call_pk": caux_participation.call_id})
@@ -175,7 +177,7 @@ def test_the_closing_review_adds_up_the_territories(
     html = client.get(url).content.decode()
     assert "Mobiliser les élus tôt." in html
     total_row = html.split('<tr data-figure="establishments">')[1].split("</tr>")[0]
-    assert '<td class="fw-semibold total">3</td>' in total_row
+    assert '<td class="fw-semibold total"><span class="value">3</span></td>' in total_row
 
 
 def test_a_territory_freezes_its_report_from_its_page(client, events, caux_participation, caux_officer):
@@ -206,6 +208,9 @@ def test_a_report_freezes_the_workspace_figures_of_its_date(events, caux, caux_p
     figures = {key: figure["value"] for key, figure in report.figures.items()}
     assert figures["waste_tonnes"] == 36.0
     assert figures["synergies"] == 2
-    assert figures["operational_synergies"] == 1
-    assert figures["tonnes_diverted"] == 250.0
-    assert figures["co2_avoided"] == 40.0
+    assert figures["operational_consented"] == 1
+    # Not measured: the estimates are shown apart, the measured results are nil.
+    assert figures["tonnes_diverted_per_year_operational_estimated"] == 250.0
+    assert figures["co2_avoided_t_per_year_operational_estimated"] == 40.0
+    assert figures["tonnes_diverted_per_year_measured"] == 0
+    assert figures["measured_synergies"] == 0

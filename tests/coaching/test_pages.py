@@ -33,7 +33,7 @@ def test_a_territory_officer_opens_every_page_of_its_participation(
         reverse("coaching_participation", kwargs={"pk": p.pk}),
         reverse("coaching_support_days", kwargs={"pk": p.pk}),
         reverse("coaching_good_practices", kwargs={"pk": p.pk}),
-        reverse("coaching_network", kwargs={"call_pk": call.pk}),
+        reverse("coaching_regional_network", kwargs={"region_pk": call.region_id}),
         reverse("coaching_report", kwargs={"event_pk": rso1.pk, "participation_pk": p.pk}),
     ]
     urls += [
@@ -58,7 +58,7 @@ def test_the_programme_team_opens_its_pages(client, call, caux_participation, ha
         reverse("coaching_event_detail", kwargs={"pk": rso1.pk}),
         reverse("coaching_comparison", kwargs={"event_pk": rso1.pk}),
         reverse("coaching_closing_review", kwargs={"call_pk": call.pk}),
-        reverse("coaching_network", kwargs={"call_pk": call.pk}),
+        reverse("coaching_regional_network", kwargs={"region_pk": call.region_id}),
         reverse("coaching_participation", kwargs={"pk": caux_participation.pk}),
         reverse(
             "coaching_deliverable",

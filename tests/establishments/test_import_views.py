@@ -79,4 +79,4 @@ def test_an_upload_over_the_limit_within_the_envelope_is_refused_by_the_form(cli
 def test_the_page_states_the_limits(client, caux, officer, settings):
     settings.IMPORT_MAX_ROWS = 1234
     html = client.get(_url(caux)).content.decode()
-    assert "Fichiers de 200,0\xa0Mio et 1\xa0234 lignes au plus." in html
+    assert "Fichiers de 200,0\xa0Mio et 1\u202f234 lignes au plus." in html

@@ -199,6 +199,8 @@ def test_frozen_reports_comparison_and_closing_review_withhold_figures_of_one_co
         "value": 5.0,
         "source": "outputs declared by companies or stated in a workshop, resources counted in tonnes",
         "companies": 1,
+        "basis": "declared",
+        "unit": "t/year",
     }
 
     comparison = followup.compare_territories(rso, by=programme)
@@ -211,7 +213,7 @@ def test_frozen_reports_comparison_and_closing_review_withhold_figures_of_one_co
 
     closing = {row.key: row.cells for row in followup.closing_summary(call, by=programme).rows}
     assert closing["waste_tonnes"][-1].value is None  # 65 − 60 would be Caux's company
-    assert closing["tonnes_diverted"][order.index(havre.pk)].value == 100.0
+    assert closing["tonnes_diverted_per_year_operational_estimated"][order.index(havre.pk)].value == 100.0
 
     report_url = reverse("coaching_report", kwargs={"event_pk": rso.pk, "participation_pk": caux_part.pk})
     client.force_login(programme)
@@ -220,7 +222,7 @@ def test_frozen_reports_comparison_and_closing_review_withhold_figures_of_one_co
     assert SECRET in client.get(reverse("coaching_comparison", kwargs={"event_pk": rso.pk})).content.decode()
     client.force_login(caux_officer)
     html = client.get(report_url).content.decode()
-    assert "5,0" in re.search(r'<tr data-figure="waste_tonnes">(.*?)</tr>', html, re.S).group(1)
+    assert "5\xa0t/an" in re.search(r'<tr data-figure="waste_tonnes">(.*?)</tr>', html, re.S).group(1)
 
 
 def test_a_frozen_rso_snapshot_read_by_the_programme_team_withholds_one_companys_figures(

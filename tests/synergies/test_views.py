@@ -255,7 +255,7 @@ def test_the_history_tells_consent_actions_and_figures_in_plain_language(officer
         "Statut passé de « À l&#x27;étude » à « En cours de mise en œuvre ».",
         "A enregistré les chiffres mesurés de 2025",
         "tonnes détournées : 300",
-        "€ économisés : 20\xa0000",
+        "€ économisés : 20\u202f000",
         "Note : Factures",
     ]
     missing = [text for text in expected_in_order if text not in history]

@@ -24,7 +24,7 @@ def test_the_territory_page_shows_its_key_facts(client, caux):
 
     population = caux.epci.communes.aggregate(total=Sum("population"))["total"]
     # French digit grouping: a non-breaking space between thousands.
-    assert f'<span data-fact="population">{population:,}</span>'.replace(",", "\xa0") in html
+    assert f'<span data-fact="population">{population:,}</span>'.replace(",", "\u202f") in html
     assert '<span data-fact="communes">50</span>' in html
     assert '<span data-fact="establishments">3</span>' in html
     # Two establishments in manufacturing (section C), one in transport (section H).

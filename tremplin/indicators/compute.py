@@ -6,7 +6,8 @@ figure of the last three is split two ways that are never added together:
 - *potential* (the estimates of every synergy that is not abandoned, each counted for the share the
   optimal allocation of the pipeline gives it, so that two synergies drawing on one gisement never count
   it twice: :mod:`tremplin.synergies.potential`) vs *operational* (the synergies that are operational or
-  monitored);
+  monitored *and* every participant of which consented: a participant may withdraw its consent after the
+  synergy started; those are counted apart in ``pipeline.operational_unconsented`` and in no figure);
 - *estimated* (computed by the engine at detection) vs *measured* (entered after implementation).
 
 Hence three numbers per figure: ``potential_estimated``, ``operational_estimated`` and
@@ -39,7 +40,14 @@ from tremplin.establishments.models import Establishment
 from tremplin.flows.models import Basis as FlowBasis
 from tremplin.flows.models import Flow
 from tremplin.indicators.secrecy import VARIANTS, company_key, total_withheld, withhold_indicators
-from tremplin.synergies.enums import OPERATIONAL_STATUSES, LeadStatus, RunStatus, Status, SynergyKind
+from tremplin.synergies.enums import (
+    OPERATIONAL_STATUSES,
+    Consent,
+    LeadStatus,
+    RunStatus,
+    Status,
+    SynergyKind,
+)
 from tremplin.synergies.models import (
     DetectionRun,
     Lead,
@@ -215,16 +223,24 @@ def _pending_leads(territory, at: datetime | None) -> int:
     return leads.exclude(decided_at__lte=at).count()
 
 
-def _participants_of(synergy_ids) -> tuple[dict[int, set[str]], dict[int, dict[str, int]]]:
-    """The companies (SIREN) of each synergy, and its participants' establishments by role."""
+def _participants_of(
+    synergy_ids, at: datetime | None = None
+) -> tuple[dict[int, set[str]], dict[int, dict[str, int]], set[int]]:
+    """The companies (SIREN) of each synergy, its participants' establishments by role, and the
+    synergies every participant of which consented (at ``at``: an answer recorded after it does not
+    count; an answer recorded without a date counts)."""
     companies: dict[int, set[str]] = defaultdict(set)
     roles: dict[int, dict[str, int]] = defaultdict(dict)
-    for synergy_id, siret, role, establishment_id in SynergyParticipant.objects.filter(
+    missing: set[int] = set()
+    for synergy_id, siret, role, establishment_id, consent, consent_at in SynergyParticipant.objects.filter(
         synergy_id__in=synergy_ids
-    ).values_list("synergy_id", "establishment__siret", "role", "establishment_id"):
+    ).values_list("synergy_id", "establishment__siret", "role", "establishment_id", "consent", "consent_at"):
         companies[synergy_id].add(company_key(siret))
         roles[synergy_id][role] = establishment_id
-    return companies, roles
+        if consent != Consent.ACCEPTED or (at is not None and consent_at is not None and consent_at > at):
+            missing.add(synergy_id)
+    consented = {pk for pk in companies if pk not in missing}
+    return companies, roles, consented
 
 
 def territory_indicators(territory, *, at: datetime | None = None) -> dict:
@@ -273,8 +289,15 @@ def _territory(territory, at: datetime | None) -> tuple[dict, dict]:
             "jobs": m.jobs,
             "entered_by": str(m.entered_by) if m.entered_by else "",
         }
-    participants, roles = _participants_of([row["pk"] for row in rows])
+    participants, roles, consented = _participants_of([row["pk"] for row in rows], at)
     shares = _potential_shares([row["pk"] for row in rows if statuses[row["pk"]] != Status.ABANDONED], roles)
+    # Operational results: only the synergies operational with every participant's consent; their
+    # estimates share a gisement as the potential does, so that one supply never counts twice.
+    counted = [
+        row["pk"] for row in rows if statuses[row["pk"]] in OPERATIONAL_STATUSES and row["pk"] in consented
+    ]
+    operational_shares = _potential_shares(counted, roles)
+    unconsented = 0
     contributors = {key: {variant: set() for variant in VARIANTS} for _family, key, _e, _m in FIGURES}
     by_status = dict.fromkeys(Status.values, 0)
     by_kind = dict.fromkeys(SynergyKind.values, 0)
@@ -283,7 +306,9 @@ def _territory(territory, at: datetime | None) -> tuple[dict, dict]:
         status = statuses[row["pk"]]
         by_status[status] += 1
         by_kind[row["kind"]] += 1
-        operational = status in OPERATIONAL_STATUSES
+        operational = status in OPERATIONAL_STATUSES and row["pk"] in consented
+        if status in OPERATIONAL_STATUSES and not operational:
+            unconsented += 1
         measured = latest_measurement.get(row["pk"]) if operational else None
         for _family, key, estimate_field, measured_field in FIGURES:
             figure = figures[key]
@@ -294,7 +319,7 @@ def _territory(territory, at: datetime | None) -> tuple[dict, dict]:
                 if estimate:
                     contributors[key]["potential_estimated"] |= companies
             if operational:
-                figure["operational_estimated"] += estimate
+                figure["operational_estimated"] += estimate * operational_shares.get(row["pk"], 1.0)
                 if estimate:
                     contributors[key]["operational_estimated"] |= companies
             if measured is not None:
@@ -317,6 +342,8 @@ def _territory(territory, at: datetime | None) -> tuple[dict, dict]:
             "by_status": by_status,
             "by_kind": by_kind,
             "operational": operational_count,
+            "operational_consented": operational_count - unconsented,
+            "operational_unconsented": unconsented,
             "conversion_rate": _rate(operational_count, total),
         },
         "sources": {
@@ -386,7 +413,14 @@ def programme_indicators(territories) -> dict:
                     figure["secret"][variant] = True
     return {
         "territories": [
-            {**i["territory"], "pipeline": i["pipeline"], "environment": i["environment"]} for i in shown
+            {
+                **i["territory"],
+                "pipeline": i["pipeline"],
+                "environment": i["environment"],
+                "economy": i["economy"],
+                "social": i["social"],
+            }
+            for i in shown
         ],
         "totals": totals,
     }

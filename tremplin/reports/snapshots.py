@@ -83,6 +83,22 @@ INDICATOR_LINES: tuple[IndicatorLine, ...] = (
     IndicatorLine("pipeline", "leads_pending", "", _("Leads waiting for review"), "", _("count")),
     IndicatorLine("pipeline", "synergies", "", _("Synergies in the pipeline"), "", _("count")),
     IndicatorLine("pipeline", "operational", "", _("Synergies operational or monitored"), "", _("count")),
+    IndicatorLine(
+        "pipeline",
+        "operational_consented",
+        "",
+        _("Operational with every participant's consent"),
+        "",
+        _("count"),
+    ),
+    IndicatorLine(
+        "pipeline",
+        "operational_unconsented",
+        "",
+        _("Operational missing a participant's consent"),
+        "",
+        _("count"),
+    ),
     IndicatorLine("pipeline", "conversion_rate", "", _("Conversion rate"), "%", _("count")),
     *(
         IndicatorLine(family, key, variant, _FIGURE_LABELS[key][0], _FIGURE_LABELS[key][1], basis)

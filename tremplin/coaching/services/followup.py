@@ -14,7 +14,14 @@ from tremplin.coaching.services.errors import (
     NotParticipating,
     ReportAlreadyFrozen,
 )
-from tremplin.coaching.services.figures import FIGURES, collect_details, collect_figures
+from tremplin.coaching.services.figures import (
+    FIGURES,
+    LEGACY_FIGURES,
+    SECTION_TITLES,
+    Figure,
+    collect_details,
+    collect_figures,
+)
 from tremplin.coaching.services.roles import require_programme_team, require_team_or_programme
 
 
@@ -77,6 +84,52 @@ class Row:
     label: str
     source: str
     cells: list[Cell] = field(default_factory=list)
+    basis: str = ""
+    unit: str = ""
+    section: str = ""
+    total: Cell | None = None  # the programme's total (None: the figure is not added up)
+
+
+def _row(key: str, figure: Figure | None, stored_example: dict) -> Row:
+    if figure is None:  # a key no version of the registry knows: shown as the report froze it
+        return Row(key, key, stored_example.get("source", ""), basis=stored_example.get("basis", ""))
+    return Row(
+        key,
+        figure.label,
+        figure.source,
+        basis=figure.basis,
+        unit=figure.unit,
+        section=figure.section,
+    )
+
+
+def _figures_of(reports) -> list[tuple[str, Figure | None]]:
+    """The figures to show for these frozen reports: every current one, then those that only older
+    reports hold (their shapes stay readable)."""
+    keys = dict.fromkeys(FIGURES)
+    held = {key for report in reports for key in report.figures}
+    keys.update(dict.fromkeys(key for key in LEGACY_FIGURES if key in held))
+    keys.update(dict.fromkeys(sorted(held - keys.keys())))
+    return [(key, FIGURES.get(key) or LEGACY_FIGURES.get(key)) for key in keys]
+
+
+def _total(figure: Figure | None, cells: list[Cell]) -> Cell | None:
+    """The programme's total of a row. A total over some territories only would mislead: none unless
+    every territory has a value (a withheld one included: the total minus the others would give it
+    away)."""
+    if figure is None or not figure.summable:
+        return None
+    if not cells or any(not c.reported or c.secret or _number(c.value) is None for c in cells):
+        return Cell()
+    return Cell(sum((_number(c.value) for c in cells), Decimal(0)), None, True)
+
+
+def _sections(rows) -> list[tuple[str, list[Row]]]:
+    """The rows grouped by section, in the registry's order: ``[(title, [row, …]), …]``."""
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(row.section, []).append(row)
+    return [(SECTION_TITLES.get(section, ""), rows) for section, rows in groups.items()]
 
 
 @dataclass
@@ -87,10 +140,47 @@ class Comparison:
     reports: list  # ProgressReport or None, one per participation
     rows: list[Row]
 
+    def sections(self, rows=None):
+        return _sections(self.rows if rows is None else rows)
+
+    def chunks(self, size: int = 6) -> list[dict]:
+        """The table cut into groups of ``size`` territories, each a table that fits the page width;
+        the programme total is in the last one."""
+        count = len(self.participations)
+        starts = list(range(0, count, size)) or [0]
+        chunks = []
+        for start in starts:
+            stop = min(start + size, count)
+            last = stop >= count
+            rows = [
+                Row(
+                    row.key,
+                    row.label,
+                    row.source,
+                    row.cells[start:stop],
+                    row.basis,
+                    row.unit,
+                    row.section,
+                    row.total if last else None,
+                )
+                for row in self.rows
+            ]
+            chunks.append(
+                {
+                    "participations": self.participations[start:stop],
+                    "reports": self.reports[start:stop],
+                    "sections": self.sections(rows),
+                    "with_total": last,
+                }
+            )
+        return chunks
+
 
 def compare_territories(event: Event, *, by) -> Comparison:
-    """Territories side by side at a reporting meeting, with the change since the previous one; for the
-    programme team, so a figure of too few companies is withheld (``Cell.secret``)."""
+    """Territories side by side at a reporting meeting, with the change since the previous one and the
+    programme's total; for the programme team, so a figure of too few companies is withheld
+    (``Cell.secret``). Results (measured, or operational with every participant's consent) and what is
+    shown apart (estimates, the pipeline) are separate rows, never added together."""
     require_programme_team(by)
     participations = list(
         event.call.participations.select_related("territory__epci").order_by("territory__epci__name")
@@ -103,26 +193,29 @@ def compare_territories(event: Event, *, by) -> Comparison:
         else {}
     )
     rows = []
-    for key, figure in FIGURES.items():
-        row = Row(key, figure.label, figure.source)
+    for key, figure in _figures_of(reports.values()):
+        example = next((r.figures[key] for r in reports.values() if key in r.figures), {})
+        row = _row(key, figure, example)
         for participation in participations:
             report = reports.get(participation.pk)
             if report is None:
                 row.cells.append(Cell())
                 continue
             stored = report.figures.get(key, {})
-            if figure.is_withheld(stored):
+            if figure is not None and figure.is_withheld(stored):
                 row.cells.append(Cell(None, None, True, secret=True))
                 continue
             value = stored.get("value")
             before = previous.get(participation.pk)
             before_stored = before.figures.get(key, {}) if before else {}
             # A change from a withheld value would give that value away.
-            before_value = None if figure.is_withheld(before_stored) else before_stored.get("value")
+            before_withheld = figure is not None and figure.is_withheld(before_stored)
+            before_value = None if before_withheld else before_stored.get("value")
             delta = None
             if _number(value) is not None and _number(before_value) is not None:
                 delta = _number(value) - _number(before_value)
             row.cells.append(Cell(value, delta, True))
+        row.total = _total(figure, row.cells)
         rows.append(row)
     return Comparison(
         event, previous_event, participations, [reports.get(p.pk) for p in participations], rows
@@ -142,6 +235,9 @@ class ClosingSummary:
     review: ClosingReview
     columns: list[ClosingColumn]
     rows: list[Row]  # the last cell of each row is the programme total
+
+    def sections(self):
+        return _sections(self.rows)
 
 
 def closing_summary(call, *, by) -> ClosingSummary:
@@ -170,25 +266,18 @@ def closing_summary(call, *, by) -> ClosingSummary:
         else:
             columns.append(ClosingColumn(participation, None, collect_figures(participation, today), True))
     rows = []
-    for key, figure in FIGURES.items():
-        row = Row(key, figure.label, figure.source)
-        total = Decimal(0)
-        complete = bool(columns)
+    frozen = [column.report for column in columns if column.report is not None]
+    for key, figure in _figures_of(frozen):
+        example = next((c.figures[key] for c in columns if key in c.figures), {})
+        row = _row(key, figure, example)
         for column in columns:
             stored = column.figures.get(key, {})
-            if figure.is_withheld(stored):
+            if figure is not None and figure.is_withheld(stored):
                 row.cells.append(Cell(None, None, True, secret=True))
-                complete = False
                 continue
-            value = stored.get("value")
-            row.cells.append(Cell(value, None, True))
-            if _number(value) is None:
-                complete = False
-            else:
-                total += _number(value)
-        # A total over some territories only would mislead: no total unless every territory has a value
-        # (a withheld one included: the total minus the others would give it away).
-        row.cells.append(Cell(total if figure.summable and complete else None, None, True))
+            row.cells.append(Cell(stored.get("value"), None, True))
+        row.total = _total(figure, row.cells)
+        row.cells.append(row.total or Cell())
         rows.append(row)
     return ClosingSummary(review, columns, rows)
 

@@ -1,7 +1,11 @@
-"""The programme's network (Club EIT): who is in it, and the good practices shared in it.
+"""The regional network (Club EIT): a lasting network of the territories selected in any edition of a
+region's programme, who runs each approach, and the good practices they chose to share.
 
-Never any establishment or flow: only territories, their team members' names and e-mails, and the
-practices a team chose to share.
+The network is the region's, not an edition's: a territory selected in 2019 stays in it when the 2027
+edition opens, with the practices it shared. Its members are the people each selected territory
+declared in its application (referent elected official and EIT officer) and the officials and officers
+of its team, one person per e-mail address whatever the number of editions or territories; never the
+account that filed an application, nor a company's data (no establishment, no flow).
 """
 
 from dataclasses import dataclass, field
@@ -13,54 +17,136 @@ from tremplin.accounts.scoping import scope_for
 from tremplin.coaching.models import GoodPractice
 from tremplin.coaching.services.audit import log_coaching
 from tremplin.coaching.services.roles import require_team_of
-from tremplin.programme.models import Participation
+from tremplin.programme.models import Application, Call, Participation
 from tremplin.submissions.services import submit_once
 
+FUNCTION_LABELS = dict(TerritoryFunction.choices)
 
-def is_network_member(user, call) -> bool:
-    """The programme team, the call's committee and the teams of its territories."""
+
+def is_network_member(user, region) -> bool:
+    """The programme team, the committee of one of the region's calls and the teams of the territories
+    selected in one of them."""
     scope = scope_for(user)
     if scope.is_programme_team:
         return True
-    if scope.is_committee_member and call.committee_seats.filter(member=user).exists():
+    calls = Call.objects.filter(region=region)
+    if scope.is_committee_member and calls.filter(committee_seats__member=user).exists():
         return True
-    return call.participations.filter(territory_id__in=scope.team_territory_ids).exists()
+    return Participation.objects.filter(call__in=calls, territory_id__in=scope.team_territory_ids).exists()
+
+
+@dataclass
+class NetworkMember:
+    name: str
+    email: str
+    function: str  # the function in the territory (referent elected official, EIT officer)
+    role: str = ""  # as declared ("Vice-présidente")
+    territories: list = field(default_factory=list)  # names, in the order met
+    editions: list = field(default_factory=list)  # call titles, oldest first
 
 
 @dataclass
 class NetworkTerritory:
-    participation: Participation
-    people: list = field(default_factory=list)  # (name, function label, e-mail)
-    practices: list = field(default_factory=list)
+    territory: object
+    editions: list = field(default_factory=list)  # the calls that selected it, oldest first
+    practices: list = field(default_factory=list)  # (practice, edition title)
 
 
-def network_of(call) -> list[NetworkTerritory]:
+@dataclass
+class RegionalNetwork:
+    region: object
+    editions: list
+    territories: list[NetworkTerritory]
+    members: list[NetworkMember]
+
+
+def _add(members: dict, email: str, name: str, function: str, role: str, territory, edition) -> None:
+    key = email.strip().lower()
+    if not key:
+        return  # a person without an e-mail cannot be told apart, nor reached
+    member = members.get(key)
+    if member is None:
+        member = members[key] = NetworkMember(name.strip() or email, email.strip(), str(function), role)
+    if territory.name not in member.territories:
+        member.territories.append(territory.name)
+    if edition is not None and edition.title not in member.editions:
+        member.editions.append(edition.title)
+
+
+def network_of(region) -> RegionalNetwork:
+    editions = list(Call.objects.filter(region=region).order_by("deadline", "pk"))
     participations = list(
-        call.participations.select_related("territory__epci").order_by("territory__epci__name")
+        Participation.objects.filter(call__in=editions)
+        .select_related("territory__epci", "call")
+        .order_by("call__deadline", "territory__epci__name")
     )
-    entries = {p.territory_id: NetworkTerritory(p) for p in participations}
-    memberships = (
+    territories: dict[int, NetworkTerritory] = {}
+    for participation in participations:
+        entry = territories.setdefault(participation.territory_id, NetworkTerritory(participation.territory))
+        entry.editions.append(participation.call)
+    applications = {
+        (a.call_id, a.epci_id): a
+        for a in Application.objects.filter(
+            call__in=editions, epci_id__in=[p.territory.epci_id for p in participations]
+        )
+    }
+    members: dict[str, NetworkMember] = {}
+    for participation in participations:  # oldest edition first: its declaration names the person
+        application = applications.get((participation.call_id, participation.territory.epci_id))
+        if application is None:
+            continue
+        territory, call = participation.territory, participation.call
+        _add(
+            members,
+            application.official_email,
+            application.official_name,
+            FUNCTION_LABELS[TerritoryFunction.ELECTED_OFFICIAL],
+            application.official_role,
+            territory,
+            call,
+        )
+        _add(
+            members,
+            application.officer_email,
+            application.officer_name,
+            FUNCTION_LABELS[TerritoryFunction.OFFICER],
+            application.officer_role,
+            territory,
+            call,
+        )
+    # The teams' current officials and officers (a territory may have changed its officer since).
+    for membership in (
         Membership.objects.filter(
             role=Role.TERRITORY_TEAM,
-            territory_id__in=entries,
+            territory_id__in=territories,
             function__in=[TerritoryFunction.ELECTED_OFFICIAL, TerritoryFunction.OFFICER],
             user__is_active=True,
         )
-        .select_related("user")
+        .select_related("user", "territory")
         .order_by("function", "user__last_name", "user__email")
-    )
-    for membership in memberships:
-        entries[membership.territory_id].people.append(
-            (str(membership.user), membership.get_function_display(), membership.user.email)
-        )
+    ):
+        for call in territories[membership.territory_id].editions:
+            _add(
+                members,
+                membership.user.email,
+                str(membership.user),
+                membership.get_function_display(),
+                "",
+                territories[membership.territory_id].territory,
+                call,
+            )
     for practice in (
         GoodPractice.objects.shared()
         .filter(participation__in=participations)
-        .select_related("participation")
+        .select_related("participation__call")
         .order_by("-created_at")
     ):
-        entries[practice.participation.territory_id].practices.append(practice)
-    return list(entries.values())
+        territories[practice.participation.territory_id].practices.append(
+            (practice, practice.participation.call.title)
+        )
+    ordered = sorted(territories.values(), key=lambda entry: entry.territory.epci.name)
+    people = sorted(members.values(), key=lambda m: (m.territories[0], m.function, m.name.lower()))
+    return RegionalNetwork(region, editions, ordered, people)
 
 
 @transaction.atomic

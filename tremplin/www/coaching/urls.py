@@ -102,6 +102,7 @@ urlpatterns = [
         "bonnes-pratiques/<int:pk>/", support.coaching_good_practice_edit, name="coaching_good_practice_edit"
     ),
     path("appel/<int:call_pk>/club/", support.coaching_network, name="coaching_network"),
+    path("region/<int:region_pk>/club/", support.coaching_regional_network, name="coaching_regional_network"),
     # Follow-up
     path(
         "evenements/<int:event_pk>/rapports/<int:participation_pk>/",
@@ -109,5 +110,15 @@ urlpatterns = [
         name="coaching_report",
     ),
     path("evenements/<int:event_pk>/comparaison/", followup.coaching_comparison, name="coaching_comparison"),
+    path(
+        "evenements/<int:event_pk>/comparaison.<str:fmt>",
+        followup.coaching_comparison_export,
+        name="coaching_comparison_export",
+    ),
     path("appel/<int:call_pk>/bilan/", followup.coaching_closing_review, name="coaching_closing_review"),
+    path(
+        "appel/<int:call_pk>/bilan.<str:fmt>",
+        followup.coaching_closing_review_export,
+        name="coaching_closing_review_export",
+    ),
 ]

@@ -9,4 +9,5 @@ urlpatterns = [
         name="territory_indicators",
     ),
     path("indicateurs/programme/", views.programme_indicators_page, name="programme_indicators"),
+    path("indicateurs/programme.xlsx", views.programme_indicators_export, name="programme_indicators_export"),
 ]

@@ -1,14 +1,19 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from tremplin.accounts.scoping import scope_for
 from tremplin.indicators.compute import FIGURES, programme_indicators, territory_indicators, withhold
+from tremplin.indicators.exports import programme_workbook
 from tremplin.indicators.secrecy import minimum_companies
+from tremplin.programme.models import Call
 from tremplin.synergies.enums import PIPELINE, Status
 from tremplin.territories.models import Territory
 from tremplin.www.access import get_visible_or_404
+from tremplin.www.downloads import download
 
 
 def _figure_rows(indicators):
@@ -65,12 +70,33 @@ def territory_indicators_page(request, territory_pk):
     )
 
 
-@login_required
-def programme_indicators_page(request):
+def _edition(request) -> Call | None:
+    """The edition (call) chosen in ``?edition=``; None: every edition. An unknown one is a 404."""
+    value = request.GET.get("edition", "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    try:
+        return Call.objects.get(pk=int(value))
+    except Call.DoesNotExist:
+        raise Http404 from None
+
+
+def _programme(request):
     if not scope_for(request.user).is_programme_team:
         raise PermissionDenied
+    edition = _edition(request)
     territories = Territory.objects.visible_to(request.user).select_related("epci")
-    indicators = programme_indicators(territories)
+    if edition is not None:
+        # The edition's territories: those its selection took in.
+        territories = territories.filter(participations__call=edition).distinct()
+    return edition, programme_indicators(territories.order_by("epci__name"))
+
+
+@login_required
+def programme_indicators_page(request):
+    edition, indicators = _programme(request)
     return render(
         request,
         "indicators/programme.html",
@@ -79,5 +105,23 @@ def programme_indicators_page(request):
             "totals": indicators["totals"],
             "figure_rows": _figure_rows(indicators["totals"]) if indicators["totals"] else [],
             "secret_minimum": minimum_companies(),
+            "editions": Call.objects.order_by("-deadline"),
+            "edition": edition,
         },
     )
+
+
+@login_required
+@download
+@require_GET
+def programme_indicators_export(request):
+    """The programme indicators as XLSX, for the edition chosen on the page (every edition by default)."""
+    edition, indicators = _programme(request)
+    title = _("Programme indicators") + " — " + (edition.title if edition else _("every edition"))
+    response = HttpResponse(
+        programme_workbook(indicators, title=title),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"indicateurs-programme-{edition.pk if edition else 'toutes-editions'}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -18,12 +18,14 @@ With --json, one JSON object with these stable keys:
     and headcount, for which no flow of that resource and direction is known);
   pipeline {leads_pending, synergies, by_status {detected, qualified, under_study, being_implemented,
     operational, monitored, paused, abandoned}, by_kind {substitution, mutualisation}, operational,
-    conversion_rate  ((operational + monitored) / all synergies ever accepted; null when none)};
+    operational_consented, operational_unconsented  (operational or monitored with / without every
+    participant's consent), conversion_rate  ((operational + monitored) / all synergies ever accepted;
+    null when none)};
   environment {tonnes_diverted_per_year, co2_avoided_t_per_year};
   economy {eur_saved_per_year, eur_earned_per_year};
   social {jobs_fte};
   each figure of the last three families being {potential_estimated, operational_estimated,
-    operational_measured, measured_synergies};
+    operational_measured, measured_synergies}  (operational: with every participant's consent);
   sources {estimated, measured}.
 """
 

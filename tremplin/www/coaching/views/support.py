@@ -9,6 +9,7 @@ from tremplin.coaching.services import network as network_services
 from tremplin.coaching.services import support as support_services
 from tremplin.coaching.services.errors import CoachingError
 from tremplin.coaching.services.roles import is_team_of
+from tremplin.geo.models import Region
 from tremplin.programme.models import Call, Participation
 from tremplin.submissions.services import AlreadySubmitted
 from tremplin.www.access import get_visible_or_404
@@ -111,10 +112,18 @@ def coaching_good_practice_edit(request, pk):
 
 @login_required
 def coaching_network(request, call_pk):
-    """Club EIT: territories, their elected officials and officers, and the practices they share."""
+    """The Club EIT is the region's: an edition's link leads to its region's network."""
     call = get_object_or_404(Call, pk=call_pk)
-    if not network_services.is_network_member(request.user, call):
+    if not network_services.is_network_member(request.user, call.region):
         raise PermissionDenied
-    return render(
-        request, "coaching/network.html", {"call": call, "entries": network_services.network_of(call)}
-    )
+    return redirect("coaching_regional_network", region_pk=call.region_id)
+
+
+@login_required
+def coaching_regional_network(request, region_pk):
+    """Club EIT: the territories of every edition of the region, their elected officials and officers,
+    and the practices they share."""
+    region = get_object_or_404(Region, pk=region_pk)
+    if not network_services.is_network_member(request.user, region):
+        raise PermissionDenied
+    return render(request, "coaching/network.html", {"network": network_services.network_of(region)})
