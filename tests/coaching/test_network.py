@@ -171,3 +171,20 @@ def test_the_club_of_another_region_is_refused(
     client.force_login(factories.seated_committee_member(breton_call))
     assert client.get(breton).status_code == 200
     assert client.get(normandy).status_code == 403
+
+
+def test_a_programme_member_bound_to_another_region_does_not_read_the_club(client, call, practices):
+    """The club lists people's names and e-mails: a programme team member who runs Brittany only does
+    not read Normandy's (one bound to no region, as the demo's, does)."""
+    from tremplin.accounts.models import Membership, Role
+    from tremplin.geo.models import Region
+
+    normandy = reverse("coaching_regional_network", kwargs={"region_pk": call.region_id})
+    breton = factories.user(email="breton@region.example")
+    Membership.objects.create(user=breton, role=Role.PROGRAMME_TEAM, region=Region.objects.get(code="53"))
+    norman = factories.user(email="norman@region.example")
+    Membership.objects.create(user=norman, role=Role.PROGRAMME_TEAM, region=call.region)
+    client.force_login(breton)
+    assert client.get(normandy).status_code == 403
+    client.force_login(norman)
+    assert client.get(normandy).status_code == 200

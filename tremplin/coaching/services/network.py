@@ -24,10 +24,10 @@ FUNCTION_LABELS = dict(TerritoryFunction.choices)
 
 
 def is_network_member(user, region) -> bool:
-    """The programme team, the committee of one of the region's calls and the teams of the territories
-    selected in one of them."""
+    """The programme team running the region, the committee of one of the region's calls and the teams
+    of the territories selected in one of them."""
     scope = scope_for(user)
-    if scope.is_programme_team:
+    if scope.is_programme_team and scope.runs_region(region.pk):
         return True
     calls = Call.objects.filter(region=region)
     if scope.is_committee_member and calls.filter(committee_seats__member=user).exists():
