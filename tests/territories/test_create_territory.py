@@ -1,8 +1,10 @@
 """A workspace for a démarche outside any programme: ``tremplin create-territory --epci SIREN`` and the
 programme team's form; idempotent, an unknown SIREN refused by name, nobody else may open one."""
 
+import re
+
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from tests import factories
 from tests.conftest import CAUX_SEINE, LE_HAVRE
@@ -91,3 +93,48 @@ def test_the_form_names_the_candidates_when_a_name_is_ambiguous_and_refuses_an_u
     page = client.post(reverse("territory_create"), {"epci": "123456789"}).content.decode()
     assert "Aucun EPCI n&#x27;a le SIREN « 123456789 »" in page
     assert not Territory.objects.exists()
+
+
+def test_the_form_invites_the_first_member_with_edit_access_after_commit(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    from tremplin.accounts.invitations import invitation_for_token, may_invite
+    from tremplin.accounts.models import Invitation, InvitationStatus, MemberAccess, Role
+
+    team = factories.programme_team_member()
+    client.force_login(team)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("territory_create"), {"epci": LE_HAVRE, "email": "Agent@Havre.example"}
+        )
+    territory = Territory.objects.get(epci__siren=LE_HAVRE)
+    assert response.status_code == 302
+    invitation = Invitation.objects.get(territory=territory)
+    assert (invitation.email, invitation.role, invitation.access, invitation.status) == (
+        "agent@havre.example",
+        Role.TERRITORY_TEAM,
+        MemberAccess.EDIT,
+        InvitationStatus.PENDING,
+    )
+    assert [message.to for message in mailoutbox] == [["agent@havre.example"]]
+    # The link in the mail opens this invitation (the signed token carries a timestamp: read it back).
+    [link] = re.findall(r"http://testserver(/\S+)", mailoutbox[0].body)
+    token = resolve(link).kwargs["token"]
+    assert invitation_for_token(token) == invitation
+    # Once the workspace has an editor, its own team invites, not the programme team.
+    factories.territory_officer(territory, email="officer@havre.example")
+    assert not may_invite(team, Role.TERRITORY_TEAM, territory=territory)
+
+
+def test_an_invitation_refused_keeps_the_workspace_closed_and_the_form_as_typed(client):
+    from tremplin.accounts.models import Invitation
+
+    client.force_login(factories.programme_team_member())
+    client.post(reverse("territory_create"), {"epci": LE_HAVRE, "email": "agent@havre.example"})
+    # The same address again for the same workspace: refused, the form kept, nothing else opened.
+    page = client.post(
+        reverse("territory_create"), {"epci": LE_HAVRE, "email": "agent@havre.example"}
+    ).content.decode()
+    assert 'value="agent@havre.example"' in page
+    assert "a déjà été invité·e à ce rôle et n&#x27;a pas encore répondu" in page
+    assert Invitation.objects.filter(email="agent@havre.example").count() == 1

@@ -24,6 +24,7 @@ from tremplin.accounts.models import (
     Invitation,
     InvitationStatus,
     MemberAccess,
+    Membership,
     Role,
     TerritoryFunction,
     User,
@@ -76,8 +77,20 @@ def may_invite(by, role: str, *, territory=None, call=None, region=None) -> bool
     if role == Role.COMMITTEE_MEMBER:
         return call is not None and scope.runs_region(call.region_id)
     if role == Role.TERRITORY_TEAM:
-        return territory is not None and scope.may_edit_territory(territory.pk)
+        if territory is None:
+            return False
+        # A workspace nobody edits yet (opened by the programme team, or by a register extract for an
+        # applicant) gets its first editor from the programme team; from then on its team invites.
+        return scope.may_edit_territory(territory.pk) or (
+            scope.is_programme_team and not _has_editor(territory)
+        )
     return False
+
+
+def _has_editor(territory) -> bool:
+    return Membership.objects.filter(
+        territory=territory, role=Role.TERRITORY_TEAM, access=MemberAccess.EDIT
+    ).exists()
 
 
 def _already_holds(user, invitation: Invitation) -> bool:

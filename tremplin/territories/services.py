@@ -14,7 +14,15 @@ from tremplin.audit.log import log_action
 from tremplin.geo.models import Epci
 from tremplin.territories.models import Territory, TerritoryOrigin
 
-__all__ = ["Opened", "TerritoryError", "TerritoryNotAllowed", "UnknownEpci", "create_territory", "epci_of"]
+__all__ = [
+    "Opened",
+    "TerritoryError",
+    "TerritoryNotAllowed",
+    "UnknownEpci",
+    "create_territory",
+    "epci_of",
+    "open_workspace",
+]
 
 
 class TerritoryError(Exception):
@@ -90,3 +98,28 @@ def create_territory(
             label=territory.label,
         )
     return Opened(territory, created)
+
+
+@transaction.atomic
+def open_workspace(epci: Epci, *, by, label: str = "", first_member: str = "", link_for=None):
+    """The programme team's form: open the workspace and, optionally, invite its first member (an
+    officer with edit access), both or neither. Returns ``(Opened, invitation or None)``.
+
+    An invitation refused (address already invited, not allowed) rolls the opening back, so that the
+    form can be sent again as typed.
+    """
+    from tremplin.accounts.invitations import invite_territory_colleague
+    from tremplin.accounts.models import MemberAccess, TerritoryFunction
+
+    opened = create_territory(epci, by=by, label=label)
+    invitation = None
+    if first_member:
+        invitation = invite_territory_colleague(
+            first_member,
+            opened.territory,
+            by=by,
+            function=TerritoryFunction.OFFICER,
+            access=MemberAccess.EDIT,
+            link_for=link_for,
+        )
+    return opened, invitation

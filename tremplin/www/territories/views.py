@@ -4,11 +4,12 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tremplin.accounts.invitations import InvitationError
 from tremplin.accounts.scoping import scope_for
 from tremplin.geo.models import Epci
 from tremplin.territories.facts import territory_facts, territory_map_geojson
 from tremplin.territories.models import Territory
-from tremplin.territories.services import TerritoryError, create_territory
+from tremplin.territories.services import TerritoryError, open_workspace
 from tremplin.www.access import get_visible_or_404
 from tremplin.www.downloads import download
 from tremplin.www.programme.decorators import programme_team_required
@@ -45,9 +46,15 @@ def territory_create(request):
     form = TerritoryCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            opened = create_territory(
-                form.cleaned_data["epci"], by=request.user, label=form.cleaned_data["name"]
+            opened, invitation = open_workspace(
+                form.cleaned_data["epci"],
+                by=request.user,
+                label=form.cleaned_data["name"],
+                first_member=form.cleaned_data["email"],
+                link_for=request.build_absolute_uri,
             )
+        except InvitationError as error:
+            form.add_error("email", error.message)
         except TerritoryError as error:
             form.add_error(None, error.message)
         else:
@@ -62,14 +69,11 @@ def territory_create(request):
                     request,
                     _("The workspace of %(name)s already exists: nothing was changed.") % {"name": territory},
                 )
-            if form.cleaned_data["email"]:
+            if invitation is not None:
                 messages.info(
                     request,
-                    _(
-                        "Invite %(email)s from the workspace's team page once invitations are available; "
-                        "no invitation was sent."
-                    )
-                    % {"email": form.cleaned_data["email"]},
+                    _("An invitation to join its team with edit access was sent to %(email)s.")
+                    % {"email": invitation.email},
                 )
             return redirect("territory_detail", pk=territory.pk)
     epcis = Epci.objects.order_by("name").values_list("name", "siren")
