@@ -29,7 +29,9 @@ from tremplin.coaching.models.events import (
     EventKind,
     Period,
     Registration,
+    person_key,
 )
+from tremplin.coaching.models.feeds import CalendarFeed
 from tremplin.coaching.models.followup import ClosingReview, ProgressReport
 from tremplin.coaching.models.network import GoodPractice
 from tremplin.coaching.models.support import SupportDay
@@ -43,6 +45,7 @@ __all__ = [
     "Attendance",
     "BudgetKind",
     "BudgetLine",
+    "CalendarFeed",
     "ClosingReview",
     "CommunicationAction",
     "Deliverable",
@@ -67,4 +70,5 @@ __all__ = [
     "SupportDay",
     "SwotCategory",
     "SwotItem",
+    "person_key",
 ]
