@@ -179,6 +179,9 @@ def _urls(w):
         "coaching_registration_attendance": ({"pk": o[Registration].pk}, "post", "programme"),
         "coaching_comparison": ({"event_pk": e["rso_1"].pk}, "get", "programme"),
         "coaching_closing_review": ({"call_pk": call}, "get", "programme"),
+        "coaching_bulk_registration": ({"call_pk": call}, "post", "programme"),
+        "coaching_convocations": ({"call_pk": call}, "post", "programme"),
+        "coaching_attendance_csv": ({"call_pk": call}, "get", "programme"),
     }
 
 
@@ -211,9 +214,15 @@ ACCESS_CHECKED_URLS = {
     "coaching_registration_attendance",
     "coaching_comparison",
     "coaching_closing_review",
+    "coaching_bulk_registration",
+    "coaching_convocations",
+    "coaching_attendance_csv",
 }
 PROGRAMME_PAGES = sorted(
     {
+        "coaching_bulk_registration",
+        "coaching_convocations",
+        "coaching_attendance_csv",
         "coaching_call",
         "coaching_calendar_prefill",
         "coaching_event_create",
