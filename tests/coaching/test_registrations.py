@@ -248,3 +248,20 @@ def test_the_attendance_summary_counts_each_territory_at_each_event(client, call
     assert caux_line[2:] == ["9", "2", "2", "1", "4", "40"]
     fecamp_line = next(line for line in lines if line[1] == FECAMP)
     assert fecamp_line[2:] == ["9", "0", "0", "0", "9", ""]
+
+
+def test_two_people_erased_from_the_same_event_do_not_collide(call, three):
+    from tremplin.privacy.holders import _erase_registration
+
+    launch = Event.objects.get(call=call, kind=EventKind.LAUNCH)
+    first, second = (
+        Registration.objects.create(
+            event=launch, participation=three["caux"], person_name=name, function="officer", email=email
+        )
+        for name, email in (("Alix", "alix@caux.example"), ("Camille", "camille@caux.example"))
+    )
+    _erase_registration(first, None)
+    _erase_registration(second, None)
+    assert set(Registration.objects.filter(event=launch).values_list("email", flat=True)) == {""}
+    first.refresh_from_db()
+    assert "alix" not in first.person_key

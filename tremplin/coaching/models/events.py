@@ -197,7 +197,12 @@ class Registration(models.Model):
         return f"{self.person_name} — {self.event}"
 
     def save(self, *args, **kwargs):
+        from tremplin.privacy.holders import ERASED_NAME
+
         self.person_key = person_key(self.person_name, self.email)
+        if self.pk and self.person_name == ERASED_NAME and not self.email:
+            # Erased people are nobody in particular: two of them may have been at the same event.
+            self.person_key = f"erased:{self.pk}"
         if kwargs.get("update_fields") is not None and {"person_name", "email"} & set(
             kwargs["update_fields"]
         ):
