@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tremplin.www.coaching.views.feed import calendar_feed
+
 urlpatterns = [
     path("", include("tremplin.www.home.urls")),
     path("comptes/", include("tremplin.www.accounts.urls")),
@@ -12,6 +14,8 @@ urlpatterns = [
     path("questionnaire/", include("tremplin.www.questionnaire.urls")),
     path("programme/", include("tremplin.www.programme.urls")),
     path("accompagnement/", include("tremplin.www.coaching.urls")),
+    # A person's calendar feed, read by calendar applications (no session: the secret is the credential).
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
     path("", include("tremplin.www.synergies.urls")),
     path("", include("tremplin.www.indicators.urls")),
     path("", include("tremplin.www.maps.urls")),

@@ -182,6 +182,9 @@ def _urls(w):
         "coaching_closing_review": ({"call_pk": call}, "get", "programme"),
         "coaching_comparison_export": ({"event_pk": e["rso_1"].pk, "fmt": "pdf"}, "get", "programme"),
         "coaching_closing_review_export": ({"call_pk": call, "fmt": "xlsx"}, "get", "programme"),
+        "coaching_bulk_registration": ({"call_pk": call}, "post", "programme"),
+        "coaching_convocations": ({"call_pk": call}, "post", "programme"),
+        "coaching_attendance_csv": ({"call_pk": call}, "get", "programme"),
     }
 
 
@@ -217,9 +220,15 @@ ACCESS_CHECKED_URLS = {
     "coaching_closing_review",
     "coaching_comparison_export",
     "coaching_closing_review_export",
+    "coaching_bulk_registration",
+    "coaching_convocations",
+    "coaching_attendance_csv",
 }
 PROGRAMME_PAGES = sorted(
     {
+        "coaching_bulk_registration",
+        "coaching_convocations",
+        "coaching_attendance_csv",
         "coaching_call",
         "coaching_calendar_prefill",
         "coaching_event_create",

@@ -124,14 +124,18 @@ def test_a_territory_registers_its_official_and_officer_and_the_team_records_att
     launch = services.seed_reference_calendar(call)[0]
     client.force_login(caux_officer)
     url = reverse("coaching_registration_create", kwargs={"pk": launch.pk})
-    for name, function in (("Alix Élue", "elected_official"), ("Camille Caux", "officer")):
+    people = (
+        ("Alix Élue", "elected_official", "elue@caux.example"),
+        ("Camille Caux", "officer", "x@caux.example"),
+    )
+    for name, function, email in people:
         client.post(
             url,
             {
                 "registration-participation": caux_participation.pk,
                 "registration-person_name": name,
                 "registration-function": function,
-                "registration-email": "x@caux.example",
+                "registration-email": email,
             },
         )
     registrations = Registration.objects.filter(event=launch, participation=caux_participation)

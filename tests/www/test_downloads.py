@@ -27,6 +27,8 @@ DOWNLOAD_URLS = {
     "establishment_template_xlsx",
     "coaching_calendar_ics",
     "coaching_strategy_pdf",
+    "coaching_attendance_csv",
+    "calendar_feed",
     "programme_application_document",
 }
 
@@ -74,9 +76,12 @@ def world(settings, tmp_path):
     participation = factories.coaching_participation(coaching, caux)
     applicant = factories.user()
     application = factories.draft_application(factories.call(), CAUX_SEINE, applicant)
+    from tremplin.coaching.services.feeds import renew_feed
+
     return {
         "officer": officer,
         "applicant": applicant,
+        "programme": factories.programme_team_member(),
         "urls": {
             "report_pdf": {"pk": snapshot.pk},
             "territory_export_xlsx": {"territory_pk": caux.pk},
@@ -90,6 +95,8 @@ def world(settings, tmp_path):
             "establishment_template_xlsx": {"territory_pk": caux.pk},
             "coaching_calendar_ics": {"call_pk": coaching.pk},
             "coaching_strategy_pdf": {"pk": participation.pk},
+            "coaching_attendance_csv": {"call_pk": coaching.pk},
+            "calendar_feed": {"token": renew_feed(by=officer)},
             "programme_application_document": {"pk": application.pk, "kind": "courrier"},
         },
     }
@@ -97,7 +104,8 @@ def world(settings, tmp_path):
 
 @pytest.mark.parametrize("name", sorted(DOWNLOAD_URLS))
 def test_a_download_is_neither_cached_nor_stored(client, world, name):
-    client.force_login(world["applicant" if name == "programme_application_document" else "officer"])
+    persona = {"programme_application_document": "applicant", "coaching_attendance_csv": "programme"}
+    client.force_login(world[persona.get(name, "officer")])
     response = client.get(reverse(name, kwargs=world["urls"][name]))
     response.close()  # a FileResponse holds its file open until then
     assert response.status_code == 200

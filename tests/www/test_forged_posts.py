@@ -66,6 +66,9 @@ def _team_forms(client, officer) -> list[tuple[str, str, dict]]:
 
 def _may(persona, url_name, action, world) -> bool:
     """What another persona may post of the team's forms, by its own role."""
+    if persona != "anonymous" and url_name in ("calendar_feed_renew", "calendar_feed_revoke"):
+        # Everyone signed in makes or revokes the address of their own calendar feed (never another's).
+        return True
     if persona == "programme":
         # The programme team (the consultancy) follows the coaching: it comments, validates or sends
         # back deliverables, logs support days and registers people to the call's events.

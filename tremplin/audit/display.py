@@ -762,6 +762,16 @@ register("coaching.support_days.planned", _("Planned the individual support days
 register("coaching.support_day.added", _("Logged an individual support day"))
 register("coaching.support_day.updated", _("Changed an individual support day"), "changes")
 register("coaching.support_day.removed", _("Removed an individual support day"))
+register(
+    "coaching.registrations.bulk_created",
+    _("Registered the territory's declared official and officer to the call's events"),
+    "created",
+    "duplicates",
+)
+register("coaching.convocations.sent", _("Sent the convocations to %(target)s"), "first", "updates")
+register("coaching.calendar_feed.created", _("Created a calendar feed address"))
+register("coaching.calendar_feed.renewed", _("Renewed the calendar feed address (the former one stops)"))
+register("coaching.calendar_feed.revoked", _("Revoked the calendar feed address"))
 register("privacy.exported", _("Exported the personal data held on a person"))
 register("privacy.erased", _("Erased the personal data held on a person"))
 register("privacy.purged", _("Deleted data past its retention period"))
@@ -776,6 +786,9 @@ DETAIL_LABELS.update(
         "on_behalf": _("Answer"),
         "owner_name": _("Owner"),
         "previous": _("Previous answer"),
+        "duplicates": _("Already registered, skipped"),
+        "first": _("First convocations"),
+        "updates": _("Updated convocations"),
     }
 )
 

@@ -36,7 +36,9 @@ from tremplin.coaching.models.events import (
     EventKind,
     Period,
     Registration,
+    person_key,
 )
+from tremplin.coaching.models.feeds import CalendarFeed
 from tremplin.coaching.models.followup import ClosingReview, ProgressReport
 from tremplin.coaching.models.network import GoodPractice
 from tremplin.coaching.models.support import SupportDay
@@ -51,6 +53,7 @@ __all__ = [
     "Attendance",
     "BudgetKind",
     "BudgetLine",
+    "CalendarFeed",
     "ClosingReview",
     "CommunicationAction",
     "Deliverable",
@@ -79,4 +82,5 @@ __all__ = [
     "SwotCategory",
     "SwotItem",
     "ValueBasis",
+    "person_key",
 ]

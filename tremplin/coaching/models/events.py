@@ -2,6 +2,7 @@
 and the territories' registrations to them."""
 
 import datetime
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -80,6 +81,9 @@ class Event(models.Model):
     place_confirmed = models.BooleanField(_("place confirmed"), default=False)
     agenda = models.TextField(_("agenda"), blank=True)
     note = models.TextField(_("note"), blank=True)
+    # iCalendar SEQUENCE: raised when the date, the times or the place change, so that a convocation sent
+    # again replaces the one a person's calendar holds (RFC 5545, 3.8.7.4).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = EventQuerySet.as_manager()
@@ -120,11 +124,27 @@ class Event(models.Model):
 class Attendance(models.TextChoices):
     UNKNOWN = "unknown", _("Not recorded")
     PRESENT = "present", _("Present")
+    EXCUSED = "excused", _("Excused")
     ABSENT = "absent", _("Absent")
 
 
+def person_key(person_name: str, email: str = "") -> str:
+    """Who a registration is for, to refuse the same person twice at one event: the e-mail address
+    (case-insensitive), or, without one, the name without accents, case or extra spaces.
+
+    >>> person_key("Jeanne  Élue", "Jeanne.Elue@EPCI.example"), person_key(" jeanne élue ")
+    ('email:jeanne.elue@epci.example', 'name:jeanne elue')
+    """
+    if email and email.strip():
+        return "email:" + email.strip().casefold()
+    decomposed = unicodedata.normalize("NFKD", person_name or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "name:" + " ".join(bare.casefold().split())
+
+
 class RegistrationQuerySet(TerritoryOwnedQuerySet):
-    pass
+    def with_email(self):
+        return self.exclude(email="")
 
 
 @scoped
@@ -153,6 +173,11 @@ class Registration(models.Model):
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Derived from the e-mail or the name (see person_key): the database refuses a person twice.
+    person_key = models.CharField(max_length=260, editable=False, default="")
+    # The event's SEQUENCE last sent to this person in a convocation (None: never convoked).
+    convoked_sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    convoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -160,6 +185,30 @@ class Registration(models.Model):
         ordering = ["event", "participation", "function", "person_name"]
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "person_key"],
+                name="coaching_registration_unique_person",
+                violation_error_message=_("This person is already registered to this event."),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.person_name} — {self.event}"
+
+    def save(self, *args, **kwargs):
+        from tremplin.privacy.holders import ERASED_NAME
+
+        self.person_key = person_key(self.person_name, self.email)
+        if self.pk and self.person_name == ERASED_NAME and not self.email:
+            # Erased people are nobody in particular: two of them may have been at the same event.
+            self.person_key = f"erased:{self.pk}"
+        if kwargs.get("update_fields") is not None and {"person_name", "email"} & set(
+            kwargs["update_fields"]
+        ):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "person_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def convocation_is_current(self) -> bool:
+        return self.convoked_sequence is not None and self.convoked_sequence >= self.event.sequence

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from tremplin.coaching.models import (
     DEFAULT_HOURS,
@@ -13,9 +13,10 @@ from tremplin.coaching.models import (
     EventKind,
     Period,
     Registration,
+    person_key,
 )
 from tremplin.coaching.services.audit import changed_fields, log_coaching
-from tremplin.coaching.services.errors import NotParticipating
+from tremplin.coaching.services.errors import DuplicateRegistration, NotParticipating
 from tremplin.coaching.services.roles import require_programme_team, require_team_or_programme
 from tremplin.submissions.services import submit_once
 
@@ -32,6 +33,9 @@ EVENT_FIELDS = (
     "agenda",
     "note",
 )
+
+# A change of one of these is a new version of the event for calendars (iCalendar SEQUENCE).
+SCHEDULE_FIELDS = ("date", "start_time", "end_time", "place")
 
 PLACE_TO_BE_CONFIRMED = "Caen ou Rouen"
 
@@ -203,6 +207,8 @@ def save_event(event: Event, *, by, submission_key: str | None = None) -> Event:
 
         return submit_once(submission_key, by=by, create=create)
     before = Event.objects.select_for_update().get(pk=event.pk)
+    if any(getattr(before, name) != getattr(event, name) for name in SCHEDULE_FIELDS):
+        event.sequence = before.sequence + 1
     event.save()
     changes = changed_fields(before, event, EVENT_FIELDS)
     if changes:
@@ -250,8 +256,14 @@ def register_person(
             email=email,
             registered_by=by,
         )
-        registration.full_clean()
-        registration.save()
+        if event.registrations.filter(person_key=person_key(person_name, email)).exists():
+            raise DuplicateRegistration
+        registration.full_clean(validate_constraints=False)
+        try:
+            with transaction.atomic():
+                registration.save()
+        except IntegrityError:  # the same person registered by someone else at the same moment
+            raise DuplicateRegistration from None
         log_coaching(
             by,
             "registration.created",

@@ -48,3 +48,17 @@ class ReportAlreadyFrozen(CoachingError):
 
 class NotParticipating(CoachingError):
     default_message = _("This territory does not take part in the event's call.")
+
+
+class DuplicateRegistration(CoachingError):
+    default_message = _(
+        "This person is already registered to this event (same e-mail address, or same name when there "
+        "is no address)."
+    )
+
+
+class NoRecipient(CoachingError):
+    default_message = _(
+        "Nobody is waiting for this convocation: every registered person with an e-mail "
+        "address already has the current one."
+    )

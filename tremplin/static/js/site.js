@@ -71,5 +71,19 @@
     });
   }
   applyShares(document);
+
+  // <button data-copy="field-id"> copies the field's value (the calendar feed address); the field stays
+  // selectable by hand where the clipboard is refused.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) { return; }
+    var field = document.getElementById(button.dataset.copy);
+    if (!field) { return; }
+    field.select();
+    var done = function () { button.textContent = button.dataset.copied || button.textContent; };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(field.value).then(done, function () {});
+    } else if (document.execCommand && document.execCommand("copy")) { done(); }
+  });
   document.addEventListener("htmx:load", function (event) { applyShares(event.target); });
 })();

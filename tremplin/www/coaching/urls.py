@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tremplin.www.coaching.views import calendar, deliverables, followup, strategy, support
+from tremplin.www.coaching.views import attendance, calendar, deliverables, feed, followup, strategy, support
 
 urlpatterns = [
     path("", calendar.coaching_home, name="coaching_home"),
@@ -37,6 +37,21 @@ urlpatterns = [
         calendar.coaching_registration_delete,
         name="coaching_registration_delete",
     ),
+    # Registrations in one step, convocations, attendance (programme team); a person's calendar feed
+    path(
+        "appel/<int:call_pk>/inscriptions/",
+        attendance.coaching_bulk_registration,
+        name="coaching_bulk_registration",
+    ),
+    path("appel/<int:call_pk>/convocations/", attendance.coaching_convocations, name="coaching_convocations"),
+    path(
+        "appel/<int:call_pk>/presences.csv",
+        attendance.coaching_attendance_csv,
+        name="coaching_attendance_csv",
+    ),
+    path("mon-calendrier/", feed.calendar_feed_settings, name="calendar_feed_settings"),
+    path("mon-calendrier/renouveler/", feed.calendar_feed_renew, name="calendar_feed_renew"),
+    path("mon-calendrier/revoquer/", feed.calendar_feed_revoke, name="calendar_feed_revoke"),
     # A territory's deliverables
     path("participations/<int:pk>/", deliverables.coaching_participation, name="coaching_participation"),
     path(

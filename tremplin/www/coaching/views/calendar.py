@@ -9,6 +9,7 @@ from tremplin.accounts.scoping import scope_for
 from tremplin.coaching.exports.ical import calendar_ics
 from tremplin.coaching.models import Event, Registration
 from tremplin.coaching.services import calendar as calendar_services
+from tremplin.coaching.services.attendance import attendance_summary
 from tremplin.coaching.services.deliverables import deliverables_of
 from tremplin.coaching.services.errors import CoachingError
 from tremplin.programme.models import Call, Participation
@@ -68,10 +69,17 @@ def coaching_call(request, call_pk):
                 "support_days": len(days),
             }
         )
+    all_events, attendance = attendance_summary(call)
     return render(
         request,
         "coaching/call.html",
-        {"call": call, "rows": rows, "events": Event.objects.of_call(call).reporting()},
+        {
+            "call": call,
+            "rows": rows,
+            "events": Event.objects.of_call(call).reporting(),
+            "event_count": len(all_events),
+            "attendance": attendance,
+        },
     )
 
 
@@ -98,7 +106,7 @@ def coaching_calendar(request, call_pk):
 @download
 def coaching_calendar_ics(request, call_pk):
     call = visible_call_or_404(request.user, call_pk)
-    content = calendar_ics(call, Event.objects.of_call(call), domain=request.get_host().split(":")[0])
+    content = calendar_ics(call, Event.objects.of_call(call).select_related("call"))
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="calendrier-{call.pk}.ics"'
     return response
