@@ -19,6 +19,12 @@ from tremplin.coaching.models.deliverables import (
     SwotCategory,
     SwotItem,
 )
+from tremplin.coaching.models.editions import (
+    CallDeliverable,
+    EditionTemplate,
+    TemplateDeliverable,
+    TemplateEvent,
+)
 from tremplin.coaching.models.events import (
     DEFAULT_HOURS,
     REPORTING_KINDS,
@@ -43,6 +49,7 @@ __all__ = [
     "Attendance",
     "BudgetKind",
     "BudgetLine",
+    "CallDeliverable",
     "ClosingReview",
     "CommunicationAction",
     "Deliverable",
@@ -51,6 +58,7 @@ __all__ = [
     "DeliverableStatus",
     "DeliverableTransition",
     "Duration",
+    "EditionTemplate",
     "Event",
     "EventKind",
     "GoodPractice",
@@ -67,4 +75,6 @@ __all__ = [
     "SupportDay",
     "SwotCategory",
     "SwotItem",
+    "TemplateDeliverable",
+    "TemplateEvent",
 ]
