@@ -21,6 +21,7 @@ from tremplin.coaching.models import (
 )
 from tremplin.coaching.services import editions as services
 from tremplin.coaching.services.calendar import seed_reference_calendar
+from tremplin.coaching.services.deliverables import deliverables_of
 
 pytestmark = pytest.mark.django_db
 
@@ -239,7 +240,7 @@ def test_the_preview_shows_the_dates_and_creates_nothing_then_applying_creates_t
     assert Event.objects.filter(call=call_2027).count() == 7
     # A second application is refused with a message, and the preview warns first.
     html = client.post(url, data | {"action": "preview"}).content.decode()
-    assert "already has 7 events" in html or "a déjà 7 événements" in html
+    assert "L'appel a déjà des événements (7)" in html
     response = client.post(url, data | {"action": "apply", "previewed": f"{short_template.pk}:2027-01-11"})
     assert response.status_code == 200 and Event.objects.filter(call=call_2027).count() == 7
     calendar = client.get(reverse("coaching_calendar", kwargs={"call_pk": call_2027.pk})).content.decode()
@@ -378,3 +379,21 @@ def test_kinds_of_the_calendar_keep_their_meaning(call_2027, programme, short_te
     services.apply_template(short_template, call_2027, START_2027, by=programme)
     assert not Event.objects.filter(call=call_2027, kind__in=[EventKind.WORKSHOP_4, EventKind.RSO_3]).exists()
     assert all(e.is_reporting for e in Event.objects.of_call(call_2027).filter(kind__startswith="rso"))
+
+
+def test_the_territories_of_an_edition_get_the_deliverables_of_its_template(
+    call_2027, programme, short_template, caux
+):
+    services.apply_template(short_template, call_2027, START_2027, by=programme)
+    participation = factories.coaching_participation(call_2027, caux)
+    assert [d.kind for d in deliverables_of(participation)] == [
+        "w1_diagnosis",
+        "w2_objectives",
+        "w3_mobilisation",
+        "w4_communication",
+    ]
+
+
+def test_an_edition_without_template_keeps_every_deliverable(call, caux):
+    participation = factories.coaching_participation(call, caux)
+    assert len(deliverables_of(participation)) == 7

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tremplin.coaching.models import (
     CallDeliverable,
+    DeliverableKind,
     Duration,
     EditionTemplate,
     Event,
@@ -406,7 +407,10 @@ def apply_template(template: EditionTemplate, call, start: datetime.date, *, by,
 
 
 def deliverable_schedule(call) -> list[CallDeliverable]:
-    return list(CallDeliverable.objects.of_call(call).select_related("event"))
+    """The call's deliverables by due date, in the programme's order on the same day."""
+    order = {kind: position for position, kind in enumerate(DeliverableKind.values)}
+    schedule = CallDeliverable.objects.of_call(call).select_related("event")
+    return sorted(schedule, key=lambda due: (due.due_date, order[due.kind]))
 
 
 def templates_with_counts():
