@@ -289,6 +289,18 @@ def test_the_programme_team_builds_a_template_in_the_interface(client, programme
         },
     )
     assert response.status_code == 200 and template.events.count() == 2
+    # A second launch meeting is refused with a sentence, not an error page.
+    response = client.post(
+        add,
+        {
+            "event-kind": "launch",
+            "event-offset_days": "3",
+            "event-duration": "full_day",
+            "event-period": "all_day",
+        },
+    )
+    assert response.status_code == 200 and template.events.count() == 2
+    assert "Le modèle a déjà un événement de cette nature." in response.content.decode()
     # Edit an offset, move, add a deliverable due with the workshop.
     edit = reverse("coaching_template_item_edit", kwargs={"item_type": "event", "item_pk": workshop.pk})
     client.post(

@@ -78,7 +78,10 @@ class TemplateEvent(models.Model):
         verbose_name_plural = _("events of a template")
         constraints = [
             models.UniqueConstraint(
-                fields=["template", "kind"], condition=~Q(kind="other"), name="coaching_template_event_kind"
+                fields=["template", "kind"],
+                condition=~Q(kind="other"),
+                name="coaching_template_event_kind",
+                violation_error_message=_("The template already has an event of this kind."),
             ),
         ]
 
@@ -129,7 +132,11 @@ class TemplateDeliverable(models.Model):
         verbose_name = _("deliverable of a template")
         verbose_name_plural = _("deliverables of a template")
         constraints = [
-            models.UniqueConstraint(fields=["template", "kind"], name="coaching_template_deliverable_kind"),
+            models.UniqueConstraint(
+                fields=["template", "kind"],
+                name="coaching_template_deliverable_kind",
+                violation_error_message=_("The template already has this deliverable."),
+            ),
         ]
 
     def __str__(self):

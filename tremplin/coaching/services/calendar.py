@@ -1,4 +1,6 @@
-"""The programme's calendar: the reference edition's dates, events, registrations and attendance."""
+"""The programme's calendar: the reference call's own dates, events, registrations and attendance.
+
+An edition's calendar comes from an edition template (:mod:`tremplin.coaching.services.editions`)."""
 
 from django.db import transaction
 
@@ -33,6 +35,10 @@ EVENT_FIELDS = (
 def seed_reference_calendar(call, *, by=None) -> list[Event]:
     """Create the reference edition's nine events for ``call``; idempotent.
 
+    For the 2019 reference call itself (the demonstration, tests): its own dates, places and notes. Any
+    other edition gets its calendar from an edition template
+    (:func:`tremplin.coaching.services.editions.apply_template`), which never copies them.
+
     An event that already exists (one per kind) is left as it is: its dates stay editable and a second
     run never overwrites what the programme team changed.
     """
@@ -64,7 +70,8 @@ def seed_reference_calendar(call, *, by=None) -> list[Event]:
 
 @transaction.atomic
 def prefill_reference_calendar(call, *, by) -> list[Event]:
-    """The programme team pre-fills a call's calendar with the reference edition's dates."""
+    """The programme team fills the 2019 reference call with its own dates (no page offers it: the
+    calendar page applies edition templates)."""
     require_programme_team(by)
     return seed_reference_calendar(call, by=by)
 

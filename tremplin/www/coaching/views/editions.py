@@ -2,6 +2,7 @@
 deliverables; and applying one to a call, after a preview."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -47,6 +48,8 @@ def coaching_template_create(request):
             )
         except AlreadySubmitted as error:
             form.add_error(None, error.message)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
         else:
             messages.success(request, _("Template saved."))
             return redirect("coaching_template_detail", pk=template.pk)
@@ -126,6 +129,8 @@ def coaching_template_item_create(request, pk, item_type):
             save(form.instance, by=request.user, submission_key=form.submission_key)
         except AlreadySubmitted as error:
             form.add_error(None, error.message)
+        except ValidationError as error:  # a second event of a kind, a deliverable twice
+            form.add_error(None, error.messages)
         else:
             messages.success(request, _("Item added to the template."))
             return redirect("coaching_template_detail", pk=template.pk)
@@ -142,9 +147,13 @@ def coaching_template_item_edit(request, item_type, item_pk):
     item = get_object_or_404(model, pk=item_pk)
     form = form_class(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
-        save(form.instance, by=request.user)
-        messages.success(request, _("Item saved."))
-        return redirect("coaching_template_detail", pk=item.template_id)
+        try:
+            save(form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Item saved."))
+            return redirect("coaching_template_detail", pk=item.template_id)
     return render(
         request,
         "coaching/edition_template_form.html",
