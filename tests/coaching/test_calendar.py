@@ -9,6 +9,7 @@ from django.urls import reverse
 from tests import factories
 from tremplin.coaching.models import Attendance, Event, EventKind, Registration
 from tremplin.coaching.services import calendar as services
+from tremplin.coaching.services.editions import reference_template
 from tremplin.coaching.services.errors import NotAllowed, NotParticipating
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +73,16 @@ def test_the_calendar_page_shows_the_dates_the_places_to_confirm_and_the_note(
 
 def test_the_programme_team_prefills_then_edits_a_date(client, call, programme):
     client.force_login(programme)
-    client.post(reverse("coaching_calendar_prefill", kwargs={"call_pk": call.pk}))
+    template = reference_template()
+    data = {"template": template.pk, "start": "2019-05-07", "action": "apply"}
+    client.post(
+        reverse("coaching_calendar_prefill", kwargs={"call_pk": call.pk}), data | {"action": "preview"}
+    )
+    assert not Event.objects.exists()  # a preview creates nothing
+    client.post(
+        reverse("coaching_calendar_prefill", kwargs={"call_pk": call.pk}),
+        data | {"previewed": f"{template.pk}:2019-05-07"},
+    )
     assert Event.objects.of_call(call).count() == 9
     workshop = Event.objects.get(call=call, kind=EventKind.WORKSHOP_1)
     response = client.post(

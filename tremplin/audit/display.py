@@ -738,6 +738,54 @@ register("report.frozen", _("Froze the report %(target)s"), "kind", "frozen_at",
 # Coaching (the programme's support of a territory) and personal data
 register("coaching.calendar.prefilled", _("Filled the call's calendar from its template"), "created")
 register("coaching.event.created", _("Added the event %(target)s to the calendar"))
+register("coaching.template.created", _("Created the edition template %(target)s"))
+register("coaching.template.updated", _("Changed the edition template %(target)s"), "fields", "changes")
+register("coaching.template.duplicated", _("Created the edition template %(target)s as a copy"), "source_id")
+register("coaching.template.deleted", _("Deleted an edition template"))
+register("coaching.template.event.added", _("Added an event to the edition template %(target)s"), "kind")
+register(
+    "coaching.template.event.updated",
+    _("Changed an event of the edition template %(target)s"),
+    "kind",
+    "changes",
+)
+register(
+    "coaching.template.event.moved",
+    _("Moved an event of the edition template %(target)s"),
+    "kind",
+    "position",
+)
+register(
+    "coaching.template.event.removed", _("Removed an event from the edition template %(target)s"), "kind"
+)
+register(
+    "coaching.template.deliverable.added", _("Added a deliverable to the edition template %(target)s"), "kind"
+)
+register(
+    "coaching.template.deliverable.updated",
+    _("Changed a deliverable of the edition template %(target)s"),
+    "kind",
+    "changes",
+)
+register(
+    "coaching.template.deliverable.moved",
+    _("Moved a deliverable of the edition template %(target)s"),
+    "kind",
+    "position",
+)
+register(
+    "coaching.template.deliverable.removed",
+    _("Removed a deliverable from the edition template %(target)s"),
+    "kind",
+)
+register(
+    "coaching.template.applied",
+    _("Created the calendar of %(target)s from an edition template"),
+    "start",
+    "created",
+    "deliverables",
+    "replaced",
+)
 register("coaching.event.updated", _("Changed the event %(target)s"), "changes")
 register("coaching.event.deleted", _("Deleted an event of the calendar"))
 register("coaching.registration.created", _("Registered a participant to %(target)s"))
@@ -814,5 +862,9 @@ DETAIL_LABELS.update(
         "establishments_kept": _("Establishments kept"),
         "applicants": _("Applicants covered"),
         "workspaces_created": _("Workspaces opened"),
+        "start": _("Start of the edition"),
+        "deliverables": _("Deliverables"),
+        "replaced": _("Events replaced"),
+        "source_id": _("Copy of"),
     }
 )

@@ -301,6 +301,7 @@ def seed_reference_edition(*, seed: int = DEFAULT_SEED) -> ReferenceEdition:
     engine's synergy-potential figure beside each application (computed when it is submitted).
     """
     from tremplin.coaching.services.calendar import seed_reference_calendar
+    from tremplin.coaching.services.editions import reference_template
     from tremplin.programme.services.reference import DEMO_APPLICATIONS, seed_reference_call
 
     for epci in Epci.objects.filter(siren__in=[application.siren for application in DEMO_APPLICATIONS]):
@@ -308,4 +309,5 @@ def seed_reference_edition(*, seed: int = DEFAULT_SEED) -> ReferenceEdition:
             seed_demo_territory(epci, seed=seed)
     report = seed_reference_call()
     events = seed_reference_calendar(report.call)
+    reference_template()  # the 2019 edition as a template (seeded by a migration; again after a flush)
     return ReferenceEdition(call=report.call, applications=list(report.applications), events=list(events))

@@ -26,6 +26,12 @@ from tremplin.coaching.models.deliverables import (
     SwotItem,
     ValueBasis,
 )
+from tremplin.coaching.models.editions import (
+    CallDeliverable,
+    EditionTemplate,
+    TemplateDeliverable,
+    TemplateEvent,
+)
 from tremplin.coaching.models.events import (
     DEFAULT_HOURS,
     REPORTING_KINDS,
@@ -54,6 +60,7 @@ __all__ = [
     "BudgetKind",
     "BudgetLine",
     "CalendarFeed",
+    "CallDeliverable",
     "ClosingReview",
     "CommunicationAction",
     "Deliverable",
@@ -62,6 +69,7 @@ __all__ = [
     "DeliverableStatus",
     "DeliverableTransition",
     "Duration",
+    "EditionTemplate",
     "Event",
     "EventKind",
     "GoodPractice",
@@ -81,6 +89,8 @@ __all__ = [
     "SupportDay",
     "SwotCategory",
     "SwotItem",
+    "TemplateDeliverable",
+    "TemplateEvent",
     "ValueBasis",
     "person_key",
 ]

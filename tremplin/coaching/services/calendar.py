@@ -1,20 +1,17 @@
-"""The programme's calendar: the reference edition's dates, events, registrations and attendance."""
+"""The programme's calendar: the reference call's own dates, events, registrations and attendance.
 
-import datetime
-from dataclasses import dataclass
+An edition's calendar comes from an edition template (:mod:`tremplin.coaching.services.editions`)."""
 
 from django.db import IntegrityError, transaction
 
 from tremplin.coaching.models import (
     DEFAULT_HOURS,
     Attendance,
-    Duration,
     Event,
-    EventKind,
-    Period,
     Registration,
     person_key,
 )
+from tremplin.coaching.reference import REFERENCE_CALENDAR
 from tremplin.coaching.services.audit import changed_fields, log_coaching
 from tremplin.coaching.services.errors import DuplicateRegistration, NotParticipating
 from tremplin.coaching.services.roles import require_programme_team, require_team_or_programme
@@ -37,117 +34,14 @@ EVENT_FIELDS = (
 # A change of one of these is a new version of the event for calendars (iCalendar SEQUENCE).
 SCHEDULE_FIELDS = ("date", "start_time", "end_time", "place")
 
-PLACE_TO_BE_CONFIRMED = "Caen ou Rouen"
-
-
-@dataclass(frozen=True)
-class ReferenceEvent:
-    kind: str
-    date: datetime.date
-    duration: str
-    period: str
-    place: str
-    place_confirmed: bool
-    agenda: str = ""
-    note: str = ""
-
-
-_TIMES_NOTE = "Horaires indicatifs : l'appel à candidature ne précise que la demi-journée ou la journée."
-_PLACE_NOTE = (
-    "Lieu à confirmer : selon l'appel, « les ateliers pourront se dérouler à Caen et Rouen dans des salles "
-    "mises à disposition par les membres du comité de pilotage »."
-)
-
-# The calendar table ("Les dates à retenir") of the Normandy 2019 call (shared/seed), the reference edition.
-REFERENCE_CALENDAR: tuple[ReferenceEvent, ...] = (
-    ReferenceEvent(
-        EventKind.LAUNCH,
-        datetime.date(2019, 5, 7),
-        Duration.HALF_DAY,
-        Period.AFTERNOON,
-        "Caen",
-        True,
-        note=_TIMES_NOTE,
-    ),
-    ReferenceEvent(
-        EventKind.WORKSHOP_1,
-        datetime.date(2019, 5, 24),
-        Duration.FULL_DAY,
-        Period.ALL_DAY,
-        PLACE_TO_BE_CONFIRMED,
-        False,
-        agenda="Analyser les forces / faiblesses / opportunités du territoire.",
-        note=f"{_PLACE_NOTE} {_TIMES_NOTE}",
-    ),
-    ReferenceEvent(
-        EventKind.WORKSHOP_2,
-        datetime.date(2019, 6, 18),
-        Duration.FULL_DAY,
-        Period.ALL_DAY,
-        PLACE_TO_BE_CONFIRMED,
-        False,
-        agenda="Formaliser le périmètre, les objectifs stratégiques et organiser sa gouvernance.",
-        note=f"{_PLACE_NOTE} {_TIMES_NOTE}",
-    ),
-    ReferenceEvent(
-        EventKind.WORKSHOP_3,
-        datetime.date(2019, 7, 11),
-        Duration.FULL_DAY,
-        Period.ALL_DAY,
-        PLACE_TO_BE_CONFIRMED,
-        False,
-        agenda="Mobiliser et animer en interne et en externe.",
-        note=f"{_PLACE_NOTE} {_TIMES_NOTE}",
-    ),
-    ReferenceEvent(
-        EventKind.WORKSHOP_4,
-        datetime.date(2019, 9, 10),
-        Duration.FULL_DAY,
-        Period.ALL_DAY,
-        PLACE_TO_BE_CONFIRMED,
-        False,
-        agenda=(
-            "Assurer la pérennité de la démarche en l'appuyant sur un modèle économique et une "
-            "communication adaptés au territoire."
-        ),
-        note=f"{_PLACE_NOTE} {_TIMES_NOTE}",
-    ),
-    *(
-        ReferenceEvent(
-            kind,
-            day,
-            Duration.HALF_DAY,
-            Period.MORNING,
-            "",
-            False,
-            agenda="Chaque territoire expose ses avancées dans la mise en œuvre de sa stratégie EIT.",
-            note=_TIMES_NOTE,
-        )
-        for kind, day in (
-            (EventKind.RSO_1, datetime.date(2019, 11, 5)),
-            (EventKind.RSO_2, datetime.date(2020, 2, 11)),
-            (EventKind.RSO_3, datetime.date(2020, 6, 9)),
-        )
-    ),
-    ReferenceEvent(
-        EventKind.CLOSING_REVIEW,
-        datetime.date(2020, 10, 8),
-        Duration.HALF_DAY,
-        Period.MORNING,
-        "",
-        False,
-        agenda="Réunion de bilan de l'opération collective.",
-        note=(
-            "Date du tableau « Les dates à retenir » de l'appel (8 octobre 2020) ; le texte de l'appel "
-            "annonce la réunion de bilan « en novembre 2020 ». À confirmer. " + _TIMES_NOTE
-        ),
-    ),
-)
-
 
 @transaction.atomic
 def seed_reference_calendar(call, *, by=None) -> list[Event]:
     """Create the reference edition's nine events for ``call``; idempotent.
+
+    For the 2019 reference call itself (the demonstration, tests): its own dates, places and notes. Any
+    other edition gets its calendar from an edition template
+    (:func:`tremplin.coaching.services.editions.apply_template`), which never copies them.
 
     An event that already exists (one per kind) is left as it is: its dates stay editable and a second
     run never overwrites what the programme team changed.
@@ -180,7 +74,8 @@ def seed_reference_calendar(call, *, by=None) -> list[Event]:
 
 @transaction.atomic
 def prefill_reference_calendar(call, *, by) -> list[Event]:
-    """The programme team pre-fills a call's calendar with the reference edition's dates."""
+    """The programme team fills the 2019 reference call with its own dates (no page offers it: the
+    calendar page applies edition templates)."""
     require_programme_team(by)
     return seed_reference_calendar(call, by=by)
 

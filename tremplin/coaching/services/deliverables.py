@@ -23,6 +23,7 @@ from shapely.geometry import shape
 from tremplin.coaching.models import (
     Actor,
     BudgetLine,
+    CallDeliverable,
     CommunicationAction,
     Deliverable,
     DeliverableComment,
@@ -149,11 +150,14 @@ def deliverables_of(participation) -> list[Deliverable]:
 def ensure_deliverables(participation) -> list[Deliverable]:
     """Every deliverable of a participation, created (to do) on first use; idempotent."""
     existing = {d.kind: d for d in Deliverable.objects.filter(participation=participation)}
-    missing = [
-        Deliverable(participation=participation, kind=kind)
-        for kind in DeliverableKind.values
-        if kind not in existing
+    # An edition whose template asks fewer deliverables (e.g. three workshops) opens only those.
+    scheduled = set(
+        CallDeliverable.objects.filter(call_id=participation.call_id).values_list("kind", flat=True)
+    )
+    kinds = [
+        kind for kind in DeliverableKind.values if not scheduled or kind in scheduled or kind in existing
     ]
+    missing = [Deliverable(participation=participation, kind=kind) for kind in kinds if kind not in existing]
     if missing:
         Deliverable.objects.bulk_create(missing, ignore_conflicts=True)
         existing = {d.kind: d for d in Deliverable.objects.filter(participation=participation)}
@@ -164,7 +168,7 @@ def ensure_deliverables(participation) -> list[Deliverable]:
             participation=participation,
             kinds=[deliverable.kind for deliverable in missing],
         )
-    return [existing[kind] for kind in DeliverableKind.values]
+    return [existing[kind] for kind in kinds]
 
 
 def has_content(deliverable: Deliverable) -> bool:

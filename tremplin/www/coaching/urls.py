@@ -1,6 +1,15 @@
 from django.urls import path
 
-from tremplin.www.coaching.views import attendance, calendar, deliverables, feed, followup, strategy, support
+from tremplin.www.coaching.views import (
+    attendance,
+    calendar,
+    deliverables,
+    editions,
+    feed,
+    followup,
+    strategy,
+    support,
+)
 
 urlpatterns = [
     path("", calendar.coaching_home, name="coaching_home"),
@@ -11,7 +20,7 @@ urlpatterns = [
     path("appel/<int:call_pk>/calendrier.ics", calendar.coaching_calendar_ics, name="coaching_calendar_ics"),
     path(
         "appel/<int:call_pk>/calendrier/pre-remplir/",
-        calendar.coaching_calendar_prefill,
+        editions.coaching_calendar_prefill,
         name="coaching_calendar_prefill",
     ),
     path(
@@ -52,6 +61,37 @@ urlpatterns = [
     path("mon-calendrier/", feed.calendar_feed_settings, name="calendar_feed_settings"),
     path("mon-calendrier/renouveler/", feed.calendar_feed_renew, name="calendar_feed_renew"),
     path("mon-calendrier/revoquer/", feed.calendar_feed_revoke, name="calendar_feed_revoke"),
+    # Edition templates (events and deliverables dated from an edition's start)
+    path("modeles/", editions.coaching_templates, name="coaching_templates"),
+    path("modeles/nouveau/", editions.coaching_template_create, name="coaching_template_create"),
+    path("modeles/<int:pk>/", editions.coaching_template_detail, name="coaching_template_detail"),
+    path("modeles/<int:pk>/modifier/", editions.coaching_template_edit, name="coaching_template_edit"),
+    path(
+        "modeles/<int:pk>/dupliquer/",
+        editions.coaching_template_duplicate,
+        name="coaching_template_duplicate",
+    ),
+    path("modeles/<int:pk>/supprimer/", editions.coaching_template_delete, name="coaching_template_delete"),
+    path(
+        "modeles/<int:pk>/<slug:item_type>/ajouter/",
+        editions.coaching_template_item_create,
+        name="coaching_template_item_create",
+    ),
+    path(
+        "modeles/elements/<slug:item_type>/<int:item_pk>/",
+        editions.coaching_template_item_edit,
+        name="coaching_template_item_edit",
+    ),
+    path(
+        "modeles/elements/<slug:item_type>/<int:item_pk>/supprimer/",
+        editions.coaching_template_item_delete,
+        name="coaching_template_item_delete",
+    ),
+    path(
+        "modeles/elements/<slug:item_type>/<int:item_pk>/deplacer/",
+        editions.coaching_template_item_move,
+        name="coaching_template_item_move",
+    ),
     # A territory's deliverables
     path("participations/<int:pk>/", deliverables.coaching_participation, name="coaching_participation"),
     path(

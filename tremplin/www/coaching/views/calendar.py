@@ -11,6 +11,7 @@ from tremplin.coaching.models import Event, Registration
 from tremplin.coaching.services import calendar as calendar_services
 from tremplin.coaching.services.attendance import attendance_summary
 from tremplin.coaching.services.deliverables import deliverables_of
+from tremplin.coaching.services.editions import deliverable_schedule
 from tremplin.coaching.services.errors import CoachingError
 from tremplin.programme.models import Call, Participation
 from tremplin.submissions.services import AlreadySubmitted
@@ -97,6 +98,7 @@ def coaching_calendar(request, call_pk):
         {
             "call": call,
             "events": [(event, counts.get(event.pk, 0)) for event in events],
+            "deliverable_schedule": deliverable_schedule(call),
             "is_programme_team": scope_for(request.user).is_programme_team,
         },
     )
@@ -110,15 +112,6 @@ def coaching_calendar_ics(request, call_pk):
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="calendrier-{call.pk}.ics"'
     return response
-
-
-@require_POST
-@programme_team_only
-def coaching_calendar_prefill(request, call_pk):
-    call = get_object_or_404(Call, pk=call_pk)
-    calendar_services.prefill_reference_calendar(call, by=request.user)
-    messages.success(request, _("The calendar holds the reference edition's events. Dates stay editable."))
-    return redirect("coaching_calendar", call_pk=call.pk)
 
 
 @programme_team_only
