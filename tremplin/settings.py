@@ -312,6 +312,14 @@ SERVER_TIMEOUT_S = env_int("SERVER_TIMEOUT_S", 120)
 
 # Platform identity shown in the header and footer.
 PLATFORM_NAME = env_str("PLATFORM_NAME", "Tremplin")
+# The platform's address, for the links of e-mails built outside a request (commands, tasks); in
+# production it defaults to https:// and the first of ALLOWED_HOSTS.
+SITE_URL = env_str(
+    "SITE_URL",
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+    if ENVIRONMENT == "production" and ALLOWED_HOSTS and ALLOWED_HOSTS[0] != "*"
+    else "http://localhost:8000",
+).rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,7 @@ from tremplin.programme.exceptions import (
 )
 from tremplin.programme.models import Application, ApplicationStatus, Call, DeliberationStatus, StrategyType
 from tremplin.programme.services.eligibility import record_eligibility
+from tremplin.programme.services.notifications import send_acknowledgement_after_commit
 from tremplin.programme.services.potential import compute_potential
 
 # Fields of the fiche de candidature an applicant fills (the documents are handled apart).
@@ -176,8 +177,10 @@ def missing_fields(application: Application) -> dict[str, str]:
 
 
 @transaction.atomic
-def submit_application(application: Application, *, by, now=None) -> Application:
-    """Transition draft → submitted, before the deadline; then eligibility and synergy potential."""
+def submit_application(application: Application, *, by, now=None, link_for=None, notify=True) -> Application:
+    """Transition draft → submitted, before the deadline; then eligibility and synergy potential. The
+    applicant and the declared official and officer receive the acknowledgement after commit (``notify``
+    off for demonstration data)."""
     now = now or timezone.now()
     application = (
         Application.objects.select_for_update().select_related("call", "epci").get(pk=application.pk)
@@ -196,6 +199,8 @@ def submit_application(application: Application, *, by, now=None) -> Application
     record_eligibility(application, by=None, now=now)
     # The figure is dated by the wall clock: it reflects the establishments recorded when it ran.
     compute_potential(application, by=None)
+    if notify:
+        send_acknowledgement_after_commit(application, link_for=link_for)
     return application
 
 

@@ -373,4 +373,4 @@ def _submit_demo_application(call: Call, epci: Epci, spec: DemoApplication, peop
     )
     application.is_demo = True
     application.save(update_fields=["is_demo"])
-    return submit_application(application, by=applicant, now=spec.submitted)
+    return submit_application(application, by=applicant, now=spec.submitted, notify=False)

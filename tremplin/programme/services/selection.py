@@ -105,7 +105,7 @@ def select_applications(
     )
 
     # The outcomes leave only once the decisions are stored: a rolled-back selection sends nothing.
-    queued = send_outcomes_after_commit(decided)
+    queued = send_outcomes_after_commit(decided, link_for=link_for)
     Application.objects.filter(pk__in=[application.pk for application in decided]).update(notified_at=now)
     log_action(by, "selection.notified", call, call=call, at=now, messages=queued)
     return selected
