@@ -50,6 +50,7 @@ from tremplin.coaching.services.roles import (
     require_team_of,
     require_team_or_programme,
 )
+from tremplin.notifications.deliverables import send_transition_after_commit
 from tremplin.submissions.services import submit_once
 
 #: Lines whose text may name a person (members of a body, actors' contacts): their audit entries keep
@@ -222,6 +223,7 @@ def change_status(deliverable: Deliverable, action: str, *, by, comment: str = "
         to_status=transition.target,
         with_comment=bool(comment),
     )
+    send_transition_after_commit(deliverable, action, by=by, comment=comment)
     return deliverable
 
 

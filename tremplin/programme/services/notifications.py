@@ -17,9 +17,11 @@ from tremplin.programme.services.eligibility import failure_message
 
 __all__ = [
     "OUTCOME_KINDS",
+    "OutcomePreview",
     "acknowledgement_message",
     "outcome_kind",
     "outcome_message",
+    "outcome_previews",
     "send_acknowledgement_after_commit",
     "send_outcomes_after_commit",
 ]
@@ -134,3 +136,47 @@ def send_outcomes_after_commit(applications: list[Application], *, link_for=None
     return send_after_commit(
         [outcome_message(application, link_for=link_for) for application in applications]
     )
+
+
+@dataclass
+class OutcomePreview:
+    kind: OutcomeKind
+    count: int
+    message: EmailMessage | None
+
+
+def outcome_previews(call, chosen_ids: set[int], *, link_for=None) -> dict:
+    """What the selection of ``chosen_ids`` would send, for the confirmation screen: the number of
+    messages and of distinct recipients, and one message of each kind (built, never sent)."""
+    from tremplin.accounts.models import Membership, Role
+
+    applications = list(
+        Application.objects.for_call(call)
+        .submitted()
+        .select_related("epci", "applicant", "call")
+        .order_by("pk")
+    )
+    on_team = set(
+        Membership.objects.filter(
+            role=Role.TERRITORY_TEAM,
+            territory__epci__in=[application.epci_id for application in applications],
+        ).values_list("user_id", "territory__epci_id")
+    )
+    by_kind: dict[str, list[Application]] = {kind.code: [] for kind in OUTCOME_KINDS}
+    recipients: set[str] = set()
+    for application in applications:
+        by_kind[outcome_kind(application, selected=application.pk in chosen_ids)].append(application)
+        recipients.update(address.lower() for address in _recipients(application))
+    previews = []
+    for kind in OUTCOME_KINDS:
+        first = by_kind[kind.code][0] if by_kind[kind.code] else None
+        message = None
+        if first is not None:
+            message = outcome_message(
+                first,
+                selected=kind.code == "selected",
+                access_pending=(first.applicant_id, first.epci_id) not in on_team,
+                link_for=link_for,
+            )
+        previews.append(OutcomePreview(kind, len(by_kind[kind.code]), message))
+    return {"messages": len(applications), "recipients": len(recipients), "previews": previews}
