@@ -186,6 +186,8 @@ def test_the_programme_team_selects_eight_and_every_applicant_is_notified(page):
     assert page.locator("tr[data-rank]").count() == 9
     assert page.locator("input[name=chosen]:checked").count() == 8
     assert not page.locator('tr[data-rank="9"] input[name=chosen]').is_checked()
+    page.get_by_role("button", name="Vérifier les e-mails avant de sélectionner").click()
+    assert page.locator("[data-preview=selected]").is_visible()
     page.get_by_role("button", name="Faire la sélection et informer les candidats").click()
 
     assert page.get_by_text("8 candidatures sont retenues").is_visible()

@@ -241,7 +241,9 @@ def test_the_ranking_page_writes_the_formula_and_the_tie_break_then_selects(
     assert 'data-rank="1" data-application="Communauté d&#x27;agglomération Caux Seine Agglo"' in html
     assert "4,50" in html
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"chosen": [str(first.pk)], "justification": ""}, follow=True)
+        response = client.post(
+            url, {"chosen": [str(first.pk)], "justification": "", "confirmed": "1"}, follow=True
+        )
     assert "1 candidatures sont retenues" in response.content.decode()
     assert len([message for message in mail.outbox if "candidature" in message.subject]) == 2
     first.refresh_from_db()
