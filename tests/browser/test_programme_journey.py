@@ -70,7 +70,7 @@ def test_an_epci_signs_up_saves_a_draft_uploads_its_letter_and_submits(page):
     page.get_by_label("Technicien : nom").fill("Sophie Anquetil")
     page.get_by_label("Technicien : fonction").fill("Chargée de mission économie circulaire")
     page.get_by_label("Technicien : e-mail").fill("technicien@caux.example")
-    page.get_by_label("Stratégie de transition").select_option(label="Cit'ergie")
+    page.get_by_label("Cit'ergie", exact=True).check()
     page.get_by_label("État du PLPDMA").select_option(label="Adopté")
     page.get_by_label(re.compile("participé au PNSI")).select_option(label="Non")
     page.get_by_label("Ambitions en matière de transition écologique").fill("Un territoire industriel sobre.")

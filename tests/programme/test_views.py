@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def _post_fiche(siren, **overrides):
     data = {**factories.fiche(), "epci": Epci.objects.get(siren=siren).pk, "pnsi_participation": "false"}
+    data["strategy_types"] = [item["type"] for item in data.pop("strategies")]
     data["deliberation_expected_on"] = "2019-04-15"
     data.update(overrides)
     return data

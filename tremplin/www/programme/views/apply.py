@@ -28,7 +28,11 @@ from tremplin.www.downloads import download
 from tremplin.www.programme.forms import ApplicationForm, DeliberationForm
 
 # Fields the form shows under another name (the uploads).
-FORM_FIELD = {"letter": "letter_upload", "deliberation": "deliberation_upload"}
+FORM_FIELD = {
+    "letter": "letter_upload",
+    "deliberation": "deliberation_upload",
+    "strategies": "strategy_types",
+}
 
 
 def _handle_fiche(request, call, application, form):
