@@ -223,6 +223,8 @@ if TRUSTED_PROXY_COUNT:
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# One date format per language (tremplin/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["tremplin.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

@@ -206,6 +206,7 @@ class CallForm(forms.ModelForm):
     class Meta:
         model = Call
         fields = CALL_FIELDS
+        labels = {"region": _("Region")}
         widgets = {
             "opens_at": DateTimeLocalInput(),
             "deadline": DateTimeLocalInput(),
