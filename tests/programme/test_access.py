@@ -61,6 +61,7 @@ def _programme_pages(world):
         reverse("programme_call_edit", kwargs={"pk": call.pk}),
         reverse("programme_call_committee", kwargs={"pk": call.pk}),
         reverse("programme_seat_remove", kwargs={"pk": seat.pk}),
+        reverse("programme_seat_remind", kwargs={"pk": seat.pk}),
         reverse("programme_call_applications", kwargs={"pk": call.pk}),
         reverse("programme_override", kwargs={"pk": application.pk}),
         reverse("programme_potential", kwargs={"pk": application.pk}),
