@@ -68,12 +68,12 @@ def test_the_acknowledgement_is_exact_with_its_summary_and_link():
     assert message.reply_to == ["programme@example.org"]
     body = message.body
     assert (
-        f"La candidature de {CAUX_NAME} à l'appel « {TITLE} » a bien été reçue le 01/03/2027 10:30." in body
+        f"La candidature de {CAUX_NAME} à l'appel « {TITLE} » a bien été reçue le 1 mars 2027 10:30." in body
     )
     assert "- Élu référent : Jeanne Élue (elue@epci.example)" in body
     assert "- Technicien EIT : Paul Technicien (technicien@epci.example)" in body
     assert "- Stratégie de transition : Cit'ergie" in body
-    assert "date limite (15/03/2027 23:59)" in body
+    assert "date limite (15 mars 2027 23:59)" in body
     assert f"{SITE}/programme/candidatures/{application.pk}/\n" in body
     assert "&#x27;" not in body + message.subject and "&amp;" not in body + message.subject
 
