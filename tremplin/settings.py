@@ -223,10 +223,10 @@ if TRUSTED_PROXY_COUNT:
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# One date format per language, and the French thousands separator (tremplin/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["tremplin.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
-# Number formats that differ from Django's (French thousands: narrow no-break space).
-FORMAT_MODULE_PATH = ["tremplin.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -314,6 +314,14 @@ SERVER_TIMEOUT_S = env_int("SERVER_TIMEOUT_S", 120)
 
 # Platform identity shown in the header and footer.
 PLATFORM_NAME = env_str("PLATFORM_NAME", "Tremplin")
+# The platform's address, for the links of e-mails built outside a request (commands, tasks); in
+# production it defaults to https:// and the first of ALLOWED_HOSTS.
+SITE_URL = env_str(
+    "SITE_URL",
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+    if ENVIRONMENT == "production" and ALLOWED_HOSTS and ALLOWED_HOSTS[0] != "*"
+    else "http://localhost:8000",
+).rstrip("/")
 
 LOGGING = {
     "version": 1,

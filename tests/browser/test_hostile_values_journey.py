@@ -58,7 +58,10 @@ def hostile_world():
     GoodPractice.objects.filter(participation=participation).update(title=VALUE, text=VALUE)
     ReportSnapshot.objects.filter(territory=caux).update(title=VALUE)
     Application.objects.filter(pk=world.objects["caux_application"].pk).update(
-        official_name=VALUE, ambitions=VALUE, expectations=VALUE, strategy_name=VALUE
+        official_name=VALUE,
+        ambitions=VALUE,
+        expectations=VALUE,
+        strategies=[{"type": "other", "name": VALUE}],
     )
     return world
 

@@ -70,7 +70,7 @@ def test_an_epci_signs_up_saves_a_draft_uploads_its_letter_and_submits(page):
     page.get_by_label("Technicien : nom").fill("Sophie Anquetil")
     page.get_by_label("Technicien : fonction").fill("Chargée de mission économie circulaire")
     page.get_by_label("Technicien : e-mail").fill("technicien@caux.example")
-    page.get_by_label("Stratégie de transition").select_option(label="Cit'ergie")
+    page.get_by_label("Cit'ergie", exact=True).check()
     page.get_by_label("État du PLPDMA").select_option(label="Adopté")
     page.get_by_label(re.compile("participé au PNSI")).select_option(label="Non")
     page.get_by_label("Ambitions en matière de transition écologique").fill("Un territoire industriel sobre.")
@@ -186,6 +186,8 @@ def test_the_programme_team_selects_eight_and_every_applicant_is_notified(page):
     assert page.locator("tr[data-rank]").count() == 9
     assert page.locator("input[name=chosen]:checked").count() == 8
     assert not page.locator('tr[data-rank="9"] input[name=chosen]').is_checked()
+    page.get_by_role("button", name="Vérifier les e-mails avant de sélectionner").click()
+    assert page.locator("[data-preview=selected]").is_visible()
     page.get_by_role("button", name="Faire la sélection et informer les candidats").click()
 
     assert page.get_by_text("8 candidatures sont retenues").is_visible()

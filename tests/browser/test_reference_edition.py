@@ -49,6 +49,8 @@ def test_the_reference_edition_runs_on_the_demonstration_data(page):
     ).click()
     assert page.locator("tr[data-rank]").count() == 10  # the two ineligible ones are not ranked
     assert page.locator("input[name=chosen]:checked").count() == 8
+    page.get_by_role("button", name="Vérifier les e-mails avant de sélectionner").click()
+    assert page.locator("[data-preview=selected]").is_visible()
     page.get_by_role("button", name="Faire la sélection et informer les candidats").click()
     assert page.get_by_text("8 candidatures sont retenues").is_visible()
     assert Application.objects.filter(status="selected").count() == 8

@@ -23,6 +23,7 @@ ACCESS_CHECKED_URLS = {
     "programme_call_edit",
     "programme_call_committee",
     "programme_seat_remove",
+    "programme_seat_remind",
     "programme_call_applications",
     "programme_override",
     "programme_potential",
@@ -61,6 +62,7 @@ def _programme_pages(world):
         reverse("programme_call_edit", kwargs={"pk": call.pk}),
         reverse("programme_call_committee", kwargs={"pk": call.pk}),
         reverse("programme_seat_remove", kwargs={"pk": seat.pk}),
+        reverse("programme_seat_remind", kwargs={"pk": seat.pk}),
         reverse("programme_call_applications", kwargs={"pk": call.pk}),
         reverse("programme_override", kwargs={"pk": application.pk}),
         reverse("programme_potential", kwargs={"pk": application.pk}),
@@ -90,7 +92,7 @@ def test_programme_team_pages_send_visitors_to_the_login_page(client, world):
 def test_the_programme_team_reaches_its_pages(client, world):
     client.force_login(world["programme"])
     for url in _programme_pages(world):
-        if "retirer" in url or "potentiel" in url:
+        if "retirer" in url or "relancer" in url or "potentiel" in url:
             continue  # POST-only actions
         assert client.get(url).status_code == 200, url
 

@@ -92,7 +92,7 @@ def test_an_incomplete_application_says_what_is_missing():
     draft = create_draft(call, by=applicant, fields={"epci": Epci.objects.get(siren=CAUX_SEINE)})
     with pytest.raises(IncompleteApplication) as error:
         submit_application(draft, by=applicant)
-    assert {"official_name", "officer_email", "strategy_type", "pnsi_participation", "letter"} <= set(
+    assert {"official_name", "officer_email", "strategies", "pnsi_participation", "letter"} <= set(
         error.value.missing
     )
 

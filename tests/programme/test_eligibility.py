@@ -39,15 +39,15 @@ def test_a_complete_fiche_is_eligible_with_the_conditions_it_meets():
 
 
 def test_without_a_transition_strategy_the_reason_says_so():
-    result = assess_eligibility(_fiche(factories.call(), strategy_type="none"))
+    result = assess_eligibility(_fiche(factories.call(), strategies=[{"type": "none", "name": ""}]))
     assert not result.eligible
     assert result.reasons == ["Aucune stratégie de transition écologique n'est déclarée."]
 
 
 def test_an_other_strategy_needs_its_name():
     call = factories.call()
-    assert not assess_eligibility(_fiche(call, strategy_type="other", strategy_name="")).eligible
-    named = assess_eligibility(_fiche(call, strategy_type="other", strategy_name="PCAET"))
+    assert not assess_eligibility(_fiche(call, strategies=[{"type": "other", "name": ""}])).eligible
+    named = assess_eligibility(_fiche(call, strategies=[{"type": "other", "name": "PCAET"}]))
     assert named.eligible
     assert "Stratégie de transition écologique : PCAET." in named.reasons
 
@@ -77,7 +77,12 @@ def test_an_epci_without_its_own_taxation_is_refused():
 
 def test_every_failed_rule_is_listed():
     result = assess_eligibility(
-        _fiche(factories.call(), strategy_type="none", plpdma_status="none", pnsi_participation=True)
+        _fiche(
+            factories.call(),
+            strategies=[{"type": "none", "name": ""}],
+            plpdma_status="none",
+            pnsi_participation=True,
+        )
     )
     assert result.failures == ["no_strategy", "no_plpdma", "pnsi_beneficiary"]
     assert len(result.reasons) == 3

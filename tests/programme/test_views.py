@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def _post_fiche(siren, **overrides):
     data = {**factories.fiche(), "epci": Epci.objects.get(siren=siren).pk, "pnsi_participation": "false"}
+    data["strategy_types"] = [item["type"] for item in data.pop("strategies")]
     data["deliberation_expected_on"] = "2019-04-15"
     data.update(overrides)
     return data
@@ -241,7 +242,9 @@ def test_the_ranking_page_writes_the_formula_and_the_tie_break_then_selects(
     assert 'data-rank="1" data-application="Communauté d&#x27;agglomération Caux Seine Agglo"' in html
     assert "4,50" in html
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"chosen": [str(first.pk)], "justification": ""}, follow=True)
+        response = client.post(
+            url, {"chosen": [str(first.pk)], "justification": "", "confirmed": "1"}, follow=True
+        )
     assert "1 candidatures sont retenues" in response.content.decode()
     assert len([message for message in mail.outbox if "candidature" in message.subject]) == 2
     first.refresh_from_db()

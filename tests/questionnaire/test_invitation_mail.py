@@ -115,7 +115,7 @@ def test_a_link_whose_email_failed_is_sent_by_the_next_invitation(
 ):
     refused = smtplib.SMTPRecipientsRefused({"hse@fonderie.example": (550, b"no")})
     with (
-        mock.patch("tremplin.questionnaire.mail.send_mail", side_effect=refused),
+        mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=refused),
         pytest.raises(smtplib.SMTPRecipientsRefused),
         django_capture_on_commit_callbacks(execute=True),
     ):

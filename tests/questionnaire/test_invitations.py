@@ -36,7 +36,22 @@ def test_the_invitation_email_is_french_and_carries_a_personal_link(invite, offi
     assert message.subject == "Vos flux de ressources : questionnaire de Fonderie de Lillebonne"
     assert "Bonjour" in message.body and "Fonderie de Lillebonne" in message.body
     expires = timezone.localtime(Invitation.objects.get().expires_at)
-    assert f"Il fonctionne une fois, jusqu'au {expires:%d/%m/%Y}" in message.body
+    month = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ]
+    french_date = f"{expires.day} {month[expires.month - 1]} {expires.year}"
+    assert f"Il fonctionne une fois, jusqu'au {french_date}" in message.body
     assert link.startswith("http://testserver/questionnaire/lien/")
     assert Invitation.objects.get().sent_at is not None
 

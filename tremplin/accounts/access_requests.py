@@ -7,17 +7,16 @@ yet, and otherwise needs a written justification (both cases are audited). Accep
 through :func:`tremplin.accounts.services.grant_membership`.
 """
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.accounts.models import AccessRequest, AccessRequestStatus, Membership, Role, User
 from tremplin.accounts.scoping import scope_for
 from tremplin.accounts.services import grant_membership, may_grant
 from tremplin.audit.log import log_action
+from tremplin.notifications.mail import absolute_url, build_message, send_after_commit
 
 __all__ = [
     "AccessRequestError",
@@ -96,8 +95,7 @@ def request_territory_access(
     )
     recipients = [person.email for person in deciders_of(access_request)]
     if recipients:
-        message = _decision_wanted_message(access_request, recipients, link_for)
-        transaction.on_commit(lambda: message.send(), robust=True)
+        send_after_commit([_decision_wanted_message(access_request, recipients, link_for)])
     return access_request
 
 
@@ -141,8 +139,7 @@ def accept_access_request(access_request: AccessRequest, *, by, note: str = "", 
         via="access_request",
     )
     _decide(access_request, AccessRequestStatus.ACCEPTED, by=by, note=note, now=now)
-    message = _decision_message(access_request, link_for)
-    transaction.on_commit(lambda: message.send(), robust=True)
+    send_after_commit([_decision_message(access_request, link_for)])
     return membership
 
 
@@ -152,8 +149,7 @@ def refuse_access_request(access_request: AccessRequest, *, by, note: str = "", 
     access_request = _lock(access_request)
     _check_decider(access_request, by, note)
     _decide(access_request, AccessRequestStatus.REFUSED, by=by, note=note, now=now)
-    message = _decision_message(access_request, None)
-    transaction.on_commit(lambda: message.send(), robust=True)
+    send_after_commit([_decision_message(access_request, None)])
     return access_request
 
 
@@ -179,10 +175,6 @@ def _decide(access_request: AccessRequest, status: str, *, by, note: str, now) -
 # Mail (in French, the language of the programme), built inside the transaction, sent after commit.
 
 
-def _absolute(link_for, path: str) -> str:
-    return link_for(path) if link_for is not None else path
-
-
 def _decision_wanted_message(access_request: AccessRequest, recipients: list[str], link_for) -> EmailMessage:
     from django.urls import reverse
 
@@ -192,23 +184,21 @@ def _decision_wanted_message(access_request: AccessRequest, recipients: list[str
         if team
         else reverse("access_requests")
     )
-    with translation.override("fr"):
-        context = {"request": access_request, "link": _absolute(link_for, path), "team_decides": team}
-        subject = render_to_string("accounts/email/access_requested_subject.txt", context).strip()
-        body = render_to_string("accounts/email/access_requested_body.txt", context)
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipients[0]], bcc=recipients[1:])
+    context = {"request": access_request, "link": absolute_url(path, link_for), "team_decides": team}
+    return build_message(
+        "accounts/email/access_requested", context, to=recipients[:1], bcc=recipients[1:], language="fr"
+    )
 
 
 def _decision_message(access_request: AccessRequest, link_for) -> EmailMessage:
     from django.urls import reverse
 
     path = reverse("territory_detail", kwargs={"pk": access_request.territory_id})
-    with translation.override("fr"):
-        context = {
-            "request": access_request,
-            "accepted": access_request.status == AccessRequestStatus.ACCEPTED,
-            "link": _absolute(link_for, path),
-        }
-        subject = render_to_string("accounts/email/access_decided_subject.txt", context).strip()
-        body = render_to_string("accounts/email/access_decided_body.txt", context)
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [access_request.user.email])
+    context = {
+        "request": access_request,
+        "accepted": access_request.status == AccessRequestStatus.ACCEPTED,
+        "link": absolute_url(path, link_for),
+    }
+    return build_message(
+        "accounts/email/access_decided", context, to=[access_request.user.email], language="fr"
+    )

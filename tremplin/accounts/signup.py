@@ -13,14 +13,14 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.accounts.models import User
 from tremplin.audit.log import log_action
+from tremplin.notifications.mail import absolute_url, build_message, send_after_commit
 
 __all__ = [
     "RESEND_INTERVAL",
@@ -83,23 +83,19 @@ def _confirmation_message(user: User, link_for, next_url: str) -> EmailMessage:
     path = reverse("account_confirm", kwargs={"token": confirmation_token(user)})
     if next_url:
         path += "?" + urlencode({"next": next_url})
-    with translation.override("fr"):
-        context = {
-            "user": user,
-            "link": link_for(path) if link_for is not None else path,
-            "hours": settings.ACCOUNT_CONFIRMATION_HOURS,
-            "platform": settings.PLATFORM_NAME,
-        }
-        subject = render_to_string("accounts/email/confirm_subject.txt", context).strip()
-        body = render_to_string("accounts/email/confirm_body.txt", context)
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    context = {
+        "user": user,
+        "link": absolute_url(path, link_for),
+        "hours": settings.ACCOUNT_CONFIRMATION_HOURS,
+        "platform": settings.PLATFORM_NAME,
+    }
+    return build_message("accounts/email/confirm", context, to=[user.email], language="fr")
 
 
 def _send_link(user: User, link_for, next_url: str, now) -> None:
     user.confirmation_sent_at = now
     user.save(update_fields=["confirmation_sent_at"])
-    message = _confirmation_message(user, link_for, next_url)
-    transaction.on_commit(lambda: message.send(), robust=True)
+    send_after_commit([_confirmation_message(user, link_for, next_url)])
 
 
 @transaction.atomic

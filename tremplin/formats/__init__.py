@@ -1,1 +1,2 @@
-"""Format overrides per language, on top of Django's (``FORMAT_MODULE_PATH``): only what differs."""
+"""Format overrides per language (``FORMAT_MODULE_PATH``): one way of showing dates per language (the
+short names that templates and code use all give the same format), and the French thousands separator."""

@@ -138,10 +138,23 @@ class StrategyType(models.TextChoices):
     CITERGIE = "citergie", _("Cit'ergie")
     ENR_100 = "enr100", _("100 % renewable energy (100 % EnR)")
     CODEC = "codec", _("CODEC (circular-economy contract)")
-    COTEC = "cotec", _("COTEC (ecological-transition contract)")
+    COTEC = "cotec", _("COTEC (Contrat d'Objectif Territoire Énergie Climat)")
     TERRITOIRE_DURABLE_2030 = "td2030", _("Territoire durable 2030")
     OTHER = "other", _("Other (give its name)")
     NONE = "none", _("No strategy yet")
+
+
+def normalise_strategies(items) -> list[dict]:
+    """The strategies of an application as stored: ``[{"type": code, "name": text}, …]``, known types
+    only, once each, in the order of :class:`StrategyType`; "no strategy yet" only on its own."""
+    names: dict[str, str] = {}
+    for item in items or []:
+        code = (item.get("type") or "").strip()
+        if code in StrategyType.values and code not in names:
+            names[code] = (item.get("name") or "").strip()[:200]
+    if len(names) > 1:
+        names.pop(StrategyType.NONE, None)
+    return [{"type": code, "name": names[code]} for code in StrategyType.values if code in names]
 
 
 class PlpdmaStatus(models.TextChoices):
@@ -249,11 +262,9 @@ class Application(models.Model):
     officer_name = models.CharField(_("officer: name"), max_length=200, blank=True)
     officer_role = models.CharField(_("officer: role"), max_length=200, blank=True)
     officer_email = models.EmailField(_("officer: e-mail"), blank=True)
-    # Ecological-transition strategy, waste prevention, previous programmes.
-    strategy_type = models.CharField(
-        _("transition strategy"), max_length=16, choices=StrategyType.choices, blank=True
-    )
-    strategy_name = models.CharField(_("name of the strategy"), max_length=200, blank=True)
+    # Ecological-transition strategies (a territory may have several), waste prevention, previous
+    # programmes. Strategies: [{"type": StrategyType code, "name": its name}, …], see normalise_strategies.
+    strategies = models.JSONField(_("transition strategies"), default=list, blank=True)
     plpdma_status = models.CharField(
         _("PLPDMA status"), max_length=16, choices=PlpdmaStatus.choices, blank=True
     )
@@ -325,11 +336,33 @@ class Application(models.Model):
         return self.status in {ApplicationStatus.SELECTED, ApplicationStatus.NOT_SELECTED}
 
     @property
+    def strategy_labels(self) -> list[str]:
+        """Each declared strategy as read: its type, with its name when given ("other": its name)."""
+        labels = []
+        for item in normalise_strategies(self.strategies):
+            code, name = item["type"], item["name"]
+            if code == StrategyType.OTHER:
+                labels.append(name or str(_("Other")))
+            else:
+                label = str(StrategyType(code).label)
+                labels.append(f"{label} — {name}" if name else label)
+        return labels
+
+    @property
     def strategy_label(self) -> str:
-        if self.strategy_type == StrategyType.OTHER:
-            return self.strategy_name or str(_("Other"))
-        label = self.get_strategy_type_display()
-        return f"{label} — {self.strategy_name}" if self.strategy_name else label
+        return "; ".join(self.strategy_labels)
+
+    @property
+    def strategy_types(self) -> list[str]:
+        return [item["type"] for item in normalise_strategies(self.strategies)]
+
+    @property
+    def has_transition_strategy(self) -> bool:
+        """At least one strategy (not "none"; an "other" one named)."""
+        return any(
+            item["type"] != StrategyType.NONE and (item["type"] != StrategyType.OTHER or item["name"])
+            for item in normalise_strategies(self.strategies)
+        )
 
 
 class Score(models.Model):

@@ -8,27 +8,14 @@ contact never receives a link that does not exist.
 
 from collections.abc import Callable
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import translation
+from tremplin.notifications.mail import build_message, send_after_commit
 
 
 def _send_after_commit(template: str, context: dict, to: str, then: Callable[[], None] | None = None) -> None:
-    context = {"PLATFORM_NAME": settings.PLATFORM_NAME, **context}
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"questionnaire/email/{template}_subject.txt", context).split())
-        body = render_to_string(f"questionnaire/email/{template}_body.txt", context)
-
-    def send():
-        # A failure propagates to the caller (the invitation stays recorded as not sent, so that
-        # inviting again sends a new link); ``then`` runs only once the message has left.
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
-        if then is not None:
-            then()
-
-    transaction.on_commit(send)
+    message = build_message(f"questionnaire/email/{template}", context, to=[to])
+    # A failure propagates to the caller (the invitation stays recorded as not sent, so that inviting
+    # again sends a new link); ``then`` runs only once the message has left.
+    send_after_commit([message], robust=False, then=then)
 
 
 def send_invitation(invitation, url: str, then: Callable[[], None] | None = None) -> None:

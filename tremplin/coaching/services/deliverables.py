@@ -56,6 +56,7 @@ from tremplin.coaching.services.roles import (
 from tremplin.flows import catalogue
 from tremplin.flows.models import Basis as FlowBasis
 from tremplin.flows.models import Direction
+from tremplin.notifications.deliverables import send_transition_after_commit
 from tremplin.submissions.services import submit_once
 
 #: Lines whose text may name a person (members of a body, actors' contacts): their audit entries keep
@@ -231,6 +232,7 @@ def change_status(deliverable: Deliverable, action: str, *, by, comment: str = "
         to_status=transition.target,
         with_comment=bool(comment),
     )
+    send_transition_after_commit(deliverable, action, by=by, comment=comment)
     return deliverable
 
 

@@ -16,8 +16,16 @@ from tremplin.programme.exceptions import (
     NotAllowed,
     RefusedDocument,
 )
-from tremplin.programme.models import Application, ApplicationStatus, Call, DeliberationStatus, StrategyType
+from tremplin.programme.models import (
+    Application,
+    ApplicationStatus,
+    Call,
+    DeliberationStatus,
+    StrategyType,
+    normalise_strategies,
+)
 from tremplin.programme.services.eligibility import record_eligibility
+from tremplin.programme.services.notifications import send_acknowledgement_after_commit
 from tremplin.programme.services.potential import compute_potential
 
 # Fields of the fiche de candidature an applicant fills (the documents are handled apart).
@@ -29,8 +37,7 @@ FICHE_FIELDS = (
     "officer_name",
     "officer_role",
     "officer_email",
-    "strategy_type",
-    "strategy_name",
+    "strategies",
     "plpdma_status",
     "pnsi_participation",
     "ambitions",
@@ -83,8 +90,10 @@ def _apply_fields(application: Application, fields: dict, documents: dict) -> li
         wanted = fields.get(name)
         if name == "epci" and wanted is not None:
             wanted = wanted.pk
+        if name == "strategies":
+            wanted = normalise_strategies(wanted)
         if name in fields and current != wanted:
-            setattr(application, name, fields[name])
+            setattr(application, name, wanted if name == "strategies" else fields[name])
             changed.append(name)
     for name, uploaded in documents.items():
         if uploaded:
@@ -150,15 +159,15 @@ def missing_fields(application: Application) -> dict[str, str]:
         "officer_name",
         "officer_role",
         "officer_email",
-        "strategy_type",
+        "strategies",
         "plpdma_status",
         "ambitions",
         "expectations",
     ):
         if not getattr(application, name):
             missing[name] = required
-    if application.strategy_type == StrategyType.OTHER and not application.strategy_name.strip():
-        missing["strategy_name"] = _("Give the name of the strategy.")
+    if any(item["type"] == StrategyType.OTHER and not item["name"] for item in application.strategies):
+        missing["strategies"] = _("Give the name of the “other” strategy.")
     if application.pnsi_participation is None:
         missing["pnsi_participation"] = required
     if not application.letter:
@@ -176,8 +185,10 @@ def missing_fields(application: Application) -> dict[str, str]:
 
 
 @transaction.atomic
-def submit_application(application: Application, *, by, now=None) -> Application:
-    """Transition draft → submitted, before the deadline; then eligibility and synergy potential."""
+def submit_application(application: Application, *, by, now=None, link_for=None, notify=True) -> Application:
+    """Transition draft → submitted, before the deadline; then eligibility and synergy potential. The
+    applicant and the declared official and officer receive the acknowledgement after commit (``notify``
+    off for demonstration data)."""
     now = now or timezone.now()
     application = (
         Application.objects.select_for_update().select_related("call", "epci").get(pk=application.pk)
@@ -196,6 +207,8 @@ def submit_application(application: Application, *, by, now=None) -> Application
     record_eligibility(application, by=None, now=now)
     # The figure is dated by the wall clock: it reflects the establishments recorded when it ran.
     compute_potential(application, by=None)
+    if notify:
+        send_acknowledgement_after_commit(application, link_for=link_for)
     return application
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from tremplin.audit.log import log_action
 from tremplin.programme.exceptions import InvalidTransition, JustificationRequired
-from tremplin.programme.models import Application, ApplicationStatus, PlpdmaStatus, StrategyType
+from tremplin.programme.models import Application, ApplicationStatus, PlpdmaStatus
 from tremplin.programme.services.permissions import require_programme_team
 
 NOT_FISCALITE_PROPRE = "not_fiscalite_propre"
@@ -73,9 +73,7 @@ def assess_eligibility(application: Application) -> Eligibility:
         )
         checks.append(Check(NOT_FISCALITE_PROPRE, passed, message))
     if call.require_transition_strategy:
-        passed = bool(application.strategy_type) and application.strategy_type != StrategyType.NONE
-        if passed and application.strategy_type == StrategyType.OTHER:
-            passed = bool(application.strategy_name.strip())
+        passed = application.has_transition_strategy
         message = (
             _("Ecological-transition strategy: %(strategy)s.") % {"strategy": application.strategy_label}
             if passed

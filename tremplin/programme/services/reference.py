@@ -293,8 +293,7 @@ def _fiche(epci: Epci, spec: DemoApplication, people) -> dict:
         "officer_name": f"{officer_first} {officer_last}",
         "officer_role": "Chargé(e) de mission économie circulaire",
         "officer_email": f"technicien.{slug}@{DEMO_DOMAIN}",
-        "strategy_type": spec.strategy,
-        "strategy_name": spec.strategy_name,
+        "strategies": [{"type": spec.strategy, "name": spec.strategy_name}],
         "plpdma_status": spec.plpdma,
         "pnsi_participation": spec.pnsi,
         "ambitions": (
@@ -373,4 +372,4 @@ def _submit_demo_application(call: Call, epci: Epci, spec: DemoApplication, peop
     )
     application.is_demo = True
     application.save(update_fields=["is_demo"])
-    return submit_application(application, by=applicant, now=spec.submitted)
+    return submit_application(application, by=applicant, now=spec.submitted, notify=False)

@@ -30,22 +30,11 @@ def proposed_selection(call: Call) -> list[Application]:
     return [item.application for item in rank_applications(call)[: call.places]]
 
 
-@transaction.atomic
-def select_applications(
-    call: Call,
-    *,
-    by,
-    chosen: list[Application] | None = None,
-    justification: str = "",
-    now=None,
-    link_for=None,
-) -> list[Application]:
-    """Make the selection of ``call`` (the top N unless ``chosen`` says otherwise); returns the
-    selected applications, in ranking order. ``link_for(path)`` makes the absolute links of the mail
-    (the web view passes ``request.build_absolute_uri``)."""
-    require_programme_team(by, call)
+def check_selection(call: Call, *, chosen=None, justification: str = "", now=None):
+    """The checks of a selection, without writing anything (the confirmation screen runs them before
+    showing what will be sent): returns the ranking, the proposed top N, the ids chosen and the
+    justification; raises :class:`SelectionError` or :class:`JustificationRequired`."""
     now = now or timezone.now()
-    call = Call.objects.select_for_update().get(pk=call.pk)
     if call.is_decided:
         raise SelectionError(_("The selection of this call has already been made."))
     if now <= call.deadline:
@@ -72,6 +61,28 @@ def select_applications(
             _("The selection departs from the top %(places)s of the ranking: justify it in writing.")
             % {"places": call.places}
         )
+    return ranking, proposed, chosen_ids, justification
+
+
+@transaction.atomic
+def select_applications(
+    call: Call,
+    *,
+    by,
+    chosen: list[Application] | None = None,
+    justification: str = "",
+    now=None,
+    link_for=None,
+) -> list[Application]:
+    """Make the selection of ``call`` (the top N unless ``chosen`` says otherwise); returns the
+    selected applications, in ranking order. ``link_for(path)`` makes the absolute links of the mail
+    (the web view passes ``request.build_absolute_uri``)."""
+    require_programme_team(by, call)
+    now = now or timezone.now()
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    ranking, proposed, chosen_ids, justification = check_selection(
+        call, chosen=chosen, justification=justification, now=now
+    )
 
     selected, decided = [], []
     for application in Application.objects.for_call(call).submitted().select_related("epci", "applicant"):
@@ -105,7 +116,7 @@ def select_applications(
     )
 
     # The outcomes leave only once the decisions are stored: a rolled-back selection sends nothing.
-    queued = send_outcomes_after_commit(decided)
+    queued = send_outcomes_after_commit(decided, link_for=link_for)
     Application.objects.filter(pk__in=[application.pk for application in decided]).update(notified_at=now)
     log_action(by, "selection.notified", call, call=call, at=now, messages=queued)
     return selected

@@ -80,6 +80,7 @@ class GovernanceMemberForm(OnceWhenCreating, forms.ModelForm):
     class Meta:
         model = GovernanceMember
         fields = ["body", "name", "organisation", "role"]
+        labels = {"body": _("Governance body")}
 
     def __init__(self, *args, participation, **kwargs):
         super().__init__(*args, **kwargs)

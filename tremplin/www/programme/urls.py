@@ -34,6 +34,7 @@ urlpatterns = [
     path("gestion/appels/<int:pk>/", manage.call_edit, name="programme_call_edit"),
     path("gestion/appels/<int:pk>/comite/", manage.call_committee, name="programme_call_committee"),
     path("gestion/sieges/<int:pk>/retirer/", manage.seat_remove, name="programme_seat_remove"),
+    path("gestion/sieges/<int:pk>/relancer/", manage.seat_remind, name="programme_seat_remind"),
     path(
         "gestion/appels/<int:pk>/candidatures/", manage.call_applications, name="programme_call_applications"
     ),

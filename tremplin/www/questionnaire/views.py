@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -107,7 +107,7 @@ def invitation_revoke(request, pk):
 
 
 def _date(value) -> str:
-    return timezone.localtime(value).strftime("%d/%m/%Y")
+    return formats.date_format(timezone.localtime(value), "DATE_FORMAT")
 
 
 def mask_email(email: str) -> str:

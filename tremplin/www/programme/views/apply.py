@@ -28,7 +28,11 @@ from tremplin.www.downloads import download
 from tremplin.www.programme.forms import ApplicationForm, DeliberationForm
 
 # Fields the form shows under another name (the uploads).
-FORM_FIELD = {"letter": "letter_upload", "deliberation": "deliberation_upload"}
+FORM_FIELD = {
+    "letter": "letter_upload",
+    "deliberation": "deliberation_upload",
+    "strategies": "strategy_types",
+}
 
 
 def _handle_fiche(request, call, application, form):
@@ -53,7 +57,7 @@ def _handle_fiche(request, call, application, form):
         messages.success(request, _("Draft saved. You can come back to it until the deadline."))
         return redirect("programme_application_edit", pk=application.pk)
     try:
-        application = submit_application(application, by=request.user)
+        application = submit_application(application, by=request.user, link_for=request.build_absolute_uri)
     except IncompleteApplication as error:
         messages.error(request, error.message)
         # The draft is saved: show it again with each missing field marked.

@@ -20,11 +20,13 @@ from tremplin.programme.services.calls import (
     save_criteria,
     update_call,
 )
+from tremplin.programme.services.committee_progress import remind_committee_member, scoring_progress
 from tremplin.programme.services.eligibility import assess_eligibility, failure_message, override_eligibility
+from tremplin.programme.services.notifications import outcome_previews
 from tremplin.programme.services.permissions import calls_run_by
 from tremplin.programme.services.potential import refresh_potential
 from tremplin.programme.services.scoring import TIE_BREAK, rank_applications
-from tremplin.programme.services.selection import select_applications
+from tremplin.programme.services.selection import check_selection, select_applications
 from tremplin.www.programme.decorators import programme_team_required
 from tremplin.www.programme.forms import (
     CallForm,
@@ -178,18 +180,41 @@ def application_potential(request, pk):
 
 @programme_team_required
 def call_ranking(request, pk):
+    """The ranking and the selection, in two steps: the form, then a confirmation screen saying what
+    will be sent to whom (nothing is written or sent before the confirmation is posted)."""
     call = get_object_or_404(calls_run_by(request.user), pk=pk)
     ranking = rank_applications(call)
     criteria = list(call.criteria.order_by("position", "pk"))
     initial = {"chosen": [item.application.pk for item in ranking[: call.places]]}
     form = SelectionForm(request.POST or None, ranking=ranking, initial=initial)
+    progress = scoring_progress(call)
     if request.method == "POST" and not call.is_decided and form.is_valid():
+        chosen = list(form.cleaned_data["chosen"])
+        justification = form.cleaned_data["justification"]
         try:
+            if request.POST.get("confirmed") != "1":
+                check_selection(call, chosen=chosen, justification=justification)
+                return render(
+                    request,
+                    "programme/selection_confirm.html",
+                    {
+                        "call": call,
+                        "chosen": sorted(
+                            (item for item in ranking if item.application.pk in {a.pk for a in chosen}),
+                            key=lambda item: item.rank,
+                        ),
+                        "justification": justification,
+                        "outcomes": outcome_previews(
+                            call, {a.pk for a in chosen}, link_for=request.build_absolute_uri
+                        ),
+                        "missing_scores": [item for item in progress if item.not_scored],
+                    },
+                )
             selected = select_applications(
                 call,
                 by=request.user,
-                chosen=list(form.cleaned_data["chosen"]),
-                justification=form.cleaned_data["justification"],
+                chosen=chosen,
+                justification=justification,
                 link_for=request.build_absolute_uri,
             )
         except ProgrammeError as error:
@@ -210,6 +235,7 @@ def call_ranking(request, pk):
             "criteria": criteria,
             "form": form,
             "tie_break": TIE_BREAK,
+            "progress": progress,
             "chosen_values": request.POST.getlist("chosen")
             if request.method == "POST"
             else [str(pk) for pk in initial["chosen"]],
@@ -221,6 +247,23 @@ def call_ranking(request, pk):
             else [],
         },
     )
+
+
+@programme_team_required
+@require_POST
+def seat_remind(request, pk):
+    seat = get_object_or_404(CommitteeSeat.objects.select_related("call", "member"), pk=pk)
+    try:
+        count = remind_committee_member(seat, by=request.user, link_for=request.build_absolute_uri)
+    except ProgrammeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("A reminder of the %(count)s applications left to score is sent to %(email)s.")
+            % {"count": count, "email": seat.member.email},
+        )
+    return redirect("programme_call_ranking", pk=seat.call_id)
 
 
 @programme_team_required
