@@ -201,6 +201,7 @@ def test_a_read_only_member_and_other_territories_cannot_invite(caux):
     reader = factories.territory_officer(caux)
     reader.memberships.update(access="read")
     forget_scope(reader)
+    factories.territory_officer(caux, email="editor@caux.example")  # the team has an editor: it invites
     outsider = factories.territory_officer(havre)
     programme = _programme_member()
     committee = factories.committee_member()
@@ -209,6 +210,21 @@ def test_a_read_only_member_and_other_territories_cannot_invite(caux):
         with pytest.raises(InvitationError, match="ne pouvez pas inviter"):
             invite_territory_colleague("x@caux.example", caux, by=person, function="other", access="edit")
     assert not Invitation.objects.exists()
+
+
+def test_the_programme_team_invites_the_first_editor_of_a_workspace_nobody_edits(caux):
+    """A workspace opened by the programme team or by a register extract, or whose members only read,
+    gets its first editor from the programme team; once it has one, its own team invites."""
+    reader = factories.territory_officer(caux)
+    reader.memberships.update(access="read")
+    programme = _programme_member()
+    invitation = invite_territory_colleague(
+        "first@caux.example", caux, by=programme, function="officer", access="edit"
+    )
+    assert (invitation.territory, invitation.access) == (caux, "edit")
+    factories.territory_officer(caux, email="editor@caux.example")
+    with pytest.raises(InvitationError, match="ne pouvez pas inviter"):
+        invite_territory_colleague("second@caux.example", caux, by=programme, function="other", access="read")
 
 
 def test_the_inviter_who_lost_the_role_no_longer_grants(caux):

@@ -15,9 +15,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tremplin.accounts.models import (
@@ -32,6 +31,7 @@ from tremplin.accounts.models import (
 from tremplin.accounts.scoping import scope_for
 from tremplin.accounts.services import end_sessions, grant_membership, revoke_membership
 from tremplin.audit.log import log_action
+from tremplin.notifications.mail import absolute_url, build_message, send_after_commit
 
 __all__ = [
     "INVITATION_DAYS",
@@ -154,8 +154,7 @@ def _invite(invitation: Invitation, *, by, link_for, now) -> Invitation:
         **({"access": invitation.access} if invitation.role == Role.TERRITORY_TEAM else {}),
         **({"region_id": invitation.region_id} if invitation.region_id else {}),
     )
-    message = _invitation_message(invitation, link_for)
-    transaction.on_commit(lambda: message.send(), robust=True)
+    send_after_commit([_invitation_message(invitation, link_for)])
     return invitation
 
 
@@ -376,16 +375,13 @@ def remove_committee_seat(seat, *, by, now=None) -> None:
 
 def _invitation_message(invitation: Invitation, link_for) -> EmailMessage:
     path = reverse("people_invitation_accept", kwargs={"token": invitation_token(invitation)})
-    with translation.override("fr"):
-        context = {
-            "invitation": invitation,
-            "link": link_for(path) if link_for is not None else path,
-            "days": INVITATION_DAYS,
-            "platform": settings.PLATFORM_NAME,
-            "has_account": User.objects.filter(
-                email__iexact=invitation.email, awaits_confirmation=False
-            ).exists(),
-        }
-        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-        body = render_to_string("accounts/email/invitation_body.txt", context)
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    context = {
+        "invitation": invitation,
+        "link": absolute_url(path, link_for),
+        "days": INVITATION_DAYS,
+        "platform": settings.PLATFORM_NAME,
+        "has_account": User.objects.filter(
+            email__iexact=invitation.email, awaits_confirmation=False
+        ).exists(),
+    }
+    return build_message("accounts/email/invitation", context, to=[invitation.email], language="fr")

@@ -4,13 +4,11 @@ A person is convoked again only when the event changed since (its SEQUENCE grew)
 is an update and the attached event replaces the one the person's calendar holds.
 """
 
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -20,9 +18,8 @@ from tremplin.coaching.models import Event, Registration
 from tremplin.coaching.services.audit import log_coaching
 from tremplin.coaching.services.errors import NoRecipient
 from tremplin.coaching.services.roles import require_programme_team
+from tremplin.notifications.mail import render_text, send_after_commit
 from tremplin.programme.models import Call
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -81,7 +78,7 @@ def convocation_message(registration: Registration, *, event: Event, update: boo
             "link": link,
             "platform": settings.PLATFORM_NAME,
         }
-        body = render_to_string("coaching/email/convocation_body.txt", context)
+        body = render_text("coaching/email/convocation_body.txt", context)
     message = EmailMessage(
         subject,
         body,
@@ -136,12 +133,5 @@ def send_convocations(call, *, by, link_for, events=None, now=None) -> int:
     if not messages:
         raise NoRecipient
 
-    def send():
-        try:
-            with get_connection() as connection:
-                connection.send_messages(messages)
-        except Exception:  # the convocations are recorded; the error must reach the operators' logs
-            logger.exception("The %s convocations of call %s could not be sent", len(messages), call.pk)
-
-    transaction.on_commit(send)
+    send_after_commit(messages)  # the convocations are recorded; a failure reaches the operators' logs
     return len(messages)
