@@ -31,7 +31,11 @@ def workshop(caux, officer, sites):
     import datetime as dt
 
     return services.create_workshop(
-        caux, by=officer, theme="Coproduits agricoles", date=dt.date(2026, 3, 12), place="Salle des fêtes",
+        caux,
+        by=officer,
+        theme="Coproduits agricoles",
+        date=dt.date(2026, 3, 12),
+        place="Salle des fêtes",
         expected=sites,
     )
 

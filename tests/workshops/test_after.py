@@ -22,8 +22,12 @@ def declared(workshop, sites):
     brewery, farm = sites
     a = services.join_workshop(workshop, establishment=brewery)
     b = services.join_workshop(workshop, establishment=farm)
-    services.declare(a, kind="have", resource="bio_spent_grain", quantity=200, unit="t", confidentiality="summary")
-    services.declare(b, kind="want", resource="bio_animal_feed", quantity=100, unit="t", comment="Secret du troupeau")
+    services.declare(
+        a, kind="have", resource="bio_spent_grain", quantity=200, unit="t", confidentiality="summary"
+    )
+    services.declare(
+        b, kind="want", resource="bio_animal_feed", quantity=100, unit="t", comment="Secret du troupeau"
+    )
     services.declare(b, kind="want", resource="wood_pallets")  # no quantity: no flow
     return a, b
 

@@ -119,7 +119,9 @@ def test_only_the_team_prepares_pins_and_closes(workshop, sites, havre):
         lambda: services.set_match_state(match, "pin", by=outsider),
         lambda: services.close_workshop(workshop, by=outsider),
         lambda: services.note_match(match, "x", by=outsider),
-        lambda: services.create_workshop(workshop.territory, by=outsider, theme="x", date=workshop.date, place=""),
+        lambda: services.create_workshop(
+            workshop.territory, by=outsider, theme="x", date=workshop.date, place=""
+        ),
     ):
         with pytest.raises(TeamOnly):
             attempt()
@@ -129,7 +131,9 @@ def test_merging_two_matches_pins_the_survivor(workshop, sites, officer, caux):
     from tests import factories
 
     brewery, farm = sites
-    farm2 = factories.establishment(caux, name="Ferme 2", naf_code="01.41Z", latitude=farm.latitude, longitude=farm.longitude)
+    farm2 = factories.establishment(
+        caux, name="Ferme 2", naf_code="01.41Z", latitude=farm.latitude, longitude=farm.longitude
+    )
     a, b = _brewery_and_farm_declare(workshop, sites)
     c = services.join_workshop(workshop, establishment=farm2)
     services.declare(c, kind="want", resource="bio_animal_feed", quantity=100, unit="t")
