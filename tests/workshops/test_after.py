@@ -75,7 +75,7 @@ def test_a_match_of_an_unchecked_company_waits(workshop, sites, officer):
 def test_the_participant_sees_the_counterpart_anonymised_until_both_agree(workshop, declared, officer, sites):
     from tremplin.synergies.pipeline import record_consent
 
-    a, b = declared
+    a, _b = declared
     match = Match.objects.get(workshop=workshop, resource="bio_spent_grain")
     services.set_match_state(match, "pin", by=officer)
     convert_workshop(workshop, by=officer)

@@ -20,7 +20,7 @@ def _brewery_and_farm_declare(workshop, sites, *, grain=200.0, feed=100.0):
 
 
 def test_a_have_and_a_want_make_a_substitution_match_with_road_distance(workshop, sites):
-    a, b = _brewery_and_farm_declare(workshop, sites)
+    _a, _b = _brewery_and_farm_declare(workshop, sites)
     match = Match.objects.get(workshop=workshop)
     assert match.kind == "substitution"
     assert match.resource == "bio_spent_grain"
@@ -55,7 +55,7 @@ def test_quantities_are_converted_to_the_resources_unit(workshop, sites):
 
 
 def test_withdrawing_the_want_removes_the_proposed_match_but_a_pinned_one_stays(workshop, sites, officer):
-    a, b = _brewery_and_farm_declare(workshop, sites)
+    _a, b = _brewery_and_farm_declare(workshop, sites)
     want = b.declarations.get()
     services.withdraw_declaration(want, participant=b)
     assert not Match.objects.filter(workshop=workshop).exists()
@@ -130,11 +130,11 @@ def test_only_the_team_prepares_pins_and_closes(workshop, sites, havre):
 def test_merging_two_matches_pins_the_survivor(workshop, sites, officer, caux):
     from tests import factories
 
-    brewery, farm = sites
+    _brewery, farm = sites
     farm2 = factories.establishment(
         caux, name="Ferme 2", naf_code="01.41Z", latitude=farm.latitude, longitude=farm.longitude
     )
-    a, b = _brewery_and_farm_declare(workshop, sites)
+    _a, _b = _brewery_and_farm_declare(workshop, sites)
     c = services.join_workshop(workshop, establishment=farm2)
     services.declare(c, kind="want", resource="bio_animal_feed", quantity=100, unit="t")
     first, second = Match.objects.filter(workshop=workshop).order_by("rank")[:2]

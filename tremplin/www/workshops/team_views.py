@@ -9,6 +9,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -138,7 +139,12 @@ def workshop_screen_live(request, pk):
     if request.GET.get("v") == str(version):
         return HttpResponse(status=204)
     workshop = _team_workshop_or_404(request.user, pk)
-    return render(request, "workshops/_screen_live.html", _screen_context(workshop))
+    try:
+        return render(request, "workshops/_screen_live.html", _screen_context(workshop))
+    except OperationalError:
+        # SQLite while the matches are being written ("table is locked"): the screen keeps what it shows
+        # and asks again at its next poll.
+        return HttpResponse(status=204)
 
 
 @login_required
