@@ -31,6 +31,7 @@ from tremplin.www.workshops.forms import NoteForm, WorkshopForm
 #: Matches and declarations the live screen lists (the best first, the latest first).
 SCREEN_MATCHES = 60
 SCREEN_DECLARATIONS = 40
+SCREEN_LATEST = 10
 
 
 def _team_workshop_or_404(user, pk) -> Workshop:
@@ -94,14 +95,26 @@ def workshop_detail(request, pk):
 
 
 def _screen_context(workshop) -> dict:
-    matches = list(
+    """The ranked matches (pinned first, then by the engine's rank), the ones just found (a new
+    declaration's matches may rank low: the facilitator sees them arrive), and the latest declarations."""
+    base = (
         Match.objects.filter(workshop=workshop)
         .exclude(state=MatchState.MERGED)
         .prefetch_related("companies__establishment", "absorbed")
-        .order_by("state", "rank", "pk")[:SCREEN_MATCHES]
     )
+    matches = list(base.order_by("rank", "pk")[:SCREEN_MATCHES])
     order = {MatchState.PINNED: 0, MatchState.CONVERTED: 1, MatchState.PROPOSED: 2, MatchState.REJECTED: 3}
     matches.sort(key=lambda m: (order.get(m.state, 9), m.rank, m.pk))
+    shown = {m.pk for m in matches}
+    latest = list(base.filter(state=MatchState.PROPOSED).order_by("-found_at", "-pk")[:SCREEN_LATEST])
+    latest = [m for m in latest if m.pk not in shown]
+    # A match merges with another of the same resource (two suppliers of one receiver, say).
+    by_resource: dict[str, list] = {}
+    for m in matches + latest:
+        if m.state in (MatchState.PROPOSED, MatchState.PINNED):
+            by_resource.setdefault(m.resource, []).append(m)
+    for m in matches + latest:
+        m.merge_options = [o for o in by_resource.get(m.resource, []) if o.pk != m.pk]
     declarations = (
         Declaration.objects.filter(workshop=workshop)
         .select_related("company__establishment", "participant")
@@ -110,10 +123,11 @@ def _screen_context(workshop) -> dict:
     return {
         "workshop": workshop,
         "matches": matches,
+        "latest": latest,
+        "match_count": base.count(),
         "declarations": declarations,
         "declaration_count": Declaration.objects.filter(workshop=workshop).count(),
         "participant_count": workshop.participants.count(),
-        "mergeable": [m for m in matches if m.state in (MatchState.PROPOSED, MatchState.PINNED)],
     }
 
 
