@@ -124,6 +124,9 @@ def _is_quantified(data: dict, quantified: dict) -> bool:
     return bool(keys) and all(quantified.get(key, False) for key in keys)
 
 
+_COMPARED = ("rank", "distance_km", "gain_eur_per_year", "quantified", "current")
+
+
 def refresh_matches(workshop_pk: int) -> dict:
     """Compute the workshop's matches again if a declaration or a company changed since the last time.
 
@@ -145,8 +148,11 @@ def refresh_matches(workshop_pk: int) -> dict:
         locked = Workshop.objects.select_for_update().get(pk=workshop_pk)
         if locked.matched_version >= inputs_version:  # a later computation was written meanwhile
             return {"skipped": True}
-        existing = {m.signature: m for m in Match.objects.filter(workshop_id=workshop_pk)}
-        found, created, updated = set(), [], []
+        existing = {
+            m.signature: m
+            for m in Match.objects.filter(workshop_id=workshop_pk).only(*_COMPARED, "signature", "state")
+        }
+        found, created, updated, updated_data = set(), [], [], []
         for rank, data in enumerate(opportunities, start=1):
             ids = _company_ids(data)
             sig = signature(data["type"], data["resource"], ids)
@@ -154,10 +160,6 @@ def refresh_matches(workshop_pk: int) -> dict:
                 continue
             found.add(sig)
             fields = {
-                "kind": data["type"],
-                "resource": data["resource"],
-                "resource_label": data["resource_label"],
-                "data": data,
                 "rank": rank,
                 "distance_km": data["distance_km"],
                 "gain_eur_per_year": data["gain_eur_per_year"],
@@ -166,30 +168,39 @@ def refresh_matches(workshop_pk: int) -> dict:
             }
             match = existing.get(sig)
             if match is None:
-                created.append((Match(workshop_id=workshop_pk, signature=sig, **fields), ids))
-            else:
+                match = Match(
+                    workshop_id=workshop_pk,
+                    signature=sig,
+                    kind=data["type"],
+                    rule=data.get("rule_id") or data.get("kind") or "",
+                    resource=data["resource"],
+                    resource_label=data["resource_label"],
+                    data=data,
+                    **fields,
+                )
+                created.append((match, ids))
+            elif any(getattr(match, name) != value for name, value in fields.items()):
+                # A new declaration shifts ranks and may change a match's figures; the others stay as
+                # they are (nothing to write).
+                figures_changed = (match.gain_eur_per_year, match.distance_km) != (
+                    fields["gain_eur_per_year"],
+                    fields["distance_km"],
+                )
                 for name, value in fields.items():
                     setattr(match, name, value)
-                updated.append(match)
-        Match.objects.bulk_create([m for m, _ids in created])
+                if figures_changed:
+                    match.data = data
+                    updated_data.append(match)
+                else:
+                    updated.append(match)
+        Match.objects.bulk_create([m for m, _ids in created], batch_size=200)
         Through = Match.companies.through
         Through.objects.bulk_create(
-            Through(match_id=m.pk, workshopcompany_id=int(i)) for m, ids in created for i in ids
+            (Through(match_id=m.pk, workshopcompany_id=int(i)) for m, ids in created for i in ids),
+            batch_size=500,
         )
-        Match.objects.bulk_update(
-            updated,
-            [
-                "kind",
-                "resource",
-                "resource_label",
-                "data",
-                "rank",
-                "distance_km",
-                "gain_eur_per_year",
-                "quantified",
-                "current",
-            ],
-        )
+        Match.objects.bulk_update(updated, list(_COMPARED), batch_size=200)
+        Match.objects.bulk_update(updated_data, [*_COMPARED, "data"], batch_size=100)
         gone = [m for sig, m in existing.items() if sig not in found]
         Match.objects.filter(pk__in=[m.pk for m in gone if m.state == MatchState.PROPOSED]).delete()
         Match.objects.filter(pk__in=[m.pk for m in gone if m.state != MatchState.PROPOSED]).update(

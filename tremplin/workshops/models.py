@@ -249,6 +249,8 @@ class Match(models.Model):
     #: Kind, resource and sorted WorkshopCompany ids: the same match from one computation to the next.
     signature = models.CharField(max_length=255)
     kind = models.CharField(_("kind"), max_length=16)
+    #: The engine's substitution rule or mutualisation kind (the screen shows it without reading ``data``).
+    rule = models.CharField(max_length=64, blank=True)
     resource = models.CharField(_("resource"), max_length=64)
     resource_label = models.CharField(_("resource"), max_length=200)
     companies = models.ManyToManyField(WorkshopCompany, related_name="matches")

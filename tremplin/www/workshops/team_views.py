@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,9 +30,10 @@ from tremplin.www.downloads import download
 from tremplin.www.workshops.forms import NoteForm, WorkshopForm
 
 #: Matches and declarations the live screen lists (the best first, the latest first).
-SCREEN_MATCHES = 60
+SCREEN_MATCHES = 40
 SCREEN_DECLARATIONS = 40
 SCREEN_LATEST = 10
+MERGE_OPTIONS = 6
 
 
 def _team_workshop_or_404(user, pk) -> Workshop:
@@ -100,7 +102,11 @@ def _screen_context(workshop) -> dict:
     base = (
         Match.objects.filter(workshop=workshop)
         .exclude(state=MatchState.MERGED)
-        .prefetch_related("companies__establishment", "absorbed")
+        .defer("data")
+        .prefetch_related(
+            "companies__establishment",
+            Prefetch("absorbed", Match.objects.only("pk", "resource_label", "merged_into")),
+        )
     )
     matches = list(base.order_by("rank", "pk")[:SCREEN_MATCHES])
     order = {MatchState.PINNED: 0, MatchState.CONVERTED: 1, MatchState.PROPOSED: 2, MatchState.REJECTED: 3}
@@ -108,13 +114,18 @@ def _screen_context(workshop) -> dict:
     shown = {m.pk for m in matches}
     latest = list(base.filter(state=MatchState.PROPOSED).order_by("-found_at", "-pk")[:SCREEN_LATEST])
     latest = [m for m in latest if m.pk not in shown]
-    # A match merges with another of the same resource (two suppliers of one receiver, say).
-    by_resource: dict[str, list] = {}
+    # A match merges with another of the same resource sharing a company (two suppliers of one receiver).
+    open_matches = [m for m in matches + latest if m.state in (MatchState.PROPOSED, MatchState.PINNED)]
     for m in matches + latest:
-        if m.state in (MatchState.PROPOSED, MatchState.PINNED):
-            by_resource.setdefault(m.resource, []).append(m)
+        m.company_list = list(m.companies.all())
+        m.company_names = ", ".join(c.name for c in m.company_list)
     for m in matches + latest:
-        m.merge_options = [o for o in by_resource.get(m.resource, []) if o.pk != m.pk]
+        ids = {c.pk for c in m.company_list}
+        m.merge_options = [
+            o
+            for o in open_matches
+            if o.pk != m.pk and o.resource == m.resource and ids & {c.pk for c in o.company_list}
+        ][:MERGE_OPTIONS]
     declarations = (
         Declaration.objects.filter(workshop=workshop)
         .select_related("company__establishment", "participant")
