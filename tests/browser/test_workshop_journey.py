@@ -3,6 +3,7 @@ appears on the screen within seconds of its second side's declaration; pinned, i
 with basis "workshop"."""
 
 import datetime as dt
+import os
 import statistics
 import time
 
@@ -16,7 +17,7 @@ from tremplin.workshops import services
 
 pytestmark = pytest.mark.browser
 
-PAIRS = 10
+PAIRS = int(os.environ.get("WORKSHOP_BROWSER_PAIRS", "10"))  # 10 pairs: 20 phones
 
 
 @pytest.fixture(autouse=True)

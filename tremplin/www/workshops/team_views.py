@@ -97,7 +97,7 @@ def workshop_detail(request, pk):
 
 
 def _screen_context(workshop) -> dict:
-    """The ranked matches (pinned first, then by the engine's rank), the ones just found (a new
+    """The ranked matches (every pinned one first, then the best others by the engine's rank), the ones just found (a new
     declaration's matches may rank low: the facilitator sees them arrive), and the latest declarations."""
     base = (
         Match.objects.filter(workshop=workshop)
@@ -108,7 +108,9 @@ def _screen_context(workshop) -> dict:
             Prefetch("absorbed", Match.objects.only("pk", "resource_label", "merged_into")),
         )
     )
-    matches = list(base.order_by("rank", "pk")[:SCREEN_MATCHES])
+    kept = list(base.filter(state__in=[MatchState.PINNED, MatchState.CONVERTED]).order_by("rank", "pk"))
+    others = base.exclude(state__in=[MatchState.PINNED, MatchState.CONVERTED]).order_by("rank", "pk")
+    matches = kept + list(others[:SCREEN_MATCHES])
     order = {MatchState.PINNED: 0, MatchState.CONVERTED: 1, MatchState.PROPOSED: 2, MatchState.REJECTED: 3}
     matches.sort(key=lambda m: (order.get(m.state, 9), m.rank, m.pk))
     shown = {m.pk for m in matches}
