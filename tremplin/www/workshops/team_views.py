@@ -97,8 +97,9 @@ def workshop_detail(request, pk):
 
 
 def _screen_context(workshop) -> dict:
-    """The ranked matches (every pinned one first, then the best others by the engine's rank), the ones just found (a new
-    declaration's matches may rank low: the facilitator sees them arrive), and the latest declarations."""
+    """The ranked matches (every pinned one first, then the best others by the engine's rank), the ones
+    just found (a new declaration's matches may rank low: the facilitator sees them arrive), and the
+    latest declarations."""
     base = (
         Match.objects.filter(workshop=workshop)
         .exclude(state=MatchState.MERGED)
