@@ -1,6 +1,7 @@
 """Exports and downloads (XLSX, CSV, GeoJSON, PDF, iCalendar, documents) are never kept by the browser
 or a proxy: ``Cache-Control: private, no-store``, set by the ``@download`` decorator on each view."""
 
+import datetime as dt
 import inspect
 import re
 
@@ -28,6 +29,7 @@ DOWNLOAD_URLS = {
     "coaching_calendar_ics",
     "coaching_strategy_pdf",
     "programme_application_document",
+    "workshop_summary_pdf",
 }
 
 # What the source of a view building a file response contains.
@@ -74,6 +76,9 @@ def world(settings, tmp_path):
     participation = factories.coaching_participation(coaching, caux)
     applicant = factories.user()
     application = factories.draft_application(factories.call(), CAUX_SEINE, applicant)
+    from tremplin.workshops.services import create_workshop
+
+    workshop = create_workshop(caux, by=officer, theme="Atelier", date=dt.date(2026, 3, 12), place="CCI")
     return {
         "officer": officer,
         "applicant": applicant,
@@ -91,6 +96,7 @@ def world(settings, tmp_path):
             "coaching_calendar_ics": {"call_pk": coaching.pk},
             "coaching_strategy_pdf": {"pk": participation.pk},
             "programme_application_document": {"pk": application.pk, "kind": "courrier"},
+            "workshop_summary_pdf": {"pk": workshop.pk},
         },
     }
 
