@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "tremplin.reports",
     "tremplin.programme",
     "tremplin.coaching",
+    "tremplin.workshops",
     "tremplin.demo",
     "tremplin.www",
 ]

@@ -1,6 +1,7 @@
 """Exports and downloads (XLSX, CSV, GeoJSON, PDF, iCalendar, documents) are never kept by the browser
 or a proxy: ``Cache-Control: private, no-store``, set by the ``@download`` decorator on each view."""
 
+import datetime as dt
 import inspect
 import re
 
@@ -30,6 +31,7 @@ DOWNLOAD_URLS = {
     "coaching_attendance_csv",
     "calendar_feed",
     "programme_application_document",
+    "workshop_summary_pdf",
 }
 
 # What the source of a view building a file response contains.
@@ -77,7 +79,9 @@ def world(settings, tmp_path):
     applicant = factories.user()
     application = factories.draft_application(factories.call(), CAUX_SEINE, applicant)
     from tremplin.coaching.services.feeds import renew_feed
+    from tremplin.workshops.services import create_workshop
 
+    workshop = create_workshop(caux, by=officer, theme="Atelier", date=dt.date(2026, 3, 12), place="CCI")
     return {
         "officer": officer,
         "applicant": applicant,
@@ -98,6 +102,7 @@ def world(settings, tmp_path):
             "coaching_attendance_csv": {"call_pk": coaching.pk},
             "calendar_feed": {"token": renew_feed(by=officer)},
             "programme_application_document": {"pk": application.pk, "kind": "courrier"},
+            "workshop_summary_pdf": {"pk": workshop.pk},
         },
     }
 

@@ -69,6 +69,10 @@ def _may(persona, url_name, action, world) -> bool:
     if persona != "anonymous" and url_name in ("calendar_feed_renew", "calendar_feed_revoke"):
         # Everyone signed in makes or revokes the address of their own calendar feed (never another's).
         return True
+    if url_name in ("workshop_join", "workshop_declare", "workshop_withdraw"):
+        # Whoever holds a workshop's link joins it without an account and declares, while it is open
+        # (tests/workshops/test_access.py: its token is the secret, a closed workshop refuses).
+        return True
     if persona == "programme":
         # The programme team (the consultancy) follows the coaching: it comments, validates or sends
         # back deliverables, logs support days and registers people to the call's events.

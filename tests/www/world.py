@@ -85,6 +85,13 @@ def _territory_side(world: World, key: str, siren: str, call, coaching_call, pro
     application = factories.submitted_application(
         call, siren, applicant=factories.user(first_name="Candidat", last_name=key.capitalize())
     )
+    from tremplin.workshops import services as workshops
+
+    workshop = workshops.create_workshop(
+        territory, by=officer, theme=f"Atelier {key}", date=dt.date(2026, 3, 12), place="CCI", expected=[farm]
+    )
+    attendee = workshops.join_workshop(workshop, establishment=brewery, name=f"Participant {key}")
+    declaration = workshops.declare(attendee, kind="have", resource="bio_spent_grain", quantity=300)
     world.people[f"{key}_officer"] = officer
     world.people[f"{key}_official"] = official
     world.people[f"{key}_contact"] = contact_user
@@ -127,6 +134,10 @@ def _territory_side(world: World, key: str, siren: str, call, coaching_call, pro
         progress,
         *studied.participants.all(),
         *operational.participants.all(),
+        workshop,
+        attendee,
+        attendee.company,
+        declaration,
     )
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "accept_lead",
     "dismiss_lead",
     "lead_signature",
+    "record_detected_synergy",
     "run_detection",
     "start_detection",
 ]
@@ -308,54 +309,81 @@ def accept_lead(lead: Lead, *, by) -> Synergy:
         establishments = {e.pk: e for e in territory.establishments.filter(pk__in=lead.establishment_ids)}
         if len(establishments) != len(set(lead.establishment_ids)):
             raise SynergyError(_("An establishment of this lead no longer exists."))
-        now = timezone.now()
-        synergy = Synergy.objects.create(
-            territory=territory,
-            kind=lead.kind,
-            rule=data.get("rule_id") or data.get("kind") or "",
-            resource=lead.resource,
-            resource_label=lead.resource_label,
-            input_resource=data.get("input_resource") or "",
-            status=Status.DETECTED,
+        participants = [
+            (establishments[int(p["company_id"])], p["role"], p["gain_eur"], p["items"])
+            for p in data["participants"]
+        ]
+        data = {
+            **data,
+            "type": lead.kind,
+            "resource": lead.resource,
+            "resource_label": lead.resource_label,
+            "gain_eur_per_year": lead.gain_eur_per_year,
+            "tonnes_diverted_per_year": lead.tonnes_diverted_per_year,
+            "co2_avoided_t_per_year": lead.co2_avoided_t_per_year,
+        }
+        synergy = record_detected_synergy(
+            territory,
+            data,
+            by=by,
+            participants=participants,
             basis=lead.confidence,
-            confidence=lead.confidence,
-            distance_km=data.get("distance_km") or 0.0,
-            quantity=data.get("quantity") or 0.0,
-            unit=data.get("unit") or "",
-            gain_eur_per_year=lead.gain_eur_per_year,
-            revenue_eur_per_year=_revenue(data),
-            tonnes_diverted_per_year=lead.tonnes_diverted_per_year,
-            co2_avoided_t_per_year=lead.co2_avoided_t_per_year,
-            jobs=None,
-            breakdown=_breakdown(data),
             signature=lead.signature,
             source_run_id=lead.run_id,
-            created_by=by,
-            status_changed_at=now,
+            audit={"lead": lead.pk, "run": lead.run_id, "signature": lead.signature},
         )
-        SynergyParticipant.objects.bulk_create(
-            SynergyParticipant(
-                synergy=synergy,
-                establishment=establishments[int(p["company_id"])],
-                role=_ROLES[p["role"]],
-                estimated_gain_eur_per_year=p["gain_eur"],
-                gain_items=p["items"],
-                consent=Consent.PENDING,
-            )
-            for p in data["participants"]
-        )
-        StatusChange.objects.create(synergy=synergy, from_status="", to_status=Status.DETECTED, by=by, at=now)
+        now = synergy.status_changed_at
         lead.status, lead.decided_at, lead.synergy = LeadStatus.ACCEPTED, now, synergy
         lead.save(update_fields=["status", "decided_at", "synergy"])
-        log_action(
-            by,
-            "synergy.created",
-            synergy,
-            territory=territory,
-            lead=lead.pk,
-            run=lead.run_id,
-            signature=lead.signature,
+    return synergy
+
+
+def record_detected_synergy(
+    territory, data: dict, *, by, participants, basis: str, signature: str, source_run_id=None, audit=None
+) -> Synergy:
+    """A synergy at status "detected" from an engine opportunity (``Opportunity.as_dict()``), with its
+    participants ``(establishment, engine role, gain, gain items)``, each one's consent pending; used by a
+    reviewed lead and by a workshop's pinned match (basis "workshop"). Call it inside a transaction."""
+    if Synergy.objects.filter(territory=territory, signature=signature).exists():
+        raise LeadAlreadyDecided(_("This synergy is already in the pipeline."))
+    now = timezone.now()
+    synergy = Synergy.objects.create(
+        territory=territory,
+        kind=data["type"],
+        rule=data.get("rule_id") or data.get("kind") or "",
+        resource=data["resource"],
+        resource_label=data["resource_label"],
+        input_resource=data.get("input_resource") or "",
+        status=Status.DETECTED,
+        basis=basis,
+        confidence=basis,
+        distance_km=data.get("distance_km") or 0.0,
+        quantity=data.get("quantity") or 0.0,
+        unit=data.get("unit") or "",
+        gain_eur_per_year=data.get("gain_eur_per_year") or 0.0,
+        revenue_eur_per_year=_revenue(data),
+        tonnes_diverted_per_year=data.get("tonnes_diverted_per_year") or 0.0,
+        co2_avoided_t_per_year=data.get("co2_avoided_t_per_year") or 0.0,
+        jobs=None,
+        breakdown=_breakdown(data),
+        signature=signature,
+        source_run_id=source_run_id,
+        created_by=by,
+        status_changed_at=now,
+    )
+    SynergyParticipant.objects.bulk_create(
+        SynergyParticipant(
+            synergy=synergy,
+            establishment=establishment,
+            role=_ROLES[role],
+            estimated_gain_eur_per_year=gain,
+            gain_items=items,
+            consent=Consent.PENDING,
         )
+        for establishment, role, gain, items in participants
+    )
+    StatusChange.objects.create(synergy=synergy, from_status="", to_status=Status.DETECTED, by=by, at=now)
+    log_action(by, "synergy.created", synergy, territory=territory, **(audit or {}))
     return synergy
 
 

@@ -67,6 +67,7 @@ WORKSPACE_TABS: list[WorkspaceTab] = [
     WorkspaceTab(_("Establishments"), "establishment_list"),
     WorkspaceTab(_("Detection"), "detection_home"),
     WorkspaceTab(_("Synergies"), "synergy_board"),
+    WorkspaceTab(_("Workshops"), "workshop_list"),
     WorkspaceTab(_("Indicators"), "territory_indicators", team_only=False),
     WorkspaceTab(_("Flows"), "territory_flows"),
     WorkspaceTab(_("Map"), "territory_map_page"),
