@@ -150,3 +150,23 @@ def test_an_unknown_token_is_a_404_and_a_closed_workshops_link_is_refused(client
     assert not Participant.objects.filter(company__typed_name="Retard").exists()
     # Its own page stays readable by the participant who joined.
     assert client.get(reverse("workshop_me", kwargs={"token": workshop.token})).status_code == 200
+
+
+def test_a_read_only_member_reads_the_screen_but_changes_nothing(client, world, caux):
+    """An elected official with read access follows the workshop but neither creates, closes, converts
+    nor pins (the operations refuse, whatever the page shows)."""
+    import datetime as dt
+
+    from tremplin.accounts.scoping import forget_scope
+
+    reader = factories.territory_elected_official(caux, email="elue@caux.example")
+    reader.memberships.update(access="read")
+    forget_scope(reader)
+    client.force_login(reader)
+    assert client.get(_url("workshop_screen", world)).status_code == 200
+    with pytest.raises(services.TeamOnly):
+        services.create_workshop(caux, by=reader, theme="Chaleur", date=dt.date(2027, 3, 1), place="CCI")
+    with pytest.raises(services.TeamOnly):
+        services.close_workshop(world["workshop"], by=reader)
+    world["workshop"].refresh_from_db()
+    assert world["workshop"].status == "open" and Workshop.objects.count() == 1

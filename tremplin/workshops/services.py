@@ -46,7 +46,7 @@ __all__ = [
 
 
 def check_team(by, territory_id: int) -> None:
-    if territory_id not in scope_for(by).team_territory_ids:
+    if territory_id not in scope_for(by).editor_territory_ids:
         raise TeamOnly(_("Only the territory team can do this."))
 
 
