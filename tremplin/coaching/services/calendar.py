@@ -76,7 +76,7 @@ def seed_reference_calendar(call, *, by=None) -> list[Event]:
 def prefill_reference_calendar(call, *, by) -> list[Event]:
     """The programme team fills the 2019 reference call with its own dates (no page offers it: the
     calendar page applies edition templates)."""
-    require_programme_team(by)
+    require_programme_team(by, call)
     return seed_reference_calendar(call, by=by)
 
 
@@ -85,7 +85,7 @@ def save_event(event: Event, *, by, submission_key: str | None = None) -> Event:
     """Create or update an event (programme team only); hours default to those of the time of day.
 
     A creation from a form passes its ``submission_key``: posting the form twice creates one event."""
-    require_programme_team(by)
+    require_programme_team(by, event.call)
     if event.start_time is None or event.end_time is None:
         start, end = DEFAULT_HOURS[event.period]
         event.start_time = event.start_time or start
@@ -113,7 +113,7 @@ def save_event(event: Event, *, by, submission_key: str | None = None) -> Event:
 
 @transaction.atomic
 def delete_event(event: Event, *, by) -> None:
-    require_programme_team(by)
+    require_programme_team(by, event.call)
     log_coaching(
         by,
         "event.deleted",
@@ -190,7 +190,7 @@ def cancel_registration(registration: Registration, *, by) -> None:
 @transaction.atomic
 def record_attendance(registration: Registration, attendance: str, *, by) -> Registration:
     """The programme team records who came."""
-    require_programme_team(by)
+    require_programme_team(by, registration.event.call)
     if attendance not in Attendance.values:
         raise ValueError(attendance)
     previous = registration.attendance

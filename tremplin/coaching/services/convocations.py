@@ -100,7 +100,7 @@ def send_convocations(call, *, by, link_for, events=None, now=None) -> int:
     (or ``events``); each registration records the version sent. Mail leaves after the commit. Returns
     the number of messages. ``link_for(path)`` makes absolute links (the view passes
     ``request.build_absolute_uri``)."""
-    require_programme_team(by)
+    require_programme_team(by, call)
     call = Call.objects.select_for_update().get(pk=call.pk)  # two senders at once: one mail each, not two
     if events is not None:
         events = [event for event in events if event.call_id == call.pk]

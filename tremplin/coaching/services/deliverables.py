@@ -49,9 +49,9 @@ from tremplin.coaching.services.errors import (
 )
 from tremplin.coaching.services.roles import (
     is_editor_of,
-    is_programme_team,
     require_team_of,
     require_team_or_programme,
+    runs_call,
 )
 from tremplin.flows import catalogue
 from tremplin.flows.models import Basis as FlowBasis
@@ -183,7 +183,7 @@ def has_content(deliverable: Deliverable) -> bool:
 
 def _may(transition: Transition, deliverable: Deliverable, user) -> bool:
     if transition.by_programme_team:
-        return is_programme_team(user)
+        return runs_call(user, deliverable.participation.call)
     return is_editor_of(user, deliverable.participation)
 
 
@@ -198,7 +198,7 @@ def change_status(deliverable: Deliverable, action: str, *, by, comment: str = "
     if transition is None:
         raise InvalidTransition
     deliverable = (
-        Deliverable.objects.select_for_update().select_related("participation").get(pk=deliverable.pk)
+        Deliverable.objects.select_for_update().select_related("participation__call").get(pk=deliverable.pk)
     )
     if not _may(transition, deliverable, by):
         raise NotAllowed

@@ -341,7 +341,7 @@ def apply_template(template: EditionTemplate, call, start: datetime.date, *, by,
     Returns the events created. A call with events is refused unless ``replace`` (and refused even then
     if an event has registrations or reports); replacing deletes the call's events and schedule first.
     """
-    require_programme_team(by)
+    require_programme_team(by, call)
     type(call).objects.select_for_update().get(pk=call.pk)  # one application at a time per call
     plan = plan_edition(template, call, start)
     if not plan.events:

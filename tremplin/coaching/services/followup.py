@@ -181,7 +181,7 @@ def compare_territories(event: Event, *, by) -> Comparison:
     programme's total; for the programme team, so a figure of too few companies is withheld
     (``Cell.secret``). Results (measured, or operational with every participant's consent) and what is
     shown apart (estimates, the pipeline) are separate rows, never added together."""
-    require_programme_team(by)
+    require_programme_team(by, event.call)
     participations = list(
         event.call.participations.select_related("territory__epci").order_by("territory__epci__name")
     )
@@ -246,7 +246,7 @@ def closing_summary(call, *, by) -> ClosingSummary:
     Each territory's figures come from its closing-review report when frozen, else its latest frozen
     report, else are computed now (and marked so). A figure of too few companies is withheld.
     """
-    require_programme_team(by)
+    require_programme_team(by, call)
     # Read only (a page shows it): the review is created when its lessons are first saved.
     review = ClosingReview.objects.filter(call=call).first() or ClosingReview(call=call)
     today = timezone.localdate()
@@ -284,7 +284,7 @@ def closing_summary(call, *, by) -> ClosingSummary:
 
 @transaction.atomic
 def save_lessons(call, lessons: str, *, by) -> ClosingReview:
-    require_programme_team(by)
+    require_programme_team(by, call)
     review, _created = ClosingReview.objects.select_for_update().get_or_create(call=call)
     lessons = lessons.strip()
     if review.lessons == lessons and not _created:

@@ -107,7 +107,7 @@ def plan_registrations(call, *, events=None, participations=None) -> Registratio
 def register_declared_people(call, *, by, events=None, participations=None) -> RegistrationPlan:
     """The programme team registers each selected territory's official and officer to the events (all
     of the call's unless ``events`` names some). People already registered are skipped and counted."""
-    require_programme_team(by)
+    require_programme_team(by, call)
     call = Call.objects.select_for_update().get(pk=call.pk)  # two bulk runs at once: one after the other
     if events is not None:
         events = [event for event in events if event.call_id == call.pk]

@@ -86,7 +86,7 @@ def start_extract(call: Call, upload, *, by, stock_date: dt.date | None = None) 
     """Record the upload of a SIRENE extract for ``call`` and run it: at once when the file is small
     (``IMPORT_INLINE_MAX_BYTES``), in the background worker otherwise. ``stock_date``: the date of the
     stock as INSEE published it; when not given, the file's latest processing date, else today."""
-    require_programme_team(by)
+    require_programme_team(by, call)
     if call.is_decided:
         raise ExtractError(_("The selection of this call is made: its applicants' potential is final."))
     if not applicants(call).exists():
@@ -221,7 +221,7 @@ def _execute(extract: RegisterExtract, stream) -> None:
 
 
 def _run(extract: RegisterExtract, stream, *, by) -> None:
-    require_programme_team(by)  # still on the programme team when the worker runs it
+    require_programme_team(by, extract.call)  # still on the programme team when the worker runs it
     call = extract.call
     progress = _Progress(extract.pk)
     applications = list(applicants(call))
