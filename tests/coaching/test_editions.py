@@ -259,7 +259,9 @@ def test_the_calendar_offers_the_templates_not_the_2019_dates(client, call_2027,
 
 def test_the_programme_team_builds_a_template_in_the_interface(client, programme):
     client.force_login(programme)
-    response = client.post(reverse("coaching_template_create"), {"name": "Édition 2027", "description": ""})
+    response = client.post(
+        reverse("coaching_template_create"), {"name": "Édition 2027", "description": "", "support_days": "2"}
+    )
     template = EditionTemplate.objects.get(name="Édition 2027")
     assert response.url == reverse("coaching_template_detail", kwargs={"pk": template.pk})
     add = reverse("coaching_template_item_create", kwargs={"pk": template.pk, "item_type": "event"})
@@ -409,3 +411,19 @@ def test_the_territories_of_an_edition_get_the_deliverables_of_its_template(
 def test_an_edition_without_template_keeps_every_deliverable(call, caux):
     participation = factories.coaching_participation(call, caux)
     assert len(deliverables_of(participation)) == 7
+
+
+def test_the_number_of_support_days_comes_from_the_template(
+    call_2027, programme, short_template, caux, havre
+):
+    short_template.support_days = 3
+    services.save_template(short_template, by=programme)
+    services.apply_template(short_template, call_2027, START_2027, by=programme)
+    call_2027.refresh_from_db()
+    assert call_2027.support_days == 3
+    days = list(factories.coaching_participation(call_2027, caux).support_days.order_by("pk"))
+    assert [day.on_site for day in days] == [True, False, False]
+    # The 2019 template keeps the call's two days (one on site, one remote).
+    assert services.reference_template().support_days == 2
+    reference = factories.coaching_participation(factories.coaching_call(), havre)
+    assert [day.on_site for day in reference.support_days.order_by("pk")] == [True, False]

@@ -22,6 +22,8 @@ class Call(models.Model):
     opens_at = models.DateTimeField(_("opening"))
     deadline = models.DateTimeField(_("deadline"))
     places = models.PositiveSmallIntegerField(_("number of places"))
+    # Set by the edition template applied to the call (tremplin.coaching.services.editions).
+    support_days = models.PositiveSmallIntegerField(_("individual support days per territory"), default=2)
     # Eligibility rules, configurable per edition (the 2019 call uses all four).
     require_fiscalite_propre = models.BooleanField(_("EPCI à fiscalité propre required"), default=True)
     require_transition_strategy = models.BooleanField(

@@ -8,6 +8,7 @@ follow-up logic keyed on ``RSO_KINDS`` / ``REPORTING_KINDS`` keep their meaning 
 """
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +38,12 @@ class EditionTemplate(models.Model):
         _("notes"),
         blank=True,
         help_text=_("Kept with the template (its source, the edition it was drawn from); never copied."),
+    )
+    support_days = models.PositiveSmallIntegerField(
+        _("individual support days per territory"),
+        default=2,
+        validators=[MaxValueValidator(10)],
+        help_text=_("The first at the consultancy's premises, the others remote or on the territory."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -31,7 +31,7 @@ from tremplin.coaching.services.errors import CoachingError
 from tremplin.coaching.services.roles import require_programme_team
 from tremplin.submissions.services import submit_once
 
-TEMPLATE_FIELDS = ("name", "description", "notes")
+TEMPLATE_FIELDS = ("name", "description", "support_days", "notes")
 TEMPLATE_EVENT_FIELDS = (
     "kind",
     "title",
@@ -392,6 +392,8 @@ def apply_template(template: EditionTemplate, call, start: datetime.date, *, by,
             for planned in plan.deliverables
         ]
     )
+    call.support_days = template.support_days
+    call.save(update_fields=["support_days"])
     log_coaching(
         by,
         "template.applied",

@@ -1,4 +1,5 @@
-"""Individual support: two days per territory, one at the consultancy's premises (the call)."""
+"""Individual support: the days of the call's edition template per territory (two in the 2019 call), the
+first at the consultancy's premises."""
 
 from django.db import transaction
 
@@ -7,23 +8,27 @@ from tremplin.coaching.services.audit import changed_fields, log_coaching
 from tremplin.coaching.services.roles import require_team_or_programme
 from tremplin.submissions.services import submit_once
 
-PLANNED_DAYS = 2
 ON_SITE_PLACE = "Locaux du bureau d'études animateur"
 ON_SITE_TOPICS = "Finalisation de la stratégie EIT\nValidation de l'organisation interne, gouvernance"
 
 
 @transaction.atomic
 def plan_support_days(participation) -> list[SupportDay]:
-    """The call's two support days, not yet dated; idempotent (never adds beyond two)."""
+    """The call's support days (``Call.support_days``, from its edition template; two in the 2019
+    call), not yet dated: the first at the consultancy's premises, the others remote. Idempotent: a
+    participation that has its days gets none added."""
     days = list(SupportDay.objects.filter(participation=participation))
-    if not days:
+    count = participation.call.support_days
+    if not days and count:
         days = [
             SupportDay.objects.create(
                 participation=participation, on_site=True, place=ON_SITE_PLACE, topics=ON_SITE_TOPICS
-            ),
-            SupportDay.objects.create(participation=participation, on_site=False),
+            )
         ]
-        log_coaching(None, "support_days.planned", participation, participation=participation, days=2)
+        days += [
+            SupportDay.objects.create(participation=participation, on_site=False) for _ in range(count - 1)
+        ]
+        log_coaching(None, "support_days.planned", participation, participation=participation, days=count)
     return days
 
 
