@@ -195,7 +195,7 @@ def test_the_team_adds_an_action_through_the_page_once(client, caux_participatio
     action = PlannedAction.objects.get()
     assert action.budget_eur == Decimal(2500) and action.funding_source == "Région Normandie"
     html = client.get(url).content.decode()
-    assert "Réunion des industriels de la zone portuaire" in html and "2\xa0500,00 €" in html
+    assert "Réunion des industriels de la zone portuaire" in html and "2\u202f500,00 €" in html
     assert "Prévue" in html and "Commencer" in html
 
 

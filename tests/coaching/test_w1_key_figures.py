@@ -109,7 +109,7 @@ def test_the_team_pulls_a_lead_and_a_flow_into_the_swot(caux_participation, fabr
     assert (
         "Drêches de brasserie" in from_lead.text
         and "40 t/an" in from_lead.text
-        and "2\xa0400 €/an" in from_lead.text
+        and "2\u202f400 €/an" in from_lead.text
     )
     assert "(estimé à la détection)" in from_lead.text
     assert from_flow.flow == flow and "atelier" in from_flow.text and "40" in from_flow.text

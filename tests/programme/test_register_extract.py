@@ -160,7 +160,7 @@ def test_a_given_stock_date_wins_and_the_pages_show_the_source(applicants, clien
     assert caux.potential_figures["source"]["stock_date"] == "2026-10-31"
     client.force_login(team)
     page = client.get(reverse("programme_application_detail", args=[caux.pk])).content.decode()
-    assert "Stock SIRENE du 31/10/2026, 3 établissements, calculé le" in page
+    assert "Stock SIRENE du 31 octobre 2026, 3 établissements, calculé le" in page
     listing = client.get(reverse("programme_call_applications", args=[call.pk])).content.decode()
     assert 'data-extract-result="200010700"' in listing and 'data-kept="3"' in listing
     assert 'data-kept="2"' in listing
@@ -170,7 +170,7 @@ def test_a_given_stock_date_wins_and_the_pages_show_the_source(applicants, clien
     member = factories.seated_committee_member(call)
     client.force_login(member)
     score_page = client.get(reverse("programme_score", args=[caux.pk])).content.decode()
-    assert "Stock SIRENE du 31/10/2026, 3 établissements, calculé le" in score_page
+    assert "Stock SIRENE du 31 octobre 2026, 3 établissements, calculé le" in score_page
 
 
 def test_one_bad_row_refuses_the_whole_file_naming_the_row(applicants):
@@ -288,7 +288,7 @@ def test_the_upload_page_posts_and_shows_the_result(applicants, client):
     page = response.content.decode()
     assert "INVALID_TEMPLATE_VARIABLE" not in page
     assert RegisterExtract.objects.get().stock_date == dt.date(2026, 10, 31)
-    assert "Stock SIRENE du 31/10/2026 : 8 lignes lues, 5 établissements actifs" in page
+    assert "Stock SIRENE du 31 octobre 2026 : 8 lignes lues, 5 établissements actifs" in page
 
 
 def test_a_recomputed_potential_keeps_naming_the_extract_it_stands_on(applicants):

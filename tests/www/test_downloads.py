@@ -32,6 +32,9 @@ DOWNLOAD_URLS = {
     "calendar_feed",
     "programme_application_document",
     "workshop_summary_pdf",
+    "coaching_comparison_export",
+    "coaching_closing_review_export",
+    "programme_indicators_export",
 }
 
 # What the source of a view building a file response contains.
@@ -82,6 +85,17 @@ def world(settings, tmp_path):
     from tremplin.workshops.services import create_workshop
 
     workshop = create_workshop(caux, by=officer, theme="Atelier", date=dt.date(2026, 3, 12), place="CCI")
+    from tremplin.coaching.models import Event
+
+    rso = Event.objects.create(
+        call=coaching,
+        kind="rso_1",
+        date=dt.date(2019, 11, 5),
+        duration="half_day",
+        period="morning",
+        start_time=dt.time(9, 0),
+        end_time=dt.time(12, 0),
+    )
     return {
         "officer": officer,
         "applicant": applicant,
@@ -103,13 +117,22 @@ def world(settings, tmp_path):
             "calendar_feed": {"token": renew_feed(by=officer)},
             "programme_application_document": {"pk": application.pk, "kind": "courrier"},
             "workshop_summary_pdf": {"pk": workshop.pk},
+            "coaching_comparison_export": {"event_pk": rso.pk, "fmt": "pdf"},
+            "coaching_closing_review_export": {"call_pk": coaching.pk, "fmt": "xlsx"},
+            "programme_indicators_export": {},
         },
     }
 
 
 @pytest.mark.parametrize("name", sorted(DOWNLOAD_URLS))
 def test_a_download_is_neither_cached_nor_stored(client, world, name):
-    persona = {"programme_application_document": "applicant", "coaching_attendance_csv": "programme"}
+    persona = {
+        "programme_application_document": "applicant",
+        "coaching_attendance_csv": "programme",
+        "coaching_comparison_export": "programme",
+        "coaching_closing_review_export": "programme",
+        "programme_indicators_export": "programme",
+    }
     client.force_login(world[persona.get(name, "officer")])
     response = client.get(reverse(name, kwargs=world["urls"][name]))
     response.close()  # a FileResponse holds its file open until then

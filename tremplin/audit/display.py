@@ -584,6 +584,13 @@ register("criterion.changed", _("Changed the criterion “%(label)s”"), "weigh
 register("criterion.deleted", _("Deleted the criterion “%(code)s”"))
 register("committee.seat.added", _("Seated %(member)s on the committee"), "organisation")
 register("committee.seat.removed", _("Removed %(member)s from the committee"))
+register(
+    "committee.reminded",
+    _("Reminded a committee member of the applications left to score"),
+    "member_id",
+    "not_scored",
+)
+DETAIL_LABELS.update({"not_scored": _("Applications left to score")})
 register("application.created", _("Started an application for %(epci)s"))
 register(
     "application.draft.saved",
