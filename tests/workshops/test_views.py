@@ -95,6 +95,11 @@ def test_the_join_page_searches_the_territorys_companies(client, workshop, sites
         reverse("workshop_join", kwargs={"token": workshop.token}), {"q": "brasserie"}
     ).content.decode()
     assert "Brasserie des Falaises" in page and "Brasserie du Havre" not in page
+    # A NUL or another control character in the search (PostgreSQL refuses a NUL in a query) is a space.
+    response = client.get(
+        reverse("workshop_join", kwargs={"token": workshop.token}), {"q": "bras\x00serie\x07"}
+    )
+    assert response.status_code == 200
 
 
 def test_the_declare_page_lists_resources_without_javascript(client, workshop):

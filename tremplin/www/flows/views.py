@@ -18,6 +18,7 @@ from tremplin.territories.models import Territory
 from tremplin.www.access import get_visible_or_404
 from tremplin.www.conflicts import conflict_for
 from tremplin.www.flows.forms import SUGGESTED_UNITS, FlowForm
+from tremplin.www.search_terms import search_term
 
 PAGE_SIZE = 50
 FORM_FIELDS = (
@@ -199,7 +200,7 @@ def territory_flows(request, territory_pk):
 @require_GET
 def resource_search(request):
     """Search-as-you-type in the resource catalogue (an HTMX fragment)."""
-    query = request.GET.get("q", "")[:100]
+    query = search_term(request.GET.get("q"))
     results = catalogue.search_resources(query)
     return render(
         request,

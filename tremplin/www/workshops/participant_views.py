@@ -18,6 +18,7 @@ from tremplin.workshops import services
 from tremplin.workshops.exceptions import WorkshopError
 from tremplin.workshops.models import Declaration, DeclarationKind, MatchState, Workshop
 from tremplin.workshops.search import search
+from tremplin.www.search_terms import search_term
 from tremplin.www.workshops.forms import DeclarationForm, JoinForm
 from tremplin.www.workshops.participant import bind, participant_of
 
@@ -47,7 +48,7 @@ def join(request, token):
     if participant_of(request, workshop) is not None:
         return redirect("workshop_me", token=token)
     form = JoinForm(request.POST or None)
-    query = request.GET.get("q", "")[:100]
+    query = search_term(request.GET.get("q"))
     if request.method == "POST" and form.is_valid():
         establishment = None
         pk = request.POST.get("company")
@@ -115,7 +116,7 @@ def declare(request, token):
     kind = request.GET.get("kind") or request.POST.get("kind") or DeclarationKind.HAVE
     if kind not in DeclarationKind.values:
         kind = DeclarationKind.HAVE
-    query = (request.GET.get("q") or request.POST.get("q") or "")[:100]
+    query = search_term(request.GET.get("q") or request.POST.get("q"))
     form = DeclarationForm(request.POST or None, initial={"kind": kind})
     if request.method == "POST" and form.is_valid():
         try:
