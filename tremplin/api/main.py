@@ -36,3 +36,5 @@ errors.install(api)
 from tremplin.api.routers import me  # noqa: E402
 
 api.add_router("/me", me.router)
+api.add_router("/territories", "tremplin.api.routers.territories.router")
+api.add_router("/establishments", "tremplin.api.routers.establishments.router")
