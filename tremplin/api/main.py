@@ -38,3 +38,6 @@ from tremplin.api.routers import me  # noqa: E402
 api.add_router("/me", me.router)
 api.add_router("/territories", "tremplin.api.routers.territories.router")
 api.add_router("/establishments", "tremplin.api.routers.establishments.router")
+api.add_router("/catalogue", "tremplin.api.routers.catalogue.router")
+api.add_router("", "tremplin.api.routers.indicators.router")
+api.add_router("/territories", "tremplin.api.routers.geojson.router")
