@@ -174,3 +174,18 @@ def test_unknown_or_huge_territories_are_404(api_world, as_persona):
     for value in ("0", str(2**63), str(10**25)):
         for layer in LAYERS:
             assert as_persona("programme").get(f"/territories/{value}/layers/{layer}").status_code == 404
+
+
+def test_the_openapi_description_types_each_layer():
+    from tremplin.api.main import api
+
+    schema = api.get_openapi_schema()
+    paths = schema["paths"]
+    for layer in LAYERS:
+        operation = paths[f"/api/v1/territories/{{territory_id}}/layers/{layer}"]["get"]
+        assert {200, 401, 403, 404} <= set(operation["responses"]), layer
+    components = schema["components"]["schemas"]
+    area = components["PerimeterFeature"]["properties"]["geometry"]
+    assert {ref["$ref"].rsplit("/", 1)[-1] for ref in area["oneOf"]} == {"Polygon", "MultiPolygon"}
+    assert components["EstablishmentFeature"]["properties"]["geometry"]["$ref"].endswith("/Point")
+    assert components["Point"]["properties"]["coordinates"]["minItems"] == 2
