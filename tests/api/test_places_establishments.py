@@ -321,6 +321,10 @@ def test_an_update_changes_the_fields_sent_and_is_audited(api_world, as_persona)
     assert entry.data["changes"]["engagement"] == ["identified", "met"]
     assert set(entry.data["changes"]) == {"name", "engagement", "met_on"}
     assert entry.data["version"] == 2
+    # The team's journal of the record, as its page shows it.
+    history = as_persona("colleague").get(f"/establishments/{brewery.pk}").json()["team"]["history"]
+    assert [h["action"] for h in history] == ["establishment.updated"]
+    assert history[0]["actor"] == "Owner Caux"
 
 
 def test_a_stale_version_is_a_409_and_nothing_is_written(api_world, as_persona):

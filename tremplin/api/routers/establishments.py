@@ -27,6 +27,8 @@ from tremplin.api.access import require_editor, visible_or_404
 from tremplin.api.errors import ERRORS, Conflict, Invalid
 from tremplin.api.fields import MultiLineText, SearchText, single_line
 from tremplin.api.pagination import ListParams, Page, ordered, page
+from tremplin.audit.display import describe_entries
+from tremplin.audit.models import AuditEntry
 from tremplin.engine.headcount import all_headcount_bands
 from tremplin.engine.naf import UnknownNafCode, naf_label, normalise_naf
 from tremplin.establishments.models import (
@@ -89,8 +91,22 @@ class TeamRecordOut(Schema):
     hand_corrected: list[str] = Field(description="Fields corrected by hand, that a re-import keeps.")
 
 
+class HistoryDetail(Schema):
+    label: str
+    value: str
+
+
+class HistoryEntryOut(Schema):
+    at: dt.datetime
+    action: str = Field(description="Action code of the audit log, e.g. establishment.updated.")
+    actor: str
+    sentence: str
+    details: list[HistoryDetail]
+
+
 class TeamDetailOut(TeamRecordOut):
     contacts: list[ContactOut]
+    history: list[HistoryEntryOut] = Field(description="The record's journal, newest first (100 at most).")
 
 
 class EstablishmentOut(Schema):
@@ -203,7 +219,25 @@ def _naf_label(code: str) -> str:
         return ""
 
 
-def _team_record(establishment, contacts=None) -> dict:
+HISTORY_SHOWN = 100
+
+
+def _history(user, establishment) -> list[dict]:
+    """The establishment's own journal as its page shows it (entered, changed, contacts)."""
+    entries = AuditEntry.objects.visible_to(user).about(establishment).select_related("actor")[:HISTORY_SHOWN]
+    return [
+        {
+            "at": shown.at,
+            "action": shown.code,
+            "actor": str(shown.actor),
+            "sentence": str(shown.sentence),
+            "details": [{"label": str(label), "value": str(value)} for label, value in shown.details],
+        }
+        for shown in describe_entries(entries)
+    ]
+
+
+def _team_record(establishment, contacts=None, history=None) -> dict:
     record = {
         "engagement": establishment.engagement,
         "engagement_label": establishment.get_engagement_display(),
@@ -224,10 +258,11 @@ def _team_record(establishment, contacts=None) -> dict:
             }
             for c in contacts
         ]
+        record["history"] = history or []
     return record
 
 
-def establishment_out(establishment, *, is_team: bool, contacts=None) -> dict:
+def establishment_out(establishment, *, is_team: bool, contacts=None, history=None) -> dict:
     return {
         "id": establishment.pk,
         "territory": establishment.territory_id,
@@ -251,16 +286,17 @@ def establishment_out(establishment, *, is_team: bool, contacts=None) -> dict:
         "version": establishment.version,
         "created_at": establishment.created_at,
         "updated_at": establishment.updated_at,
-        "team": _team_record(establishment, contacts) if is_team else None,
+        "team": _team_record(establishment, contacts, history) if is_team else None,
     }
 
 
 def _detail(request, establishment) -> dict:
     is_team = establishment.territory_id in scope_for(request.user).team_territory_ids
-    contacts = None
+    contacts = history = None
     if is_team:
         contacts = EstablishmentContact.objects.visible_to(request.user).filter(establishment=establishment)
-    return establishment_out(establishment, is_team=is_team, contacts=contacts)
+        history = _history(request.user, establishment)
+    return establishment_out(establishment, is_team=is_team, contacts=contacts, history=history)
 
 
 def _filter(queryset, filters: EstablishmentFilters, *, is_team: bool):
