@@ -113,8 +113,16 @@ _PYDANTIC_MESSAGES = {
 }
 
 
-def _field(loc) -> str | None:
+#: Error types of a body that is not an object at all (its field is then just "body").
+_WHOLE_BODY_ERRORS = frozenset({"model_attributes_type", "dict_type", "model_type", "missing"})
+
+
+def _field(loc, kind: str = "") -> str | None:
     parts = [str(part) for part in loc or () if part not in ("", None)]
+    # django-ninja puts the operation's argument name after "body" (("body", "payload", "quantity")):
+    # the client never sees that name, so the field is "body.quantity".
+    if parts[:1] == ["body"] and (len(parts) >= 3 or (len(parts) == 2 and kind in _WHOLE_BODY_ERRORS)):
+        del parts[1]
     return ".".join(parts) or None
 
 
@@ -128,7 +136,7 @@ def _item(error: dict) -> ErrorItem:
         message = str(error.get("ctx", {}).get("error") or error.get("msg") or _("This value is not valid."))
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]
-    return ErrorItem(code=kind, message=message, field=_field(error.get("loc")))
+    return ErrorItem(code=kind, message=message, field=_field(error.get("loc"), kind))
 
 
 def error_body(code: str, message: str, field: str | None = None, errors=()) -> dict:
