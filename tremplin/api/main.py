@@ -36,3 +36,5 @@ errors.install(api)
 from tremplin.api.routers import me  # noqa: E402
 
 api.add_router("/me", me.router)
+api.add_router("/detection", "tremplin.api.routers.detection.router")
+api.add_router("/synergies", "tremplin.api.routers.synergies.router")
