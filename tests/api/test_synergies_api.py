@@ -473,8 +473,26 @@ def test_a_contact_s_opportunities_counterparts_anonymous_until_everyone_consent
     # An abandoned synergy is no opportunity any more.
     _move(api_world, synergy, "abandon", reason="technical")
     assert ApiClient(api_world.tokens["contact"]).get("/synergies/opportunities").json()["count"] == 0
-    bad = ApiClient(api_world.tokens["contact"]).get("/synergies/opportunities", ordering="name")
-    assert (bad.status_code, bad.json()["field"]) == (422, "query.ordering")
+    bad = ApiClient(api_world.tokens["contact"]).get("/synergies/opportunities", limit=201)
+    assert (bad.status_code, bad.json()["field"]) == (422, "query.limit")
+
+
+def test_an_unknown_address_is_a_json_404_even_for_a_post_without_csrf_token(api_world):
+    from django.test import Client
+
+    for path in ("/api/v1/synergies/abc/transitions", "/api/v1/synergies/participants/-1/consent"):
+        response = Client(enforce_csrf_checks=True).post(path, "{}", content_type="application/json")
+        assert (response.status_code, response.json()["code"]) == (404, "not_found"), path
+
+
+def test_the_orderings_are_listed_in_the_openapi_description():
+    from django.test import Client
+
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    (ordering,) = [p for p in paths["/api/v1/synergies"]["get"]["parameters"] if p["name"] == "ordering"]
+    choices = ordering["schema"]["anyOf"][0]["enum"]
+    assert {"gain_eur_per_year", "-gain_eur_per_year", "status", "-status"} <= set(choices)
+    assert len(choices) == 14
 
 
 def test_the_openapi_description_lists_the_synergy_endpoints():

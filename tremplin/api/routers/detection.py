@@ -56,6 +56,21 @@ _ENGINE_ROLES = {"fournisseur": "source", "receveur": "target", "membre": "membe
 _LARGEST_ID = 2**63 - 1
 
 
+def ordering_choices(allowed: dict[str, str]):
+    """The ``ordering`` values of a list as an enumeration (each field, increasing or with '-'), so that
+    the OpenAPI description says exactly which are accepted."""
+    return Literal[tuple(value for key in allowed for value in (key, f"-{key}"))]
+
+
+RUN_ORDERING = {"created_at": "created_at", "finished_at": "finished_at", "lead_count": "lead_count"}
+LEAD_ORDERING = {
+    "rank": "rank",
+    "gain_eur_per_year": "gain_eur_per_year",
+    "co2_avoided_t_per_year": "co2_avoided_t_per_year",
+    "tonnes_diverted_per_year": "tonnes_diverted_per_year",
+}
+
+
 # --- Schemas -------------------------------------------------------------------------------------------
 
 
@@ -227,6 +242,11 @@ class AcceptOut(Schema):
 
 
 class LeadParams(ListParams):
+    ordering: ordering_choices(LEAD_ORDERING) | None = Field(
+        None,
+        description="rank (default), gain_eur_per_year, co2_avoided_t_per_year, tonnes_diverted_per_year; "
+        "a leading '-' orders by decreasing values.",
+    )
     status: LeadStatusValue | None = Field(
         None, description="pending, accepted or dismissed; all when absent."
     )
@@ -237,6 +257,11 @@ class LeadParams(ListParams):
 
 
 class RunParams(ListParams):
+    ordering: ordering_choices(RUN_ORDERING) | None = Field(
+        None,
+        description="created_at (default: -created_at), finished_at, lead_count; a leading '-' orders "
+        "by decreasing values.",
+    )
     territory: int = Field(..., ge=1, le=_LARGEST_ID)
     status: RunStatusValue | None = None
 
@@ -433,8 +458,6 @@ def _run_or_404(request, run_id: int) -> DetectionRun:
 
 # --- Runs ----------------------------------------------------------------------------------------------
 
-RUN_ORDERING = {"created_at": "created_at", "finished_at": "finished_at", "lead_count": "lead_count"}
-
 
 @router.get(
     "/runs",
@@ -520,13 +543,6 @@ def restart_run(request, run_id: int):
 
 
 # --- Leads ---------------------------------------------------------------------------------------------
-
-LEAD_ORDERING = {
-    "rank": "rank",
-    "gain_eur_per_year": "gain_eur_per_year",
-    "co2_avoided_t_per_year": "co2_avoided_t_per_year",
-    "tonnes_diverted_per_year": "tonnes_diverted_per_year",
-}
 
 
 @router.get(

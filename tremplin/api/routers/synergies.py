@@ -26,7 +26,7 @@ from ninja import Field, Query, Router, Schema
 from tremplin.accounts.scoping import scope_for
 from tremplin.api.access import team_territory_or_404, visible_or_404
 from tremplin.api.errors import ERRORS
-from tremplin.api.pagination import ListParams, Page, ordered, page
+from tremplin.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, ListParams, Page, ordered, page
 from tremplin.api.routers.detection import (
     AuthorisationOut,
     BasisValue,
@@ -37,6 +37,7 @@ from tremplin.api.routers.detection import (
     _authorisation,
     _numbers,
     _references,
+    ordering_choices,
 )
 from tremplin.api.routers.synergy_errors import api_error
 from tremplin.api.text import Text
@@ -264,7 +265,31 @@ class OpportunityOut(Schema):
     consent_label: str
 
 
+SYNERGY_ORDERING = {
+    "gain_eur_per_year": "gain_eur_per_year",
+    "co2_avoided_t_per_year": "co2_avoided_t_per_year",
+    "tonnes_diverted_per_year": "tonnes_diverted_per_year",
+    "created_at": "created_at",
+    "status_changed_at": "status_changed_at",
+    "resource_label": "resource_label",
+    "status": "status",
+}
+
+
+class OpportunityParams(Schema):
+    """A page of opportunities (newest first: no ordering to choose)."""
+
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Number of results (1–200).")
+    offset: int = Field(0, ge=0, le=10_000_000, description="Index of the first result.")
+
+
 class SynergyParams(ListParams):
+    ordering: ordering_choices(SYNERGY_ORDERING) | None = Field(
+        None,
+        description="gain_eur_per_year (default: -gain_eur_per_year), co2_avoided_t_per_year, "
+        "tonnes_diverted_per_year, created_at, status_changed_at, resource_label, status; a leading '-' "
+        "orders by decreasing values.",
+    )
     territory: int = Field(..., ge=1, le=_LARGEST_ID)
     status: StatusValue | None = None
     kind: KindValue | None = None
@@ -505,16 +530,6 @@ def opportunity_out(item) -> dict:
 
 # --- Endpoints -----------------------------------------------------------------------------------------
 
-SYNERGY_ORDERING = {
-    "gain_eur_per_year": "gain_eur_per_year",
-    "co2_avoided_t_per_year": "co2_avoided_t_per_year",
-    "tonnes_diverted_per_year": "tonnes_diverted_per_year",
-    "created_at": "created_at",
-    "status_changed_at": "status_changed_at",
-    "resource_label": "resource_label",
-    "status": "status",
-}
-
 
 @router.get(
     "",
@@ -551,12 +566,10 @@ def synergies(request, params: Query[SynergyParams]):
     description="The synergies (not abandoned) its establishments take part in, newest first, the "
     "counterparts anonymised until every participant accepted to be introduced. Company contacts only.",
 )
-def opportunities(request, params: Query[ListParams]):
+def opportunities(request, params: Query[OpportunityParams]):
     ids = scope_for(request.user).contact_establishment_ids
     if not ids:
         raise PermissionDenied(_("Only a company contact has opportunities."))
-    if params.ordering:
-        ordered(Synergy.objects.none(), params.ordering, {}, "pk")  # no ordering to choose: say so
     items = contact_opportunities(request.user, ids)
     return page(items, params, convert=opportunity_out)
 
