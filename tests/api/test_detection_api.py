@@ -406,6 +406,7 @@ def test_dismissing_several_leads_needs_a_reason_and_leads_of_the_run(api_world)
     for body, field in (
         ({"leads": [lead.pk]}, "body.reason"),
         ({"leads": [lead.pk], "reason": ""}, "body.reason"),
+        ({"leads": [lead.pk], "reason": "   "}, "body.reason"),
         ({"leads": [], "reason": "Hors sujet"}, "body.leads"),
         ({"leads": ["a"], "reason": "Hors sujet"}, "body.leads.0"),
     ):

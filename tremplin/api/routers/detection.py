@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from tremplin.api.access import team_territory_or_404, visible_or_404
-from tremplin.api.errors import ERRORS
+from tremplin.api.errors import ERRORS, Invalid
 from tremplin.api.pagination import ListParams, Page, ordered, page
 from tremplin.api.routers.synergy_errors import api_error
 from tremplin.api.text import Text
@@ -578,6 +578,8 @@ def run_leads(request, run_id: int, params: Query[LeadParams]):
 )
 def run_leads_dismiss(request, run_id: int, body: BulkDismissIn):
     run = _run_or_404(request, run_id)
+    if not body.reason.strip():
+        raise Invalid(_("Say why these leads are dismissed."), field="body.reason")
     if any(pk < 1 or pk > _LARGEST_ID for pk in body.leads):
         raise api_error(
             SynergyError(
