@@ -43,9 +43,11 @@ def single_line(max_length: int, *, min_length: int = 0):
     return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_no_control)]
 
 
-def multi_line(max_length: int):
+def multi_line(max_length: int, *, min_length: int = 0):
     """A text of at most ``max_length`` characters; line breaks and tabs allowed, no other control."""
-    return Annotated[str, Field(max_length=max_length), AfterValidator(_no_control_but_lines)]
+    return Annotated[
+        str, Field(min_length=min_length, max_length=max_length), AfterValidator(_no_control_but_lines)
+    ]
 
 
 SingleLineText = single_line(200)
