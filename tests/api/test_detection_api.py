@@ -327,7 +327,7 @@ def test_the_leads_filters_and_ordering(api_world):
         response = owner.get(path, **query)
         assert (response.status_code, response.json()["field"]) == (422, field), query
     assert owner.get(path, establishment="a\x00", lang="en").json()["message"] == (
-        "This text contains a NUL character, which is not allowed."
+        "This text holds a control character (such as NUL)."
     )
     for huge in HUGE_IDS:
         assert owner.get(f"/detection/runs/{huge}/leads").status_code == 404

@@ -21,9 +21,9 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tremplin.api.access import team_territory_or_404, visible_or_404
 from tremplin.api.errors import ERRORS, Invalid
+from tremplin.api.fields import multi_line
 from tremplin.api.pagination import ListParams, Page, ordered, page
 from tremplin.api.routers.synergy_errors import api_error
-from tremplin.api.fields import multi_line
 from tremplin.engine.knowledge import REGULATORY_FLAGS
 from tremplin.establishments.models import Establishment
 from tremplin.synergies.detection import accept_lead, dismiss_lead, start_detection
@@ -229,7 +229,9 @@ class DismissIn(Schema):
 
 class BulkDismissIn(Schema):
     leads: list[int] = Field(..., min_length=1, max_length=1000, description="Leads of this run to dismiss.")
-    reason: multi_line(500, min_length=1) = Field(..., description="Why these leads are dismissed (required).")
+    reason: multi_line(500, min_length=1) = Field(
+        ..., description="Why these leads are dismissed (required)."
+    )
 
 
 class BulkDismissOut(Schema):
@@ -253,7 +255,9 @@ class LeadParams(ListParams):
     resource: multi_line(64) | None = Field(None, description="Resource key.")
     basis: BasisValue | None = None
     commune: multi_line(10) | None = Field(None, description="INSEE code of a participant's commune.")
-    establishment: multi_line(200) | None = Field(None, description="Part of a participant's name, or its SIRET.")
+    establishment: multi_line(200) | None = Field(
+        None, description="Part of a participant's name, or its SIRET."
+    )
 
 
 class RunParams(ListParams):

@@ -26,6 +26,7 @@ from ninja import Field, Query, Router, Schema
 from tremplin.accounts.scoping import scope_for
 from tremplin.api.access import team_territory_or_404, visible_or_404
 from tremplin.api.errors import ERRORS
+from tremplin.api.fields import multi_line
 from tremplin.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, ListParams, Page, ordered, page
 from tremplin.api.routers.detection import (
     AuthorisationOut,
@@ -40,7 +41,6 @@ from tremplin.api.routers.detection import (
     ordering_choices,
 )
 from tremplin.api.routers.synergy_errors import api_error
-from tremplin.api.fields import multi_line
 from tremplin.engine.knowledge import REGULATORY_FLAGS
 from tremplin.synergies import workflow
 from tremplin.synergies.disclosure import contact_opportunities
