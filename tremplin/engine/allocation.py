@@ -21,6 +21,7 @@ import sys
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, vstack
+from scipy.sparse.csgraph import connected_components
 
 __all__ = ["solve_allocation"]
 
@@ -52,6 +53,45 @@ def solve_allocation(
     s_of, d_of = np.asarray(supply_of, dtype=np.int64), np.asarray(demand_of, dtype=np.int64)
     supply, demand = np.asarray(supply, dtype=float), np.asarray(demand, dtype=float)
     useful = (g > 0) & (ub > 0) & (g * ub > f)
+    # Candidates that share no supply and no demand, directly or through others, are independent
+    # problems: the pipe links (binaries) are solved one connected part at a time (a MILP over the whole
+    # territory can take HiGHS minutes for what its parts take milliseconds), the rest in one LP.
+    nodes = len(supply) + len(demand)
+    graph = coo_matrix((np.ones(n), (s_of, len(supply) + d_of)), shape=(nodes, nodes))
+    _, part_of_node = connected_components(graph, directed=False)
+    part = part_of_node[s_of]
+    with_link = np.zeros(part_of_node.max() + 1, bool)
+    with_link[part[useful & (f > 0)]] = True
+    x = np.zeros(n)
+    pieces = [np.flatnonzero(~with_link[part])]
+    order = np.argsort(part, kind="stable")
+    linked = order[with_link[part[order]]]
+    if len(linked):
+        bounds = np.flatnonzero(np.diff(part[linked])) + 1
+        pieces.extend(np.split(linked, bounds))
+    for piece in pieces:
+        if len(piece) == 0:
+            continue
+        s_ids, s_local = np.unique(s_of[piece], return_inverse=True)
+        d_ids, d_local = np.unique(d_of[piece], return_inverse=True)
+        x[piece] = _solve(
+            g[piece],
+            f[piece],
+            r[piece],
+            ub[piece],
+            useful[piece],
+            s_local,
+            supply[s_ids],
+            d_local,
+            demand[d_ids],
+            time_limit,
+        )
+    return x
+
+
+def _solve(g, f, r, ub, useful, s_of, supply, d_of, demand, time_limit) -> np.ndarray:
+    """One allocation problem (see :func:`solve_allocation`), as one MILP (an LP without pipe links)."""
+    n = len(g)
     binaries = np.flatnonzero(useful & (f > 0))
     nb = len(binaries)
     cols = np.arange(n)
