@@ -348,3 +348,21 @@ def test_split_in_two_every_lead_is_owned_once(rows):
         }
         assert mine == theirs
     assert not seen or max(seen.values()) == 1
+
+
+def test_partition_leads_are_the_owned_leads_of_detect_with_core(case):
+    """partition_leads skips the explanations, not the engine: same leads, same figures as
+    ``detect(core=...)``, whose explained leads are all owned by the core."""
+    core, members = case["parts"][1]
+    result = case["results"][1]
+    run = detect(members, params=partition_parameters(PARAMS), plan=True, core=core)
+    assert {big_owner(o) for o in run.opportunities} <= core
+    assert all(o.explanation for o in run.opportunities)
+    allocated = {a.opportunity_id: a for a in run.plan.allocations}
+    assert [lead.id for lead in result.leads] == [o.id for o in run.opportunities]
+    for lead, o in zip(result.leads, run.opportunities, strict=True):
+        assert lead.rank_value == o.gain_eur_per_year
+        a = allocated.get(o.id)
+        assert lead.gain_eur_per_year == (a.gain_eur_per_year if a else 0.0)
+        assert lead.tonnes_per_year == (a.tonnes_diverted_per_year if a else 0.0)
+    assert result.stats["core_establishments"] == len(core)
