@@ -9,11 +9,12 @@ so that peak memories do not hide each other:
 - ``no core``: ``detect(establishments, plan=True)`` on the same establishments, then the leads owned
   by the core kept (what a partitioned run had to do before ``core``).
 
+Each mode runs ``--repeat`` times, alternately (the machine is shared); the best wall time is kept.
 It prints wall time, peak memory (RSS high-water mark), leads kept and whether both keep the same leads.
 The distance cap is set so that the engine's maximum matching distance equals the margin
 (``Parameters(max_distance_km=margin x detour factor)``). Usage::
 
-    python benchmarks/partition.py [--core 10000] [--margin-km 15] [--density 3.0]
+    python benchmarks/partition.py [--core 10000] [--margin-km 15] [--density 3.0] [--repeat 2]
 """
 
 from __future__ import annotations
@@ -90,18 +91,24 @@ def main() -> None:
     parser.add_argument("--core", type=int, default=10_000)
     parser.add_argument("--margin-km", type=float, default=15.0)
     parser.add_argument("--density", type=float, default=3.0, help="establishments per km² (default 3)")
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each mode, best time kept")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one, args.core, args.margin_km, args.density)))
         return
-    rows = []
-    for mode in ("core", "no core"):
-        command = [sys.executable, __file__, "--one", mode, "--core", str(args.core)]
-        command += ["--margin-km", str(args.margin_km), "--density", str(args.density)]
-        env = {**os.environ, "PYTHONHASHSEED": "0"}
-        out = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
-        rows.append(json.loads(out.strip().splitlines()[-1]))
+    best: dict[str, dict] = {}
+    # Alternate the modes, and keep each one's best time: the machine is shared.
+    for _ in range(args.repeat):
+        for mode in ("core", "no core"):
+            command = [sys.executable, __file__, "--one", mode, "--core", str(args.core)]
+            command += ["--margin-km", str(args.margin_km), "--density", str(args.density)]
+            env = {**os.environ, "PYTHONHASHSEED": "0"}
+            out = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
+            row = json.loads(out.strip().splitlines()[-1])
+            if mode not in best or row["wall_s"] < best[mode]["wall_s"]:
+                best[mode] = row
+    rows = [best["core"], best["no core"]]
     first = rows[0]
     print(
         f"{first['establishments']} establishments: {first['core']} core, "

@@ -79,7 +79,9 @@ def detect(
     ``core`` (a partitioned run, see :mod:`tremplin.engine.partition`): the ids of the partition's core
     establishments, the others being its margin. Every candidate is matched and competes for the caps,
     as in one big run, but only the leads owned by a core establishment (a substitution by its
-    supplier, a group by its seed) are explained, ranked, returned and planned. None: all are core.
+    supplier, a group by its seed) are explained, ranked and returned; the plan allocates the margin's
+    selected substitutions too (they share demands and supplies) but holds the core's allocations only.
+    None: all are core.
     """
     report = progress or (lambda fraction, message: None)
     stages = run_stages(

@@ -18,9 +18,10 @@ What the margin's leads do in a partition: they are matched and grouped as in on
 **take their place in the per-establishment caps** (leads per receiver and need, receivers per supply,
 groups per member, the reverse pair) and in the plan (a receiver's demand, a supply); but they are
 neither explained nor returned, and their allocations are not the partition's. Letting them out of the
-caps instead (a core establishment's caps counting only the core's leads) was measured on the test case
-below: 2,500 of 4,000 lead ids differed from one big run (a receiver near a border got its three leads
-per need from each side), against 50 when they compete.
+caps instead (a core establishment's caps counting only the core's leads) was measured on a denser
+variant of the test case below (1,200 establishments): 2,540 of 4,008 lead ids differed from one big
+run (a receiver near a border got its three leads per need from each side), against 51 when they
+compete.
 
 What is exact, whatever the data (given a margin of at least :func:`max_matching_distance_km` and the
 same :func:`partition_parameters`): the candidates of a core supply (its receivers, quantities, gains,
@@ -32,18 +33,18 @@ départements of 150 establishments, 60 % of them within 9 km of a border, margi
 
 1. **Caps at the margin's edge.** A margin establishment misses its own competitors beyond the margin,
    so it can fill its caps differently, and a core lead that competes with it (or with what it
-   displaces) can be kept or cut differently. Measured: 0.5 % of the lead ids (9 of 1,720), all with a
-   participant within 4 km of a border. A margin of twice the reach brought it from 1.3 % to 0.1 % on a
-   denser case (1,200 establishments).
+   displaces) can be kept or cut differently. Measured: 0.6 % of the lead ids (9 of 1,604), all with a
+   participant within 4 km of a border (2 of the 433 leads across a border are missed). On the denser
+   variant, a margin of twice the reach brought the share from 1.3 % to 0.1 %.
 2. **Groups at the margin's edge.** A margin seed misses its neighbours beyond the margin, so it may
    take members differently, which can change a core seed's group (counted in 1).
 3. **The plan.** Each partition solves the allocation on its own leads *and* the margin's selected
    substitutions (so that demands and supplies are shared as in one big run), and keeps the
    allocations of its own: a supply is allocated by its owner's partition only. The margin's cut-off
    competitors and the leads of 1 move allocations: measured +0.5 % of the plan's total gain
-   (+1.5 % at most for one département), every lead whose allocation moved within the margin of a
-   border. A supply can also go to one of two receivers at equal gain: single allocations then differ
-   where the total does not.
+   (+1.5 % at most for one département; tonnes +0.01 %, t CO2e +0.05 %), every lead whose allocation
+   moved (24) within 7 km of a border. A supply can also go to one of two receivers at equal gain:
+   single allocations then differ where the total does not.
 
 ``max_results`` is ignored (it would cut each partition, not the whole); the adaptive neighbour budget
 (``max_neighbours_per_source``, which depends on the number of supplies of the run) is fixed at
