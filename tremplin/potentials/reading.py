@@ -80,7 +80,13 @@ class RowError:
 
     def __str__(self) -> str:
         place = f"{self.file}, {self.where}" if self.where else self.file
-        return f"{place}, {self.field}: {self.reason}" if self.field else f"{place}: {self.reason}"
+        if self.field:
+            return _("%(place)s, %(field)s: %(reason)s") % {
+                "place": place,
+                "field": self.field,
+                "reason": self.reason,
+            }
+        return _("%(place)s: %(reason)s") % {"place": place, "reason": self.reason}
 
 
 class PotentialFileRejected(Exception):
