@@ -16,7 +16,13 @@ import csv
 import io
 
 CAUX_SEINE, LE_HAVRE, CAEN, ALENCON, DREUX = "200010700", "200084952", "200065597", "246100663", "200040277"
-SOURCE = "StockEtablissement_test.csv: 2 400 établissements lus, 2 400 retenus, stock SIRENE du 2026-11-01"
+# As `tremplin potential` writes it: one sentence per EPCI, naming that EPCI's establishments.
+SOURCE = (
+    "Potentiel estimé (mode déductif) à partir des profils sectoriels de la base de connaissances "
+    "Tremplin kb-2026.11 appliqués aux {n} établissements actifs employeurs de l'EPCI, lus dans "
+    "StockEtablissement_test.csv, stock SIRENE traité jusqu'au 2026-11-01 (2 400 lignes lues, "
+    "2 400 établissements retenus) ; aucun flux déclaré."
+)
 COMPUTED_AT = "2026-11-20T10:30:00+00:00"
 KB_VERSION = "kb-2026.11"
 
@@ -50,15 +56,24 @@ _FIGURES = {
 }
 
 
+def source_of(siren: str) -> str:
+    return SOURCE.format(n=_FIGURES[siren][3])
+
+
 def rows(
-    sirens=None, *, source=SOURCE, computed_at=COMPUTED_AT, kb_version=KB_VERSION, **overrides
+    sirens=None, *, source=None, computed_at=COMPUTED_AT, kb_version=KB_VERSION, **overrides
 ) -> list[dict]:
-    """One dict per EPCI (all five by default), with every contract column."""
+    """One dict per EPCI (all five by default), with every contract column; ``source``: one sentence
+    for every row instead of each EPCI's own."""
     result = []
     for siren in sirens or list(_FIGURES):
         values = dict(zip(COLUMNS[1:13], _FIGURES[siren], strict=True))
         values.update(
-            epci=siren, basis="estimated", source=source, computed_at=computed_at, kb_version=kb_version
+            epci=siren,
+            basis="estimated",
+            source=source or source_of(siren),
+            computed_at=computed_at,
+            kb_version=kb_version,
         )
         values.update(overrides.get(siren, {}))
         result.append({column: values[column] for column in COLUMNS if column in values})

@@ -3,6 +3,7 @@ newest loaded release, with that release's source, date and basis; the committee
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from tests import factories
 from tests.programme import national_files as nf
@@ -26,7 +27,7 @@ def test_without_a_workspace_the_figure_comes_from_the_newest_release():
     figures = application.potential_figures
     assert figures["method"] == RELEASE_METHOD
     assert figures["release"]["id"] == release.pk
-    assert figures["release"]["source"] == nf.SOURCE
+    assert figures["release"]["source"] == nf.source_of(nf.LE_HAVRE)
     assert figures["release"]["computed_at"] == "2026-11-20T10:30:00+00:00"
     assert figures["release"]["basis"] == "estimated"
     assert (figures["release"]["leads"], figures["release"]["substitution_leads"]) == (40, 25)
@@ -99,12 +100,12 @@ def test_the_programme_team_and_the_committee_read_the_release_figure(client):
         html = client.get(url).content.decode()
         assert f'data-potential-release="{application.potential_figures["release"]["id"]}"' in html, url
         assert "900,0" in html
-        assert nf.SOURCE in html
+        assert escape(nf.source_of(nf.LE_HAVRE)) in html
         assert "Base : Estimé, à partir du profil sectoriel des établissements SIRENE" in html
         assert "base de connaissances kb-2026.11" in html
     client.force_login(member)
     html = client.get(reverse("programme_committee_call", kwargs={"pk": call.pk})).content.decode()
-    assert nf.SOURCE in html and "900,0" in html
+    assert escape(nf.source_of(nf.LE_HAVRE)) in html and "900,0" in html
 
 
 def test_the_programme_team_reads_it_in_english_on_the_application(client):

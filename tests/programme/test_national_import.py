@@ -37,7 +37,7 @@ def test_a_csv_result_is_stored_as_a_dated_sourced_release():
         family_name="potentials_by_family.csv",
         family_content=nf.csv_bytes(nf.family_rows()),
     )
-    assert release.source == nf.SOURCE
+    assert release.source == ""  # one sentence per EPCI
     assert release.computed_at == dt.datetime(2026, 11, 20, 10, 30, tzinfo=dt.UTC)
     assert release.kb_version == "kb-2026.11"
     assert (release.file_name, release.family_file_name) == ("potentials.csv", "potentials_by_family.csv")
@@ -47,6 +47,7 @@ def test_a_csv_result_is_stored_as_a_dated_sourced_release():
     assert (caux.establishments, caux.employees, caux.leads) == (400, 12000.5, 30)
     assert (caux.substitution_leads, caux.mutualisation_leads) == (20, 10)
     assert caux.leads_per_100 == 7.5  # 30 × 100 / 400
+    assert caux.source == nf.source_of(nf.CAUX_SEINE) and "aux 400 établissements" in caux.source
     assert (caux.tonnes_per_year, caux.co2e_t_per_year, caux.gain_eur_per_year, caux.score) == (
         5000,
         1200,
@@ -59,6 +60,20 @@ def test_a_csv_result_is_stored_as_a_dated_sourced_release():
     entry = AuditEntry.objects.get(action="potential.release.loaded")
     assert entry.actor == person and entry.target_id == str(release.pk)
     assert entry.data["epcis"] == 5 and entry.data["families"] == 3
+
+
+def test_a_sentence_common_to_every_row_is_the_releases():
+    release = _load(
+        nf.csv_bytes(nf.rows(source="Fichier régional de test")), factories.programme_team_member()
+    )
+    assert release.source == "Fichier régional de test"
+    assert set(release.rows.values_list("source", flat=True)) == {"Fichier régional de test"}
+
+
+def test_a_row_without_its_source_sentence_is_refused():
+    records = nf.rows()
+    records[2]["source"] = " "
+    assert _errors(nf.csv_bytes(records), language="en") == ["potentials.csv, line 4, source: missing value"]
 
 
 def test_a_parquet_result_gives_the_same_rows():
@@ -145,7 +160,7 @@ def test_family_rows_must_belong_to_the_potentials_file():
     assert not FamilyPotential.objects.exists() and not PotentialRelease.objects.exists()
 
 
-def test_the_same_run_cannot_be_loaded_twice_but_another_one_can():
+def test_the_same_file_cannot_be_loaded_twice_but_another_run_can():
     person = factories.programme_team_member()
     _load(nf.csv_bytes(nf.rows()), person)
     with pytest.raises(AlreadyLoaded):

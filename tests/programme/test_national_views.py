@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
 from tests import factories
 from tests.programme import national_files as nf
@@ -121,7 +122,8 @@ def test_the_table_pages_by_fifty(programme, release, monkeypatch):
 
 def test_each_figure_says_its_source_basis_and_date(programme, release):
     html = programme.get(reverse("programme_potentials")).content.decode()
-    assert f"Source : {nf.SOURCE}" in html
+    assert "Les chiffres de chaque EPCI portent la phrase du calcul" in html
+    assert f"<span data-row-source>{escape(nf.source_of(nf.CAEN))}</span>" in html
     assert "Base : Estimé, à partir du profil sectoriel des établissements SIRENE" in html
     assert "base de connaissances kb-2026.11" in html
     assert "Chargé en ligne de commande le" in html
@@ -242,7 +244,8 @@ def test_the_csv_export_is_the_view_with_its_source(programme, release):
     assert [row[0] for row in rows[1:]] == [nf.ALENCON, nf.CAUX_SEINE, nf.CAEN, nf.LE_HAVRE]
     assert rows[2] == [
         nf.CAUX_SEINE, "Caux Seine Agglo", "76", "28", "400", "12000.5", "30", "20", "10", "7.5",
-        "5000.0", "1200.0", "250000.0", "250.0", "estimé", nf.SOURCE, "2026-11-20 10:30", "kb-2026.11",
+        "5000.0", "1200.0", "250000.0", "250.0", "estimé", nf.source_of(nf.CAUX_SEINE), "2026-11-20 10:30",
+        "kb-2026.11",
     ]  # fmt: skip
     assert rows[1][9] == ""  # Alençon: no establishment, no leads per 100
 
@@ -260,9 +263,9 @@ def test_the_xlsx_export_adds_families_and_the_source(programme, release):
         (nf.LE_HAVRE, "Le Havre Seine Métropole", "vapeur"),
     ]
     source = dict(row for row in book["Source"].iter_rows(min_row=2, values_only=True))
-    assert source["Source"] == nf.SOURCE and source["Base des chiffres"].startswith(
-        "estimé, à partir du profil"
-    )
+    assert source["Source"].startswith("la phrase de chaque ligne") and source[
+        "Base des chiffres"
+    ].startswith("estimé, à partir du profil")
 
 
 def test_loading_through_the_page(programme):

@@ -80,7 +80,7 @@ def _rows(rows, release: PotentialRelease) -> Iterator[list]:
             row.gain_eur_per_year,
             row.score,
             _BASES.get(row.basis, row.basis),
-            release.source,
+            row.source,
             computed,
             release.kb_version,
         ]
@@ -115,7 +115,7 @@ def _family_rows(rows) -> Iterator[list]:
 
 def _source_rows(release: PotentialRelease) -> Iterator[list]:
     yield ["Élément", "Valeur"]
-    yield ["Source", release.source]
+    yield ["Source", release.source or "la phrase de chaque ligne (colonne Source de la feuille Potentiel)"]
     yield ["Calculé le (UTC)", release.computed_at.strftime("%Y-%m-%d %H:%M")]
     yield ["Base de connaissances", release.kb_version]
     yield ["Base des chiffres", BASIS_SENTENCE]

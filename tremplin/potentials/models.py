@@ -22,10 +22,14 @@ class PotentialReleaseQuerySet(models.QuerySet):
 class PotentialRelease(models.Model):
     """One result of ``tremplin potential`` (national or regional), loaded by the programme team."""
 
+    # Each row carries the run's sentence about it; this is the sentence when every row has the same.
     source = models.TextField(
         _("source"),
+        blank=True,
         help_text=_("The run's own sentence: SIRENE file, establishments read and kept, stock date."),
     )
+    #: SHA-256 of the potentials file: the same file is loaded once.
+    digest = models.CharField(_("SHA-256 of the file"), max_length=64, unique=True)
     computed_at = models.DateTimeField(_("computed at"))
     kb_version = models.CharField(_("knowledge-base version"), max_length=100)
     basis = models.CharField(_("basis"), max_length=16, choices=Basis.choices, default=Basis.ESTIMATED)
@@ -43,11 +47,6 @@ class PotentialRelease(models.Model):
         ordering = ["-computed_at", "-loaded_at", "-pk"]
         verbose_name = _("potential release")
         verbose_name_plural = _("potential releases")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["computed_at", "kb_version", "source"], name="potential_release_unique_run"
-            )
-        ]
 
     def __str__(self):
         return f"{self.file_name} ({self.computed_at:%Y-%m-%d %H:%M} UTC)"
@@ -130,6 +129,7 @@ class EpciPotential(models.Model):
     gain_eur_per_year = models.FloatField(_("€ per year"))
     score = models.FloatField(_("score (k€ per year)"))
     basis = models.CharField(_("basis"), max_length=16, choices=Basis.choices, default=Basis.ESTIMATED)
+    source = models.TextField(_("source"), help_text=_("The run's sentence about this EPCI's figures."))
 
     objects = EpciPotentialQuerySet.as_manager()
 

@@ -56,8 +56,9 @@ _MAIN_INTEGERS = ("establishments", "leads", "substitution_leads", "mutualisatio
 _MAIN_FLOATS = ("employees", "tonnes_per_year", "co2e_t_per_year", "gain_eur_per_year", "score")
 _FAMILY_INTEGERS = ("leads",)
 _FAMILY_FLOATS = ("tonnes_per_year", "co2e_t_per_year", "gain_eur_per_year")
-#: Fields that describe the run, the same on every row of one file.
-_RUN_FIELDS = ("source", "computed_at", "kb_version")
+#: Fields that describe the run, the same on every row of one file. The source sentence is each row's
+#: own (``tremplin potential`` says there how many establishments of the EPCI it rests on).
+_RUN_FIELDS = ("computed_at", "kb_version")
 
 #: Some 1,250 EPCIs in France: a file of many more rows is not a potentials file.
 MAX_MAIN_ROWS = 5_000
@@ -119,6 +120,7 @@ class MainRow:
     gain_eur_per_year: float
     score: float
     basis: str
+    source: str
 
     @property
     def leads_per_100(self) -> float | None:
@@ -138,6 +140,7 @@ class FamilyRow:
 
 @dataclass
 class ParsedFiles:
+    #: The sentence of every row when they all have the same, else "" (each row keeps its own).
     source: str
     computed_at: dt.datetime
     kb_version: str
@@ -371,6 +374,9 @@ def _parse_main(name, content, known_sirens, errors) -> ParsedFiles | None:
                 errors.add(
                     name, where, column, _("“%(value)s” is not an INSEE code") % {"value": codes[column]}
                 )
+        source = _text(record.get("source"))
+        if not source:
+            errors.add(name, where, "source", _("missing value"))
         basis = _text(record.get("basis"))
         if basis not in Basis.values:
             errors.add(
@@ -417,7 +423,7 @@ def _parse_main(name, content, known_sirens, errors) -> ParsedFiles | None:
                 },
             )
             figures = None
-        if siren is None or figures is None or not epci_name or basis not in Basis.values:
+        if siren is None or figures is None or not epci_name or not source or basis not in Basis.values:
             continue
         parsed.rows.append(
             MainRow(
@@ -427,12 +433,14 @@ def _parse_main(name, content, known_sirens, errors) -> ParsedFiles | None:
                 department_code=codes["departement"],
                 region_code=codes["region"],
                 basis=basis,
+                source=source,
                 **figures,
             )
         )
     if errors:
         return None
-    parsed.source = run["source"][0]
+    sources = {row.source for row in parsed.rows}
+    parsed.source = sources.pop() if len(sources) == 1 else ""
     parsed.computed_at = run["computed_at"][0]
     parsed.kb_version = run["kb_version"][0][:100]
     bases = {row.basis for row in parsed.rows}

@@ -7,6 +7,8 @@ line (``by=None``). Nobody else.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +23,7 @@ __all__ = ["AlreadyLoaded", "load_release"]
 
 
 class AlreadyLoaded(ProgrammeError):
-    default_message = _("This result is already loaded (same run: source, date and knowledge base).")
+    default_message = _("This file is already loaded.")
 
 
 def _require_loader(by) -> None:
@@ -52,12 +54,11 @@ def load_release(
     parsed = parse_files(
         main_name, main_content, epci_ids, family_name=family_name, family_content=family_content
     )
+    digest = hashlib.sha256(main_content).hexdigest()
     with transaction.atomic():
-        if PotentialRelease.objects.filter(
-            computed_at=parsed.computed_at, kb_version=parsed.kb_version, source=parsed.source
-        ).exists():
+        if PotentialRelease.objects.filter(digest=digest).exists():
             raise AlreadyLoaded()
-        release = _write(parsed, epci_ids, main_name, family_name, by, now)
+        release = _write(parsed, epci_ids, main_name, family_name, by, now, digest)
         refreshed = refresh_applicants(release, by=by, now=now)
         log_action(
             by,
@@ -75,9 +76,10 @@ def load_release(
     return release
 
 
-def _write(parsed: ParsedFiles, epci_ids, main_name, family_name, by, now) -> PotentialRelease:
+def _write(parsed: ParsedFiles, epci_ids, main_name, family_name, by, now, digest) -> PotentialRelease:
     release = PotentialRelease.objects.create(
         source=parsed.source,
+        digest=digest,
         computed_at=parsed.computed_at,
         kb_version=parsed.kb_version,
         basis=parsed.basis,
@@ -106,6 +108,7 @@ def _write(parsed: ParsedFiles, epci_ids, main_name, family_name, by, now) -> Po
                 gain_eur_per_year=row.gain_eur_per_year,
                 score=row.score,
                 basis=row.basis,
+                source=row.source,
             )
             for row in parsed.rows
         ],

@@ -42,7 +42,7 @@ def _release_figures(epci) -> tuple[float, dict] | None:
         "establishments": 0,
         "release": {
             "id": release.pk,
-            "source": release.source,
+            "source": row.source,
             "computed_at": release.computed_at.isoformat(),
             "kb_version": release.kb_version,
             "file_name": release.file_name,
