@@ -116,6 +116,27 @@ def test_an_unknown_epci_siren_is_refused_with_its_line():
     assert not EpciPotential.objects.exists()
 
 
+def test_on_request_the_rows_of_epcis_outside_the_geography_are_left_aside():
+    records = nf.rows([nf.CAUX_SEINE, nf.LE_HAVRE])
+    records.insert(1, dict(records[0], epci="243800000", name="Hors géographie"))
+    families = [
+        *nf.family_rows(),
+        {"epci": "243800000", "family": "bois", "leads": 1, "tonnes_per_year": 1, "co2e_t_per_year": 1,
+         "gain_eur_per_year": 1},
+    ]  # fmt: skip
+    release = _load(
+        nf.csv_bytes(records),
+        factories.programme_team_member(),
+        family_name="potentials_by_family.csv",
+        family_content=nf.csv_bytes(families),
+        skip_unknown=True,
+    )
+    assert (release.epci_count, release.skipped_epcis) == (2, 1)
+    assert set(release.rows.values_list("epci__siren", flat=True)) == {nf.CAUX_SEINE, nf.LE_HAVRE}
+    assert FamilyPotential.objects.filter(row__release=release).count() == 3
+    assert AuditEntry.objects.get(action="potential.release.loaded").data["skipped_epcis"] == 1
+
+
 def test_parquet_errors_name_the_row():
     records = nf.rows([nf.CAUX_SEINE, nf.LE_HAVRE])
     for record in records:

@@ -36,6 +36,9 @@ class PotentialRelease(models.Model):
     file_name = models.CharField(_("file name"), max_length=255)
     family_file_name = models.CharField(_("file of figures by family"), max_length=255, blank=True)
     epci_count = models.PositiveIntegerField(_("EPCIs"), default=0)
+    skipped_epcis = models.PositiveIntegerField(
+        _("EPCIs left aside"), default=0, help_text=_("Rows of EPCIs the platform's geography does not hold.")
+    )
     loaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -147,6 +147,8 @@ class ParsedFiles:
     basis: str
     rows: list[MainRow] = field(default_factory=list)
     families: list[FamilyRow] = field(default_factory=list)
+    #: SIRENs of the file left aside because the platform's geography does not hold them (on request).
+    skipped: list[str] = field(default_factory=list)
 
 
 class _Errors:
@@ -325,7 +327,7 @@ def _siren(name, where, record, errors) -> str | None:
 # --- Files --------------------------------------------------------------------------------------------
 
 
-def _parse_main(name, content, known_sirens, errors) -> ParsedFiles | None:
+def _parse_main(name, content, known_sirens, errors, skip_unknown) -> ParsedFiles | None:
     table = _read_table(name, content, errors, MAX_MAIN_ROWS)
     if table is None:
         return None
@@ -349,6 +351,11 @@ def _parse_main(name, content, known_sirens, errors) -> ParsedFiles | None:
                     _("%(siren)s is already on %(where)s") % {"siren": siren, "where": seen[siren]},
                 )
                 siren = None
+            elif siren not in known_sirens and skip_unknown:
+                parsed.skipped.append(siren)
+                seen[siren] = where
+                siren = None
+                continue
             elif siren not in known_sirens:
                 errors.add(
                     name,
@@ -448,7 +455,7 @@ def _parse_main(name, content, known_sirens, errors) -> ParsedFiles | None:
     return parsed
 
 
-def _parse_families(name, content, main_sirens, errors) -> list[FamilyRow]:
+def _parse_families(name, content, main_sirens, errors, skipped=frozenset()) -> list[FamilyRow]:
     table = _read_table(name, content, errors, MAX_FAMILY_ROWS)
     if table is None:
         return []
@@ -458,6 +465,8 @@ def _parse_families(name, content, main_sirens, errors) -> list[FamilyRow]:
     rows, seen = [], {}
     for where, record in records:
         siren = _siren(name, where, record, errors)
+        if siren in skipped:
+            continue
         if siren is not None and siren not in main_sirens:
             errors.add(
                 name, where, "epci", _("%(siren)s has no row in the potentials file") % {"siren": siren}
@@ -491,18 +500,23 @@ def parse_files(
     *,
     family_name: str = "",
     family_content: bytes | None = None,
+    skip_unknown: bool = False,
 ) -> ParsedFiles:
     """Both files checked in full; raises :class:`PotentialFileRejected` listing the first errors.
 
-    ``known_sirens``: the SIRENs of the EPCIs the platform's geography holds (a set).
+    ``known_sirens``: the SIRENs of the EPCIs the platform's geography holds (a set). An EPCI outside it
+    is an error, unless ``skip_unknown`` (a national file on a platform holding one region's geography):
+    its rows are then left aside and listed in ``skipped``, the other rows of the file still checked.
     """
     errors = _Errors()
-    parsed = _parse_main(main_name, main_content, known_sirens, errors)
+    parsed = _parse_main(main_name, main_content, known_sirens, errors, skip_unknown)
     # The families are checked against the EPCIs of a valid potentials file only (otherwise each of
     # their rows would repeat the main file's errors).
     if family_content is not None and parsed is not None:
         main_sirens = {row.siren for row in parsed.rows}
-        parsed.families = _parse_families(family_name, family_content, main_sirens, errors)
+        parsed.families = _parse_families(
+            family_name, family_content, main_sirens, errors, frozenset(parsed.skipped)
+        )
     if errors or parsed is None:
         raise PotentialFileRejected(errors.kept, errors.total)
     return parsed

@@ -40,6 +40,7 @@ def load_release(
     by,
     family_name: str = "",
     family_content: bytes | None = None,
+    skip_unknown: bool = False,
     now=None,
 ) -> PotentialRelease:
     """Check both files in full, then write the release, its rows and its families in one transaction.
@@ -47,12 +48,19 @@ def load_release(
     Raises :class:`~tremplin.potentials.reading.PotentialFileRejected` (errors by line and field) or
     :class:`AlreadyLoaded`, having written nothing. The potential of every undecided applicant whose
     workspace has no establishment is then taken from the newest release (in the same transaction).
+    ``skip_unknown``: rows of EPCIs the platform's geography does not hold are left aside (counted in
+    ``skipped_epcis``) instead of refusing the file, for a national file on a regional platform.
     """
     _require_loader(by)
     now = now or timezone.now()
     epci_ids = dict(Epci.objects.values_list("siren", "pk"))
     parsed = parse_files(
-        main_name, main_content, epci_ids, family_name=family_name, family_content=family_content
+        main_name,
+        main_content,
+        epci_ids,
+        family_name=family_name,
+        family_content=family_content,
+        skip_unknown=skip_unknown,
     )
     digest = hashlib.sha256(main_content).hexdigest()
     with transaction.atomic():
@@ -68,6 +76,7 @@ def load_release(
             file=main_name,
             family_file=family_name,
             epcis=len(parsed.rows),
+            skipped_epcis=len(parsed.skipped),
             families=len(parsed.families),
             computed_at=parsed.computed_at.isoformat(),
             kb_version=parsed.kb_version,
@@ -86,6 +95,7 @@ def _write(parsed: ParsedFiles, epci_ids, main_name, family_name, by, now, diges
         file_name=main_name[:255],
         family_file_name=family_name[:255] if parsed.families or family_name else "",
         epci_count=len(parsed.rows),
+        skipped_epcis=len(parsed.skipped),
         loaded_by=by if by is not None and by.is_authenticated else None,
         loaded_at=now,
     )

@@ -31,6 +31,14 @@ class PotentialLoadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs=_ACCEPT),
         required=False,
     )
+    skip_unknown = forms.BooleanField(
+        label=_("Leave aside the EPCIs the platform's geography does not hold"),
+        required=False,
+        help_text=_(
+            "For a national file on a platform loaded with one region's geography: their rows are counted, "
+            "not loaded. Unticked, such a row refuses the file."
+        ),
+    )
 
     def clean_file(self):
         return _checked_size(self.cleaned_data.get("file"))

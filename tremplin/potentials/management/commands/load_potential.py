@@ -33,12 +33,18 @@ class Command(BaseCommand):
             help="figures by family (potentials_by_family.csv or .parquet), with a FILE argument",
         )
         parser.add_argument(
+            "--skip-unknown-epcis",
+            action="store_true",
+            help="leave aside the rows of EPCIs the platform's geography does not hold (a national file "
+            "on a platform loaded with one region) instead of refusing the file",
+        )
+        parser.add_argument(
             "--by",
             metavar="EMAIL",
             help="the programme team member the journal names (default: the platform's operator)",
         )
 
-    def handle(self, *args, path, families=None, by=None, **options):
+    def handle(self, *args, path, families=None, by=None, skip_unknown_epcis=False, **options):
         if path.is_dir():
             main = _first(path, MAIN_NAMES)
             if main is None:
@@ -62,6 +68,7 @@ class Command(BaseCommand):
                 by=actor,
                 family_name=families.name if families else "",
                 family_content=families.read_bytes() if families else None,
+                skip_unknown=skip_unknown_epcis,
             )
         except PotentialFileRejected as rejected:
             for error in rejected.errors:
@@ -77,4 +84,9 @@ class Command(BaseCommand):
             f"release {release.pk}: {release.epci_count} EPCIs, "
             f"{release.rows.filter(families__isnull=False).distinct().count()} with figures by family, "
             f"computed at {release.computed_at.isoformat()} (knowledge base {release.kb_version})"
+            + (
+                f"; {release.skipped_epcis} EPCIs outside the geography left aside"
+                if release.skipped_epcis
+                else ""
+            )
         )

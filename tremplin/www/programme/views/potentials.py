@@ -231,6 +231,7 @@ def potential_load(request):
                 by=request.user,
                 family_name=families.name if families else "",
                 family_content=families.read() if families else None,
+                skip_unknown=form.cleaned_data["skip_unknown"],
             )
         except PotentialFileRejected as error:
             rejected = error
