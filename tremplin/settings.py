@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "tremplin.indicators",
     "tremplin.reports",
     "tremplin.programme",
+    "tremplin.potentials",
     "tremplin.coaching",
     "tremplin.workshops",
     "tremplin.api",
