@@ -36,3 +36,4 @@ errors.install(api)
 from tremplin.api.routers import me  # noqa: E402
 
 api.add_router("/me", me.router)
+api.add_router("/flows", "tremplin.api.routers.flows.router")
