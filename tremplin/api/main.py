@@ -37,3 +37,4 @@ from tremplin.api.routers import me  # noqa: E402
 
 api.add_router("/me", me.router)
 api.add_router("/flows", "tremplin.api.routers.flows.router")
+api.add_router("/imports", "tremplin.api.routers.imports.router")
