@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, ConfigDict
 
 from tremplin.api.access import team_territory_or_404, visible_or_404
@@ -348,10 +348,32 @@ def flow_detail(request, flow_id: int):
     return flow_out(_flow_or_404(request, flow_id))
 
 
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+    "description": "A key of the client's own, the same for every retry of one declaration.",
+}
+
+
+def _idempotency_key(request) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not key or len(key) > 64 or _CONTROL.search(key):
+        raise Invalid(
+            _("Send a key of 1 to 64 characters, without control characters."),
+            field="header.Idempotency-Key",
+        )
+    return key
+
+
 @router.post(
     "",
     response={201: FlowOut, 200: FlowOut, **ERRORS},
     summary="Declare a flow",
+    openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     description=(
         "Declares a flow of an establishment (basis `declared`). Allowed to its territory's team members "
         "with edit access and to the establishment's company contacts. With an `Idempotency-Key` header "
@@ -359,21 +381,19 @@ def flow_detail(request, flow_id: int):
         "(200) instead of recording a second one."
     ),
 )
-def flow_create(
-    request,
-    body: FlowIn,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=64)] = None,
-):
+def flow_create(request, body: FlowIn):
+    idempotency_key = _idempotency_key(request)
     establishment = visible_or_404(Establishment, request, pk=body.establishment)
     values = body.dict(exclude={"establishment"})
     try:
-        flow = declare_flow(establishment, by=request.user, submission_key=idempotency_key or None, **values)
+        flow = declare_flow(establishment, by=request.user, submission_key=idempotency_key, **values)
     except AlreadySubmitted as error:
         raise Conflict(error.message, field="header.Idempotency-Key") from None
     except FlowError as error:
         _refused(error)
+    replayed = was_replayed(flow)
     flow = Flow.objects.select_related("establishment").get(pk=flow.pk)
-    return Status(200 if was_replayed(flow) else 201, flow_out(flow))
+    return Status(200 if replayed else 201, flow_out(flow))
 
 
 #: Fields a change may not set to null.
