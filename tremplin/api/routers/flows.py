@@ -32,7 +32,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, ConfigDict
 
 from tremplin.api.access import team_territory_or_404, visible_or_404
-from tremplin.api.errors import ERRORS, ApiError, Conflict, Invalid
+from tremplin.api.errors import ERRORS, ApiError, Conflict, ErrorOut, Invalid
 from tremplin.api.pagination import ListParams, Page, ordered, page
 from tremplin.establishments.models import Establishment
 from tremplin.flows import catalogue
@@ -194,6 +194,34 @@ ORDERING = {
     "created_at": "created_at",
 }
 ORDERING_TEXT = ", ".join(sorted(ORDERING))
+FlowOrdering = Literal[
+    "establishment",
+    "-establishment",
+    "resource",
+    "-resource",
+    "direction",
+    "-direction",
+    "quantity_per_year",
+    "-quantity_per_year",
+    "updated_at",
+    "-updated_at",
+    "created_at",
+    "-created_at",
+]
+assert {value.lstrip("-") for value in FlowOrdering.__args__} == set(ORDERING)
+
+
+class FlowListParams(ListParams):
+    ordering: FlowOrdering | None = Field(
+        None, description="Field to order by; a leading '-' orders by decreasing values."
+    )
+
+
+class PageParams(Schema):
+    """Pages of a list that has no ordering of its own."""
+
+    limit: int = ListParams.model_fields["limit"]
+    offset: int = ListParams.model_fields["offset"]
 
 
 def _plain(value) -> str | None:
@@ -280,7 +308,7 @@ def _families() -> dict[str, set[str]]:
         f"Ordering: {ORDERING_TEXT} (default: establishment, outputs first, resource)."
     ),
 )
-def flows(request, params: Query[ListParams], filters: Query[FlowFilters]):
+def flows(request, params: Query[FlowListParams], filters: Query[FlowFilters]):
     queryset = Flow.objects.visible_to(request.user).select_related("establishment")
     if filters.territory is not None:
         territory = team_territory_or_404(request, filters.territory)
@@ -314,9 +342,7 @@ def flows(request, params: Query[ListParams], filters: Query[FlowFilters]):
         "(declared, workshop or register) of the same resource and direction replaces its estimate."
     ),
 )
-def estimates(request, establishment: int, params: Query[ListParams]):
-    if params.ordering:
-        raise Invalid(_("This list has no ordering."), field="query.ordering")
+def estimates(request, establishment: int, params: Query[PageParams]):
     found = visible_or_404(Establishment, request, pk=establishment)
     known = set(
         Flow.objects.visible_to(request.user).for_establishment(found).values_list("direction", "resource")
@@ -371,7 +397,7 @@ def _idempotency_key(request) -> str | None:
 
 @router.post(
     "",
-    response={201: FlowOut, 200: FlowOut, **ERRORS},
+    response={201: FlowOut, 200: FlowOut, **ERRORS, 415: ErrorOut},
     summary="Declare a flow",
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     description=(
@@ -411,7 +437,7 @@ _NOT_NULL = (
 
 @router.patch(
     "/{flow_id}",
-    response={200: FlowOut, **ERRORS},
+    response={200: FlowOut, **ERRORS, 415: ErrorOut},
     summary="Change a flow",
     description=(
         "Changes the fields given, from the `version` the client read: when the flow changed since, the "

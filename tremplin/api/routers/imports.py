@@ -167,6 +167,12 @@ class ConfirmIn(Schema):
     )
 
 
+class ImportListParams(ListParams):
+    ordering: Literal["created_at", "-created_at"] | None = Field(
+        None, description="created_at or -created_at (the default: newest first)."
+    )
+
+
 UPLOAD_BODY = {
     "required": True,
     "content": {
@@ -397,7 +403,7 @@ def import_create(request):
     summary="Imports of a territory",
     description="The imports the caller's team made, newest first; `territory` narrows them to one.",
 )
-def imports(request, params: Query[ListParams], territory: int | None = None):
+def imports(request, params: Query[ImportListParams], territory: int | None = None):
     queryset = ImportJob.objects.visible_to(request.user)
     if territory is not None:
         queryset = queryset.for_territory(team_territory_or_404(request, territory))
@@ -412,7 +418,7 @@ def import_detail(request, job_id: int):
 
 @router.post(
     "/{job_id}/confirm",
-    response={200: ImportJobOut, 202: ImportJobOut, **ERRORS, 409: ImportErrorOut},
+    response={200: ImportJobOut, 202: ImportJobOut, **ERRORS, 409: ImportErrorOut, 415: ErrorOut},
     summary="Write a previewed import",
     description=(
         "Writes the previewed file; `take` (or `take_all`) names the corrections by hand that take the "
