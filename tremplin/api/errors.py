@@ -115,10 +115,6 @@ _PYDANTIC_MESSAGES = {
 
 def _field(loc) -> str | None:
     parts = [str(part) for part in loc or () if part not in ("", None)]
-    if len(parts) >= 2 and parts[0] == "body":
-        # django-ninja puts the view's parameter name after "body" ("body.payload.quantity"): the
-        # client never sees that name, so the field is "body.quantity" (the whole body: "body").
-        del parts[1]
     return ".".join(parts) or None
 
 
