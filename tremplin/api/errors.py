@@ -150,8 +150,30 @@ def _django_validation_items(exc: DjangoValidationError, prefix: str = "body") -
     return [ErrorItem(code="invalid", message=str(m)) for m in exc.messages]
 
 
+def _body_fields_named_plainly(api) -> None:
+    """A body schema's errors name the field from the body's top (``body.quantity``), not through the
+    name of the view's parameter that holds it (ninja says ``body.payload.quantity``)."""
+    original = api.validation_error_from_error_contexts
+
+    def validation_error(error_contexts):
+        names = {
+            getattr(context.model, "__read_from_single_attr__", None)
+            for context in error_contexts
+            if getattr(context.model, "__ninja_param_source__", None) == "body"
+        } - {None}
+        error = original(error_contexts)
+        for item in error.errors:
+            loc = tuple(item.get("loc") or ())
+            if len(loc) >= 2 and loc[0] == "body" and loc[1] in names:
+                item["loc"] = ("body", *loc[2:])
+        return error
+
+    api.validation_error_from_error_contexts = validation_error
+
+
 def install(api) -> None:
     """Register the handlers on a NinjaAPI instance."""
+    _body_fields_named_plainly(api)
 
     def respond(request, status, body):
         return api.create_response(request, body, status=status)
