@@ -470,3 +470,40 @@ def test_the_openapi_description_describes_the_upload():
     assert body["schema"]["required"] == ["territory", "kind", "file"]
     assert body["schema"]["properties"]["file"] == {"type": "string", "format": "binary"}
     assert "/api/v1/imports/{job_id}" in schema["paths"]
+
+
+# --- The template ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_template(api_world, as_persona, persona):
+    response = as_persona(persona).get("/imports/template", territory=api_world.objects["caux"].pk)
+    assert response.status_code == LIST_OF_CAUX[persona]
+    if response.status_code == 200:
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_the_template_is_the_import_page_s_and_imports_back(api_world, as_persona):
+    from django.urls import reverse
+
+    caux = api_world.objects["caux"]
+    owner = as_persona("owner")
+    csv = owner.get("/imports/template", territory=caux.pk)
+    page = Client()
+    page.force_login(api_world.people["owner"])
+    assert (
+        csv.content
+        == page.get(reverse("establishment_template_csv", kwargs={"territory_pk": caux.pk})).content
+    )
+    header, example = csv.content.decode("utf-8-sig").splitlines()
+    assert header == "siret;nom;code_naf;tranche_effectifs;code_commune;adresse;latitude;longitude"
+    # The example row is in the territory's most populous commune.
+    commune = caux.epci.communes.order_by("-population", "insee_code").first()
+    assert example.split(";")[4] == commune.insee_code
+    xlsx = owner.get("/imports/template", territory=caux.pk, format="xlsx")
+    assert xlsx["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert xlsx.content[:4] == b"PK\x03\x04"
+    # Imported as it is, the example row creates its establishment.
+    body = upload(api_world, data=xlsx.content, name="modele.xlsx", kind="template").json()
+    assert (body["status"], body["created"]) == ("done", 1)
+    assert owner.get("/imports/template", territory=caux.pk, format="ods").json()["field"] == "query.format"

@@ -9,7 +9,7 @@ is written; the answer (422, or the job's ``errors`` once a background import ha
 French as the importers write it for the people who prepared the file.
 
 Layouts (``kind``): ``sirene``, the INSEE establishment file (CSV, UTF-8 or Windows-1252), and
-``template``, the platform's template (CSV or XLSX, downloadable from the import page). Re-importing
+``template``, the platform's template (CSV or XLSX, ``GET /imports/template``). Re-importing
 updates the establishments matched on their SIRET and keeps the fields the territory team corrected by
 hand unless told otherwise (see :mod:`tremplin.imports.services`).
 
@@ -28,6 +28,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import SuspiciousOperation
+from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -39,6 +40,7 @@ from tremplin.api.access import team_territory_or_404, visible_or_404
 from tremplin.api.errors import ERRORS, ApiError, Conflict, ErrorItem, ErrorOut, Invalid
 from tremplin.api.pagination import ListParams, Page, ordered, page
 from tremplin.establishments.importers import IMPORTERS
+from tremplin.establishments.importers.template import template_csv, template_xlsx, territory_example
 from tremplin.imports.models import ImportJob, ImportStatus
 from tremplin.imports.services import (
     ImportNotAllowed,
@@ -395,6 +397,39 @@ def import_create(request):
     if job.status == ImportStatus.FAILED and job.error_count:
         return _refused(job)
     return Status(202 if job.status == ImportStatus.QUEUED else 201, job_out(job))
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE_RESPONSES = {
+    "200": {
+        "description": "The template, with an example row in the territory's most populous commune.",
+        "content": {
+            "text/csv": {"schema": {"type": "string", "format": "binary"}},
+            XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+@router.get(
+    "/template",
+    response={**ERRORS},
+    summary="The platform's template of establishments (CSV or XLSX)",
+    description=(
+        "The file to fill for `kind=template`: its columns (siret, nom, code_naf, tranche_effectifs, "
+        "code_commune, adresse, latitude, longitude) and one example row, as the import page offers it."
+    ),
+    openapi_extra={"responses": TEMPLATE_RESPONSES},
+)
+def import_template(request, territory: int, format: Literal["csv", "xlsx"] = "csv"):
+    found = team_territory_or_404(request, territory)
+    example = territory_example(found)
+    if format == "xlsx":
+        response = HttpResponse(template_xlsx(example), content_type=XLSX_TYPE)
+    else:
+        response = HttpResponse(template_csv(example), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_("establishments-template")}.{format}"'
+    return response
 
 
 @router.get(
