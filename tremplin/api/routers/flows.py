@@ -18,6 +18,7 @@ Every flow says where it comes from: ``basis`` (``declared`` by the company or i
 ``workshop``: stated in a detection workshop, ``register``: read from a public register) and ``source``
 (the register and its year, e.g. ``IREP 2022``, or a sentence saying who stated it). Estimates are never
 stored: ``/flows/estimates`` computes them (basis ``estimated``), each with the source of its intensity.
+A flow is never ``measured``: that basis belongs to a synergy's benefits reported after implementation.
 """
 
 from __future__ import annotations

@@ -374,8 +374,9 @@ def _form(request) -> tuple[ImportForm, Any]:
     summary="Import a file of establishments into a territory",
     description=(
         "A multipart upload (`territory`, `kind`, `file`, optional `outside` and `preview`). A small "
-        "file is imported at once: 201 with the counts (or its preview), or 422 listing the bad rows "
-        "(nothing is written). A large one goes to the background worker: 202, then follow "
+        "file is imported at once: 201 with the counts (or its preview; status `failed` with `failure` "
+        "if the import itself broke), or 422 listing the bad rows (nothing is written). A large one "
+        "goes to the background worker: 202, then follow "
         "`GET /imports/{id}` until its status is `done`, `previewed` or `failed` (with its `errors`)."
     ),
     openapi_extra={"requestBody": UPLOAD_BODY},
