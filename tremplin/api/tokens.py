@@ -2,6 +2,21 @@
 
 A token reads ``tpl_`` followed by 40 URL-safe random characters (240 bits). Only its SHA-256 is stored,
 so a leaked database does not give working tokens; the first 12 characters are kept to recognise it.
+
+When a token stops working, besides its expiry and its revocation by its owner:
+
+* the owner's account is deactivated (``is_active`` false): refused at once (:meth:`usable`), and working
+  again if the account is reactivated;
+* the owner loses a role: the token keeps working, with what the remaining roles allow, since the scope
+  is computed afresh at every call (ending the person's sessions is for browsers, whose pages may hold
+  what the lost role showed);
+* the owner loses their last role: every token is revoked (:func:`revoke_all_tokens`, audited), so
+  that a role given again later does not bring old tokens back to life unnoticed;
+* the account is erased (``tremplin erase-personal-data``): its tokens are deleted (privacy holder
+  ``api_tokens``), with the rest of what is only about the person.
+
+A new password or a password reset leaves tokens alone (they are credentials of their own, listed and
+revoked on the token page), as most platforms with personal tokens do.
 """
 
 from __future__ import annotations
@@ -62,6 +77,20 @@ def revoke_token(token: ApiToken, *, by) -> ApiToken:
             token.save(update_fields=["revoked_at"])
             log_action(by, "api.token.revoked", token, name=token.name)
     return token
+
+
+def revoke_all_tokens(user, *, by, reason: str = "") -> int:
+    """Revoke every token of ``user`` still unrevoked (``by``: who caused it, None for the platform);
+    returns how many were revoked. Each revocation is in the journal."""
+    count = 0
+    with transaction.atomic():
+        now = timezone.now()
+        for token in ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True):
+            token.revoked_at = now
+            token.save(update_fields=["revoked_at"])
+            log_action(by, "api.token.revoked", token, name=token.name, reason=reason)
+            count += 1
+    return count
 
 
 def authenticate(raw: str | None) -> ApiToken | None:
