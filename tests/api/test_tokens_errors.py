@@ -43,6 +43,11 @@ def _create(request, thing: Thing):
     return {"name": thing.name}
 
 
+@_api.get("/broken")
+def _broken(request):
+    raise RuntimeError("a bug")
+
+
 urlpatterns = [path("t/", _api.urls)]
 here = override_settings(ROOT_URLCONF=__name__)
 
@@ -77,3 +82,15 @@ def test_a_body_too_large_is_a_413():
     response = _post(b'{"name": "' + b"a" * 200 + b'"}')
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"
+
+
+@here
+def test_a_server_error_is_logged_and_answered_in_the_error_shape(caplog):
+    client = Client(raise_request_exception=False)
+    response = client.get("/t/broken")
+    assert response.status_code == 500
+    assert response.json()["code"] == "server_error"
+    assert any(record.exc_info and record.exc_info[0] is RuntimeError for record in caplog.records)
+    # Tests still see the exception itself.
+    with pytest.raises(RuntimeError, match="a bug"):
+        Client().get("/t/broken")

@@ -7,10 +7,12 @@ names the first invalid field and ``errors`` lists each of them with its own cod
 from __future__ import annotations
 
 import functools
+import logging
 import math
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.signals import got_request_exception
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +20,8 @@ from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.errors import Throttled as NinjaThrottled
 from ninja.parser import Parser
+
+logger = logging.getLogger("django.request")
 
 
 class ErrorItem(Schema):
@@ -244,6 +248,25 @@ def install(api) -> None:
         if exc.wait:
             response["Retry-After"] = str(math.ceil(exc.wait))
         return response
+
+    @api.exception_handler(Exception)
+    def _server_error(request, exc):
+        # Logged as Django logs a server error (mail to ADMINS in production), and signalled so that the
+        # test client re-raises it; the client gets the error shape, not the HTML page of a 500.
+        logger.error(
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=(type(exc), exc, exc.__traceback__),
+            extra={"status_code": 500, "request": request},
+        )
+        got_request_exception.send(sender=None, request=request)
+        return respond(
+            request,
+            500,
+            error_body(
+                "server_error", _("Something went wrong on the platform's side; the error is recorded.")
+            ),
+        )
 
     @api.exception_handler(RequestDataTooBig)
     def _too_large(request, exc):
