@@ -103,3 +103,9 @@ def test_a_write_to_an_unknown_api_address_is_a_json_404_without_csrf_token(api_
         response = client.post(path, "{}", content_type="application/json", headers=headers)
         assert response.status_code == 404, path
         assert response.json()["code"] == "not_found"
+
+
+def test_the_documentation_page_sends_the_description_to_no_outside_validator():
+    html = Client().get("/api/v1/docs").content.decode()
+    assert '"validatorUrl": null' in html
+    assert "swagger.io" not in html

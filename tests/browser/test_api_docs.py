@@ -32,17 +32,20 @@ def test_the_documentation_page_authorizes_a_token_and_tries_a_call_under_the_po
 
     page.get_by_role("button", name="Authorize").first.click()
     dialog = page.locator(".dialog-ux")
+    dialog.wait_for()
     bearer = dialog.locator("form", has_text="TokenAuth")
     bearer.locator("input").fill(raw)
-    bearer.get_by_role("button", name="Authorize").click()
-    dialog.get_by_role("button", name="Close").first.click()
+    bearer.get_by_role("button", name="Apply credentials").click()
+    bearer.get_by_role("button", name="Remove authorization").wait_for()  # the token is taken
+    bearer.get_by_role("button", name="Close").click()
 
     operation.locator(".opblock-summary").click()
     operation.get_by_role("button", name="Try it out").click()
     operation.get_by_role("button", name="Execute").click()
     live = operation.locator(".live-responses-table")
-    live.locator(".response-col_status").first.wait_for()
-    assert live.locator(".response-col_status").first.inner_text().strip() == "200"
-    body = json.loads(live.locator(".response-col_description pre").first.inner_text())
+    status = live.locator("tr.response .response-col_status")
+    status.wait_for()
+    assert status.inner_text().strip() == "200"
+    body = json.loads(live.locator("tr.response .highlight-code pre").first.inner_text())
     assert body["email"] == "officer@caux.example" and body["token"] == "Swagger"
     assert page.csp_violations == []
