@@ -99,9 +99,9 @@ def test_a_server_error_is_logged_and_answered_in_the_error_shape(caplog):
 def test_a_write_to_an_unknown_api_address_is_a_json_404_without_csrf_token(api_world):
     client = Client(enforce_csrf_checks=True)
     headers = {"Authorization": f"Bearer {api_world.tokens['owner']}"}
-    for path in ("/api/v1/nothing", "/api/v1/synergies/-3/transitions", "/api/v2/flows"):
-        response = client.post(path, "{}", content_type="application/json", headers=headers)
-        assert response.status_code == 404, path
+    for address in ("/api/v1/nothing", "/api/v1/synergies/-3/transitions", "/api/v2/flows"):
+        response = client.post(address, "{}", content_type="application/json", headers=headers)
+        assert response.status_code == 404, address
         assert response.json()["code"] == "not_found"
 
 
