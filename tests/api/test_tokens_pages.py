@@ -54,6 +54,21 @@ def test_a_person_creates_a_token_that_is_shown_once_and_works(api_world):
     ).exists()
 
 
+def test_the_same_form_posted_twice_creates_one_token_shown_once(api_world):
+    owner = api_world.people["owner"]
+    client = _client(owner)
+    page = client.get(reverse("api_tokens")).content.decode()
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    first = _create(client, submission_key=key)
+    assert TOKEN.search(first.content.decode())
+    again = _create(client, submission_key=key)
+    assert again.status_code == 302
+    followed = client.get(again["Location"]).content.decode()
+    assert "already been sent" in followed and not TOKEN.search(followed)
+    assert ApiToken.objects.filter(user=owner, name="Observatoire").count() == 1
+    assert AuditEntry.objects.filter(action="api.token.created", actor=owner).count() == 2  # with "tests"
+
+
 def test_a_token_until_a_chosen_date_works_until_the_end_of_that_day(api_world):
     owner = api_world.people["owner"]
     day = timezone.localdate() + dt.timedelta(days=10)

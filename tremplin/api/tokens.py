@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from tremplin.api.models import ApiToken
 from tremplin.audit.log import log_action
+from tremplin.submissions.services import submit_once, was_replayed
 
 PREFIX = "tpl_"
 #: Longest lifetime a person may give a token.
@@ -44,9 +45,14 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_token(user, *, by, name: str, expires_at: dt.datetime) -> tuple[ApiToken, str]:
+def create_token(
+    user, *, by, name: str, expires_at: dt.datetime, submission_key: str | None = None
+) -> tuple[ApiToken, str]:
     """A new token of ``user`` (who must be ``by``: nobody creates tokens for someone else), and the
-    token itself, to be shown once."""
+    token itself, to be shown once.
+
+    With the ``submission_key`` of a form posted a second time (a reload, a double click), the token
+    the first post created, and ``""`` instead of the token, which was shown to the first post only."""
     if by is None or by.pk != user.pk or not user.is_active:
         raise PermissionDenied
     name = (name or "").strip()
@@ -58,12 +64,17 @@ def create_token(user, *, by, name: str, expires_at: dt.datetime) -> tuple[ApiTo
     if expires_at > now + MAX_LIFETIME:
         raise ValidationError({"expires_at": _("A token lasts at most one year.")})
     raw = PREFIX + secrets.token_urlsafe(30)
-    with transaction.atomic():
+
+    def create():
         token = ApiToken.objects.create(
             user=user, name=name[:100], prefix=raw[:12], key_hash=_hash(raw), expires_at=expires_at
         )
         log_action(by, "api.token.created", token, name=token.name, expires_at=expires_at.isoformat())
-    return token, raw
+        return token
+
+    with transaction.atomic():
+        token = submit_once(submission_key, by=by, create=create)
+    return token, "" if was_replayed(token) else raw
 
 
 def revoke_token(token: ApiToken, *, by) -> ApiToken:

@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tremplin.www.once import OnceWhenCreating
+
 #: The longest a token may last, in days from today (tremplin.api.tokens.MAX_LIFETIME allows a day more,
 #: so that a token made at 23:59 for "one year" is still accepted).
 LONGEST_DAYS = 365
@@ -20,7 +22,7 @@ LIFETIMES = [
 ]
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(OnceWhenCreating, forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=100,

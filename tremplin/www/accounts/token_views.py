@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from tremplin.api.models import ApiToken
 from tremplin.api.tokens import create_token, revoke_token
+from tremplin.submissions.services import AlreadySubmitted
 from tremplin.www.accounts.token_forms import ApiTokenForm
 
 
@@ -52,12 +53,26 @@ def api_tokens(request):
                 by=request.user,
                 name=form.cleaned_data["name"],
                 expires_at=form.cleaned_data["expires_at"],
+                submission_key=form.submission_key,
             )
+        except AlreadySubmitted as error:
+            messages.error(request, error.message)
+            return redirect("api_tokens")
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 field = {"expires_at": "lifetime"}.get(field, field)
                 form.add_error(field if field in form.fields else None, errors)
         else:
+            if not raw:  # the same form, posted again: its token was shown to the first post only
+                messages.info(
+                    request,
+                    _(
+                        "This form had already been sent: the token “%(name)s” was created once, and shown "
+                        "then only. If it was not copied, revoke it and create another."
+                    )
+                    % {"name": token.name},
+                )
+                return redirect("api_tokens")
             return _page(request, ApiTokenForm(), created=token, raw=raw)
     return _page(request, form, status=400)
 
