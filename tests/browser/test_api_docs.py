@@ -26,6 +26,9 @@ def test_the_documentation_page_authorizes_a_token_and_tries_a_call_under_the_po
     response = page.goto("/api/v1/docs")
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert page.locator("html").get_attribute("lang") == "fr"
+    bar = page.get_by_role("navigation", name="Plateforme")
+    assert bar.get_by_role("link", name="Mes jetons d’API").get_attribute("href") == "/comptes/jetons-api/"
     operation = page.locator("#operations-me-tremplin_api_routers_me_me")
     operation.wait_for()
     assert "/api/v1/me" in operation.inner_text()

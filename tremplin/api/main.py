@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI, Swagger
+from ninja import NinjaAPI
 
 from tremplin.api import errors
 from tremplin.api.auth import AUTH
+from tremplin.api.docs import PlatformSwagger
 from tremplin.api.throttling import THROTTLES
 
 DESCRIPTION = """
@@ -32,9 +33,7 @@ api = NinjaAPI(
     throttle=THROTTLES,
     parser=errors.JsonParser(),
     urls_namespace="api-v1",
-    # No validator: Swagger UI would load its badge from validator.swagger.io, outside the CSP (and
-    # send the description there).
-    docs=Swagger(settings={"persistAuthorization": False, "validatorUrl": None}),
+    docs=PlatformSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
