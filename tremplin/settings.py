@@ -363,6 +363,12 @@ CACHES = {
         "LOCATION": env_str("CACHE_LOCATION", "tremplin"),
     }
 }
+# The HTTP API's rate limits (django-ninja's notation: "600/min", "20/s", "10000/day"; empty: none), per
+# personal token, per signed-in person using the platform's session, and per client address for calls
+# without valid credentials (a 401 counts). Counted in the cache above (per process unless shared).
+API_RATE_PER_TOKEN = env_str("API_RATE_PER_TOKEN", "600/min")
+API_RATE_PER_USER = env_str("API_RATE_PER_USER", "600/min")
+API_RATE_ANONYMOUS = env_str("API_RATE_ANONYMOUS", "60/min")
 # Look-ups of questionnaire links allowed per client address and per link in each window.
 QUESTIONNAIRE_LINK_LOOKUPS_PER_IP = env_int("QUESTIONNAIRE_LINK_LOOKUPS_PER_IP", 30)
 QUESTIONNAIRE_LINK_LOOKUPS_PER_LINK = env_int("QUESTIONNAIRE_LINK_LOOKUPS_PER_LINK", 10)

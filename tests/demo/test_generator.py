@@ -77,8 +77,9 @@ def test_another_seed_gives_another_fabric(territories, fabrics):
 def test_the_output_does_not_depend_on_the_process_hash_seed(territories, fabrics, tmp_path):
     facts, communes, _ = territories[PAYS_FERTOIS]
     path = tmp_path / "facts.json"
-    path.write_text(json.dumps({"epci": dataclasses.asdict(facts),
-                                "communes": [dataclasses.asdict(c) for c in communes]}))
+    path.write_text(
+        json.dumps({"epci": dataclasses.asdict(facts), "communes": [dataclasses.asdict(c) for c in communes]})
+    )
     script = (
         "import dataclasses, json, sys\n"
         "from tremplin.demo.generator import CommuneFacts, EpciFacts, generate_establishments\n"
@@ -88,8 +89,9 @@ def test_the_output_does_not_depend_on_the_process_hash_seed(territories, fabric
         "print(json.dumps([dataclasses.astuple(e) for e in out]))\n"
     )
     env = {**os.environ, "PYTHONHASHSEED": "4242"}
-    result = subprocess.run([sys.executable, "-c", script, str(path)], env=env, capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True, check=True
+    )
     assert json.loads(result.stdout) == [list(dataclasses.astuple(e)) for e in fabrics[PAYS_FERTOIS]]
 
 
@@ -123,8 +125,9 @@ def test_the_reference_territories_get_several_hundred_establishments(fabrics):
     assert len(fabrics[LE_HAVRE]) > len(fabrics[CAUX_SEINE]) > len(fabrics[PAYS_FERTOIS])
 
 
-@pytest.mark.parametrize(("siren", "refinery"), [(CAUX_SEINE, PORT_JEROME_REFINERY),
-                                                 (LE_HAVRE, GONFREVILLE_REFINERY)])
+@pytest.mark.parametrize(
+    ("siren", "refinery"), [(CAUX_SEINE, PORT_JEROME_REFINERY), (LE_HAVRE, GONFREVILLE_REFINERY)]
+)
 def test_a_port_and_heavy_industry_territory_has_refining_chemistry_and_port_logistics(
     fabrics, siren, refinery
 ):
@@ -147,8 +150,9 @@ def test_chemistry_clusters_on_the_port_jerome_platform(fabrics):
 
 def test_a_rural_cc_is_dominated_by_agriculture_and_agri_food(fabrics):
     establishments = fabrics[PAYS_FERTOIS]
-    farm_and_food = [e for e in establishments
-                     if naf_section(e.naf_code) == "A" or e.naf_code[:2] in {"10", "11"}]
+    farm_and_food = [
+        e for e in establishments if naf_section(e.naf_code) == "A" or e.naf_code[:2] in {"10", "11"}
+    ]
     assert len(farm_and_food) > 0.5 * len(establishments)
     assert not [e for e in establishments if e.naf_code in {"19.20Z", "52.24A", "20.14Z"}]
 

@@ -26,8 +26,17 @@ from tremplin.establishments.models import DataOrigin, Establishment
 from tremplin.geo.models import Epci
 from tremplin.territories.models import Territory
 
-SNAPSHOT_FIELDS = ("pk", "siret", "name", "naf_code", "headcount_band", "commune_id", "address", "latitude",
-                   "longitude")
+SNAPSHOT_FIELDS = (
+    "pk",
+    "siret",
+    "name",
+    "naf_code",
+    "headcount_band",
+    "commune_id",
+    "address",
+    "latitude",
+    "longitude",
+)
 
 
 def _snapshot(territory):

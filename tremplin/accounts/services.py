@@ -158,6 +158,11 @@ def revoke_membership(
     )
     membership.delete()
     forget_scope(user)
+    if not user.memberships.exists():
+        # Without any role, the person's API tokens stop too (tremplin.api.tokens explains when they do).
+        from tremplin.api.tokens import revoke_all_tokens
+
+        revoke_all_tokens(user, by=by, reason="no role left")
     if end_user_sessions:
         end_sessions(user)
 

@@ -6,14 +6,22 @@ names the first invalid field and ``errors`` lists each of them with its own cod
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+import functools
+import logging
+import math
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.core.signals import got_request_exception
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.errors import Throttled as NinjaThrottled
+from ninja.parser import Parser
+
+logger = logging.getLogger("django.request")
 
 
 class ErrorItem(Schema):
@@ -113,6 +121,22 @@ _PYDANTIC_MESSAGES = {
 }
 
 
+class UnsupportedMediaType(Exception):
+    """A request body sent as something else than JSON."""
+
+
+class JsonParser(Parser):
+    """Ninja's parser, refusing a body whose declared type is not JSON (a form post, text) instead of
+    reading it as JSON anyway. File uploads (multipart) do not come this way."""
+
+    def parse_body(self, request):
+        content_type = request.META.get("CONTENT_TYPE", "") if request.META else ""
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if media_type and media_type != "application/json" and not media_type.endswith("+json"):
+            raise UnsupportedMediaType(media_type)
+        return super().parse_body(request)
+
+
 def _field(loc) -> str | None:
     parts = [str(part) for part in loc or () if part not in ("", None)]
     return ".".join(parts) or None
@@ -169,6 +193,27 @@ def _body_fields_named_plainly(api) -> None:
         return error
 
     api.validation_error_from_error_contexts = validation_error
+def json_method_not_allowed(view):
+    """``view`` (one address of the API), answering a method it does not accept (405) in the error
+    shape, with its Allow header, instead of ninja's plain-text page."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
+            allowed = response.get("Allow", "")
+            response = JsonResponse(
+                error_body(
+                    "method_not_allowed",
+                    _("This address does not accept the method %(method)s (it accepts: %(allowed)s).")
+                    % {"method": request.method, "allowed": allowed},
+                ),
+                status=405,
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapped
 
 
 def install(api) -> None:
@@ -196,6 +241,11 @@ def install(api) -> None:
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request, exc):
+        from tremplin.api.throttling import anonymous_refused
+
+        wait = anonymous_refused(request)
+        if wait is not None:
+            return _throttled(request, NinjaThrottled(wait=wait))
         return respond(
             request,
             401,
@@ -216,11 +266,62 @@ def install(api) -> None:
     def _throttled(request, exc):
         response = respond(request, 429, error_body("rate_limited", _("Too many requests: slow down.")))
         if exc.wait:
-            response["Retry-After"] = str(int(exc.wait) + 1)
+            response["Retry-After"] = str(math.ceil(exc.wait))
         return response
+
+    @api.exception_handler(Exception)
+    def _server_error(request, exc):
+        # Logged as Django logs a server error (mail to ADMINS in production), and signalled so that the
+        # test client re-raises it; the client gets the error shape, not the HTML page of a 500.
+        logger.error(
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=(type(exc), exc, exc.__traceback__),
+            extra={"status_code": 500, "request": request},
+        )
+        got_request_exception.send(sender=None, request=request)
+        return respond(
+            request,
+            500,
+            error_body(
+                "server_error", _("Something went wrong on the platform's side; the error is recorded.")
+            ),
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_large(request, exc):
+        return respond(request, 413, error_body("too_large", _("The request body is too large.")))
 
     @api.exception_handler(HttpError)
     def _http_error(request, exc):
+        # Ninja's own errors, in English and without a stable code: the body it could not read (the cause
+        # says why), and the CSRF check of a session.
+        cause = exc.__cause__
+        if isinstance(cause, UnsupportedMediaType):
+            return respond(
+                request,
+                415,
+                error_body(
+                    "unsupported_media_type",
+                    _("Send the request body as JSON (Content-Type: application/json)."),
+                    "body",
+                ),
+            )
+        if isinstance(cause, RequestDataTooBig):
+            return _too_large(request, cause)
+        if exc.status_code == 400 and cause is not None:
+            return respond(
+                request, 400, error_body("invalid_json", _("The request body is not valid JSON."), "body")
+            )
+        if exc.status_code == 403 and str(exc) == "CSRF check Failed":
+            return respond(
+                request,
+                403,
+                error_body(
+                    "csrf_failed",
+                    _("The platform's session needs its CSRF token (header X-CSRFToken) for this request."),
+                ),
+            )
         codes = {
             400: "bad_request",
             401: "not_authenticated",

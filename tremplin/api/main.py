@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI, Swagger
+from ninja import NinjaAPI
 
 from tremplin.api import errors
 from tremplin.api.auth import AUTH
+from tremplin.api.docs import PlatformSwagger
+from tremplin.api.throttling import THROTTLES
 
 DESCRIPTION = """
 The HTTP API of Tremplin, version 1. Every answer is scoped like the platform's pages: a token sees
@@ -18,6 +20,9 @@ interface.
   `{"count", "limit", "offset", "results"}`.
 * Errors: `{"code", "message", "field", "errors"}`, in the language of `Accept-Language` (French by
   default).
+* Rate limits: per token (600 calls a minute unless the platform sets otherwise), per session, and per
+  address for calls without valid credentials; over the limit the answer is 429 `rate_limited` with a
+  `Retry-After` header (seconds).
 """
 
 api = NinjaAPI(
@@ -25,8 +30,10 @@ api = NinjaAPI(
     version="1",
     description=DESCRIPTION,
     auth=AUTH,
+    throttle=THROTTLES,
+    parser=errors.JsonParser(),
     urls_namespace="api-v1",
-    docs=Swagger(settings={"persistAuthorization": False}),
+    docs=PlatformSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

@@ -119,6 +119,14 @@ def _users(person: Person, territory):
     return User.objects.filter(_email_q(person, "email"))
 
 
+def _api_tokens(person: Person, territory):
+    from tremplin.api.models import ApiToken
+
+    if territory is not None or not person.email:
+        return None
+    return ApiToken.objects.filter(_email_q(person, "user__email"))
+
+
 def _user_export(user) -> dict:
     return {
         "email": user.email,
@@ -279,6 +287,14 @@ HOLDERS: tuple[Holder, ...] = (
         _user_export,
         None,  # anonymised by the service (roles removed, sessions ended): see services.erase_person
         names=lambda user: [user.get_full_name()],
+        territory_team=False,
+    ),
+    Holder(
+        "api_tokens",
+        _("Personal API tokens"),
+        _api_tokens,
+        _export_fields("key_hash", "user"),
+        _delete,  # a token of an erased account must never work again
         territory_team=False,
     ),
     Holder(

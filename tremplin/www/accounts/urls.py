@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tremplin.www.accounts import people_views, views
+from tremplin.www.accounts import people_views, token_views, views
 from tremplin.www.accounts.forms import SparingPasswordResetForm
 
 urlpatterns = [
@@ -58,4 +58,7 @@ urlpatterns = [
         name="territory_invite",
     ),
     path("equipes/membres/<int:pk>/acces/", people_views.member_access, name="team_member_access"),
+    # Personal API tokens.
+    path("jetons-api/", token_views.api_tokens, name="api_tokens"),
+    path("jetons-api/<int:pk>/revoquer/", token_views.api_token_revoke, name="api_token_revoke"),
 ]
