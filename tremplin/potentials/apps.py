@@ -6,3 +6,6 @@ class PotentialsConfig(AppConfig):
     name = "tremplin.potentials"
     label = "potentials"
     verbose_name = _("Potentials of EPCIs")
+
+    def ready(self):
+        from tremplin.potentials import journal  # noqa: F401  (the sentences of this app's audit entries)
