@@ -193,6 +193,8 @@ def _body_fields_named_plainly(api) -> None:
         return error
 
     api.validation_error_from_error_contexts = validation_error
+
+
 def json_method_not_allowed(view):
     """``view`` (one address of the API), answering a method it does not accept (405) in the error
     shape, with its Allow header, instead of ninja's plain-text page."""

@@ -203,7 +203,7 @@ class FlowsLayer(Schema):
 # --- Synergies -------------------------------------------------------------------------------------
 
 
-class ParticipantOut(Schema):
+class LayerParticipantOut(Schema):
     id: int
     name: str
     role: Literal[tuple(ParticipantRole.values)]  # type: ignore[valid-type]
@@ -221,7 +221,7 @@ class SynergyProperties(Schema):
     gain_eur_per_year: float
     tonnes_diverted_per_year: float
     co2_avoided_t_per_year: float
-    participants: list[ParticipantOut]
+    participants: list[LayerParticipantOut]
 
 
 class SynergyFeature(Schema):
