@@ -79,6 +79,9 @@ class Context:
     headcount_unknown: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
     #: Netting group of each resource (resources netted together within one site).
     resource_group: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    #: A partitioned run (:mod:`tremplin.engine.partition`): True for the establishments of the
+    #: partition's core, False for its margin; None for an ordinary run (every establishment is core).
+    core: np.ndarray | None = None
 
     @property
     def ids(self) -> list[str]:

@@ -11,7 +11,7 @@ keep what an officer can review, explain, and optionally optimise the network al
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property
@@ -60,6 +60,7 @@ def detect(
     committed: Iterable[Flow] | None = None,
     authorisations: Mapping[str, Iterable] | None = None,
     heat_networks: Iterable[HeatNetwork] | None = None,
+    core: Collection[str] | None = None,
 ) -> DetectionResult:
     """Detect ranked, quantified, explained synergy opportunities among ``establishments``.
 
@@ -75,6 +76,10 @@ def detect(
     (:mod:`tremplin.engine.authorisation`) instead of a generic point to check.
     ``heat_networks`` (see :mod:`tremplin.engine.networks`) are receivers of waste heat reached at the
     nearest point of their trace.
+    ``core`` (a partitioned run, see :mod:`tremplin.engine.partition`): the ids of the partition's core
+    establishments, the others being its margin; only leads owned by a core establishment (a
+    substitution by its supplier, a group by its seed) are computed, selected, counted against the caps
+    and planned. None: every establishment is core.
     """
     report = progress or (lambda fraction, message: None)
     stages = run_stages(
@@ -86,6 +91,7 @@ def detect(
         report=report,
         committed=committed,
         heat_networks=heat_networks,
+        core=core,
     )
     ctx, rules, candidates, groups = stages.ctx, stages.rules, stages.candidates, stages.groups
     params, stats = ctx.params, stages.stats
@@ -146,6 +152,7 @@ def run_stages(
     report: Progress | None = None,
     committed=None,
     heat_networks=None,
+    core: Collection[str] | None = None,
 ) -> Stages:
     if objective not in OBJECTIVES:
         raise ValueError(f"objectif inconnu {objective!r} (attendu : {', '.join(OBJECTIVES)})")
@@ -163,6 +170,9 @@ def run_stages(
         params,
         committed=list(committed) if committed is not None else None,
     )
+    if core is not None:
+        core_ids = core if isinstance(core, (set, frozenset)) else set(core)
+        ctx.core = np.fromiter((e.id in core_ids for e in ctx.establishments), bool, len(ctx.establishments))
     stats: dict = {
         "establishments": len(ctx.establishments),
         "flows": len(ctx.f_qty),
@@ -171,6 +181,8 @@ def run_stages(
         "flows_reduced_by_commitments": int((ctx.f_adjusted == 3).sum()),
         "estimates_bounded": int(ctx.f_bounded.sum()) if len(ctx.f_bounded) else 0,
     }
+    if ctx.core is not None:
+        stats["core_establishments"] = int(ctx.core.sum())
     report(0.15, "Recherche des substitutions")
     with networks.hidden(ctx) if networks is not None else nullcontext():
         rules, candidates = find_substitutions(ctx, objective=objective, stats=stats)

@@ -1,15 +1,49 @@
 """A partitioned run of the synergy potential: one partition (a département, a tile) at a time, merged.
 
 A partition is a set of *core* establishments (those of the département) plus a *margin*: the
-establishments outside it within the engine's maximum matching distance, so that no pair with a core
-establishment is missed. The engine runs on core + margin and keeps only the leads *owned* by a core
-establishment; merging the partitions' leads gives one national list, ranked globally.
+establishments outside it within :func:`max_matching_distance_km` of a core one, so that no pair or
+group with a core owner is missed. The engine runs on core + margin with ``detect(..., core=...)`` and
+computes only the leads *owned* by a core establishment; merging the partitions' leads gives one list,
+ranked globally (:func:`merge_partitions`), and summed per area (:func:`area_potentials`).
 
-Attribution rule (one, for every lead, so that a lead across a border is found once and counted once):
+**Attribution rule** (one rule, so that a lead across a border is found once and counted once):
 
-- a substitution is owned by its **supplier** establishment (the gisement's site): the supply is
-  counted by the one partition whose core holds it, never twice;
-- a mutualisation group is owned by its **smallest member id** (string order).
+- a substitution is owned by its **supplier** (the gisement's establishment). A margin supply is never
+  matched (it is skipped before the neighbour search), so a supply is counted by the one partition whose
+  core holds it, never twice;
+- a mutualisation group is owned by its **seed**, the member it is grown from (the largest quantity,
+  ties by id; the first of ``Opportunity.members``): every member is within the kind's radius of it, so
+  inside the margin. Seeds of the margin still take their members, as they do in one big run, but their
+  groups are neither built nor kept.
+
+What is exact, whatever the data (given a margin of at least :func:`max_matching_distance_km` and the
+same :func:`partition_parameters`): the candidates of a core supply (its receivers, quantities, gains,
+CO2, best rule per pair, best few per supply) are those of one big run, since every receiver within
+reach is in the partition and the estimates are per establishment; so are the ids of the leads.
+
+What can differ from one big run, and why (the test measures it, see tests/engine/test_partition.py):
+
+1. **Per-establishment caps across a border.** The receiver cap (``max_leads_per_establishment`` per
+   need), the group caps, and the "reverse pair" rule count, in each partition, only the leads that
+   partition owns: a lead owned by a margin establishment is not computed, so it takes no slot of a
+   core establishment's caps. An establishment within reach of suppliers of two partitions can thus
+   receive up to ``max_leads_per_establishment`` leads per need *from each* (one big run: in total), and
+   a lead cut by a cap in one big run can be kept (and, through the supply cap, one kept can be cut in
+   turn). Only establishments within :func:`max_matching_distance_km` of a border are concerned.
+2. **Groups near the outer edge of the margin.** A margin seed misses its own neighbours beyond the
+   margin, so it may take (or leave) members differently from one big run, which can change a core
+   seed's group. Only groups within two radii (30 km at most) of a border are concerned.
+3. **The plan.** Each partition solves the allocation on the substitutions it owns: a supply is in one
+   partition's plan only (it is never counted twice), but a receiver with suppliers in two partitions
+   can have its demand used by both plans. Where the leads are the same, the partitioned total gain is
+   at least the big run's and exceeds it by at most the plan gains of the leads whose receiver has
+   suppliers in two partitions (removing those leads makes the union of the partitions' plans feasible
+   for the big one). Groups pool what the owner partition's plan leaves of their members' flows.
+
+``max_results`` is ignored (it would cut each partition, not the whole); the adaptive neighbour budget
+(``max_neighbours_per_source``, which depends on the number of supplies of the run) is fixed at
+``neighbours_per_source`` by :func:`partition_parameters`, so that a supply examines the same receivers
+whatever the size of its partition: compare with one big run under the same parameters.
 
 This module's public names are the contract with :mod:`tremplin.national` (see TEAM13.md).
 """
@@ -18,8 +52,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from .context import resolve_resources
 from .detect import detect
 from .knowledge import KnowledgeBase, default_knowledge_base
 from .model import Establishment, Opportunity, Parameters
@@ -30,8 +65,10 @@ __all__ = [
     "PartitionResult",
     "area_potentials",
     "lead_owner",
+    "max_matching_distance_km",
     "merge_partitions",
     "partition_leads",
+    "partition_parameters",
 ]
 
 
@@ -40,12 +77,15 @@ class LeadFigure:
     """One lead of a partitioned run, with the figures counted in totals (never twice).
 
     ``id`` is the engine's lead id (``S:<rule>:<supplier>><receiver>`` or
-    ``M:<kind>:<resource>:<members>``): the same pair or group gives the same id in every partition.
-    ``owner`` is the core establishment the lead is attributed to (see the module's attribution rule).
-    ``tonnes_per_year``, ``co2e_t_per_year`` and ``gain_eur_per_year`` are the lead's share of the
-    partition's optimal plan (0 for a lead the plan does not retain), so that adding leads up never
-    counts a supply twice. ``rank_value`` orders leads globally (higher first); ``rank`` is set by
-    :func:`merge_partitions` (0 before).
+    ``M:<kind>:<resource>:<sorted member ids>``): the same pair or group gives the same id in every
+    partition. ``owner`` is the core establishment the lead is attributed to (the supplier of a
+    substitution, the seed of a group: see the module's attribution rule). ``tonnes_per_year``,
+    ``co2e_t_per_year`` and ``gain_eur_per_year`` are the lead's allocation in its partition's optimal
+    plan (0 for a lead the plan does not retain), so that adding leads up never counts a supply twice.
+    ``establishments`` are the participants (supplier then receiver; the seed first for a group).
+    ``rank_value`` is the lead's own yearly net gain (EUR, before the plan), the same in every partition;
+    :func:`merge_partitions` ranks by it (higher first, ties by id) and sets ``rank`` (0 before).
+    ``basis`` is the basis of its least reliable quantity (``"estimated"`` for a SIRENE run).
     """
 
     id: str
@@ -66,8 +106,9 @@ class LeadFigure:
 class PartitionResult:
     """The leads owned by a partition's core establishments, and what it took to find them.
 
-    ``establishments`` = core + margin given to the engine; ``core`` and ``margin`` their split;
-    ``seconds`` the wall time of :func:`partition_leads`.
+    ``establishments`` = core + margin given to the engine; ``core`` and ``margin`` their split (core ids
+    absent from the establishments are not counted); ``seconds`` the wall time of :func:`partition_leads`;
+    ``stats`` the engine's counters (``DetectionResult.stats``).
     """
 
     leads: list[LeadFigure]
@@ -82,7 +123,8 @@ class PartitionResult:
 @dataclass(frozen=True)
 class AreaPotential:
     """Sums of the leads attributed to one area (an EPCI): counts, tonnes, t CO2e and euros, in total
-    and by resource family (``by_family[family] = (leads, tonnes, co2e_t, eur)``)."""
+    and by resource family: ``by_family[family] = (leads, tonnes, co2e_t, eur)``. ``establishments`` and
+    ``employees`` are copied from ``establishments_by_area``."""
 
     area: str
     establishments: int
@@ -97,16 +139,68 @@ class AreaPotential:
 
 
 def lead_owner(opportunity: Opportunity) -> str:
-    """The establishment a lead is attributed to: the supplier of a substitution, the smallest member id
-    of a mutualisation group.
+    """The establishment a lead is attributed to: the supplier of a substitution, the seed (first
+    member) of a mutualisation group.
 
-    >>> lead_owner(Opportunity("S:x:a>b", "substitution", "r", "R", "t", 1, 1, 1, 1, 1, "estimated", "",
+    >>> lead_owner(Opportunity("S:x:b>a", "substitution", "r", "R", "t", 1, 1, 1, 1, 1, "estimated", "",
     ...                        source_id="b", target_id="a"))
     'b'
+    >>> lead_owner(Opportunity("M:k:r:a+c", "mutualisation", "r", "R", "t", 1, 1, 1, 1, 1, "estimated",
+    ...                        "", members=("c", "a")))
+    'c'
     """
     if opportunity.type == "substitution":
         return str(opportunity.source_id)
-    return min(opportunity.members)
+    return str(opportunity.members[0])
+
+
+def partition_parameters(params: Parameters | None = None) -> Parameters:
+    """The parameters a partition runs with: ``params`` with the neighbour budget fixed (every supply
+    examines ``neighbours_per_source`` receivers, whatever the number of supplies of its partition) and
+    no ``max_results``. One big run under these parameters is what a partitioned run reproduces.
+
+    >>> p = partition_parameters(Parameters(neighbours_per_source=10))
+    >>> p.max_neighbours_per_source, p.max_results
+    (10, None)
+    """
+    params = params or Parameters()
+    return replace(params, max_neighbours_per_source=params.neighbours_per_source, max_results=None)
+
+
+def max_matching_distance_km(kb: KnowledgeBase | None = None, params: Parameters | None = None) -> float:
+    """The largest great-circle distance (km) at which the engine puts two establishments in one lead:
+    over the enabled substitution rules, the road limit (transport class, rule, ``max_distance_km``)
+    divided by the detour factor (the road limit itself with a router), and over the enabled kinds of
+    mutualisation, their radius. A partition's margin of this width misses no lead of a core owner.
+
+    The default knowledge base reaches 400 km (liquid fats by tanker): a national run caps the distance,
+    e.g. ``Parameters(max_distance_km=19.5)`` for a 15 km margin at the default detour factor 1.3.
+
+    >>> max_matching_distance_km(params=Parameters(max_distance_km=19.5))
+    15.0
+    """
+    kb = kb or default_knowledge_base()
+    params = params or Parameters()
+    transport = {r.code: r.transport for r in resolve_resources(kb, params)}
+    widest = 0.0
+    for rule in kb.rules:
+        override = dict(params.rule_overrides.get(rule.id, {}))
+        if override.pop("enabled", True) is False:
+            continue
+        limit = transport[rule.output].max_distance_km
+        own = override.get("max_distance_km", rule.max_distance_km)
+        if own:
+            limit = min(limit, own)
+        if params.max_distance_km is not None:
+            limit = min(limit, params.max_distance_km)
+        widest = max(widest, limit if params.router is not None else limit / params.detour_factor)
+    if params.mutualisation:
+        for kind in kb.mutualisation_kinds:
+            override = params.mutualisation_overrides.get(kind.code, {})
+            if override.get("enabled", True) is False:
+                continue
+            widest = max(widest, float(override.get("radius_km", kind.radius_km)))
+    return round(widest, 9)
 
 
 def partition_leads(
@@ -118,19 +212,24 @@ def partition_leads(
 ) -> PartitionResult:
     """Run the engine on ``establishments`` (core + margin) and keep the leads owned by a ``core`` id.
 
-    Figures come from the partition's optimal plan, solved on the leads the partition owns.
+    The engine runs with ``core`` (``detect(..., core=core)``): margin supplies are not matched, groups
+    seeded in the margin are not built, and the caps count only the leads owned here. Figures come from
+    the partition's optimal plan, solved on the leads it owns (see the module docstring for the rule and
+    what can differ from one big run). ``params`` go through :func:`partition_parameters`.
     """
     start = time.perf_counter()
     kb = kb or default_knowledge_base()
+    params = partition_parameters(params)
     items = list(establishments)
     core_ids = frozenset(core)
-    result = detect(items, kb=kb, params=params, plan=True)
+    result = detect(items, kb=kb, params=params, plan=True, core=core_ids)
     by_alloc = {a.opportunity_id: a for a in (result.plan.allocations if result.plan else [])}
+    families = {code: resource.family for code, resource in kb.resources.items()}
     leads = []
     for o in result.opportunities:
         owner = lead_owner(o)
-        if owner not in core_ids:
-            continue
+        if owner not in core_ids:  # never: the engine computes owned leads only
+            raise AssertionError(f"lead {o.id} owned by margin establishment {owner}")
         a = by_alloc.get(o.id)
         members = (o.source_id, o.target_id) if o.type == "substitution" else o.members
         leads.append(
@@ -138,13 +237,13 @@ def partition_leads(
                 id=o.id,
                 owner=owner,
                 kind=o.type,
-                family=kb.resources[o.resource].family if o.resource in kb.resources else "",
+                family=families.get(o.resource, ""),
                 resource=o.resource,
                 tonnes_per_year=a.tonnes_diverted_per_year if a else 0.0,
                 co2e_t_per_year=a.co2_avoided_t_per_year if a else 0.0,
                 gain_eur_per_year=a.gain_eur_per_year if a else 0.0,
                 establishments=tuple(str(m) for m in members),
-                rank_value=o.gain_eur_per_year,
+                rank_value=float(o.gain_eur_per_year),
                 basis=o.confidence,
             )
         )
@@ -156,19 +255,19 @@ def partition_leads(
         margin=len(items) - n_core,
         seconds=time.perf_counter() - start,
         knowledge_base_version=result.knowledge_base_version,
+        stats=result.stats,
     )
 
 
 def merge_partitions(results: Iterable[PartitionResult]) -> list[LeadFigure]:
-    """All partitions' leads, deduplicated by id (first seen kept), ranked globally: by ``rank_value``
-    descending, then by id; ``rank`` is 1 for the first."""
+    """All partitions' leads, deduplicated by id (the first seen is kept; under the attribution rule an
+    id has one owner, so it comes from one partition unless partitions overlap), ranked globally: by
+    ``rank_value`` descending, then by id; ``rank`` is 1 for the first."""
     seen: dict[str, LeadFigure] = {}
     for result in results:
         for lead in result.leads:
             seen.setdefault(lead.id, lead)
     ordered = sorted(seen.values(), key=lambda lead: (-lead.rank_value, lead.id))
-    from dataclasses import replace
-
     return [replace(lead, rank=rank) for rank, lead in enumerate(ordered, start=1)]
 
 
@@ -180,7 +279,13 @@ def area_potentials(
     """Attribute each lead to its owner's area (``area_of[owner]``, e.g. an EPCI SIREN) and sum, per area,
     leads, tonnes, t CO2e and euros, in total and by family. ``establishments_by_area[area]`` is
     ``(establishments, employees)``; every area listed there appears, with zeros when it owns no lead.
-    A lead whose owner has no area is left out."""
+    A lead whose owner has no area is left out.
+
+    >>> lead = LeadFigure("S:r:a>b", "a", "substitution", "bois", "wood", 10.0, 2.0, 500.0, ("a", "b"), 500.0)
+    >>> p = area_potentials([lead], {"a": "200000001"}, {"200000001": (3, 12.0), "200000002": (1, 0.0)})
+    >>> p["200000001"].gain_eur_per_year, p["200000001"].by_family, p["200000002"].leads
+    (500.0, {'bois': (1, 10.0, 2.0, 500.0)}, 0)
+    """
     sums: dict[str, dict] = {}
 
     def entry(area: str) -> dict:
