@@ -25,11 +25,23 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tremplin.engine.knowledge import default_knowledge_base
-from tremplin.engine.model import Establishment
-from tremplin.engine.partition import LeadFigure, PartitionResult, partition_leads
+from tremplin.engine.model import Establishment, Parameters
+from tremplin.engine.partition import (
+    LeadFigure,
+    PartitionResult,
+    max_matching_distance_km,
+    partition_leads,
+)
 from tremplin.national.geography import KM_PER_DEGREE
 
-__all__ = ["RESULT_FORMAT", "RESULT_SCHEMA", "compute_partition", "read_result", "result_fingerprint"]
+__all__ = [
+    "RESULT_FORMAT",
+    "RESULT_SCHEMA",
+    "compute_partition",
+    "engine_parameters",
+    "read_result",
+    "result_fingerprint",
+]
 
 #: Bump when the result files' layout or the way they are computed changes.
 RESULT_FORMAT = 1
@@ -52,6 +64,23 @@ RESULT_SCHEMA = pa.schema(
 )
 
 
+def engine_parameters(margin_km: float) -> Parameters:
+    """The engine's parameters for partitions with a margin of ``margin_km``: exchanges capped at the
+    road distance the margin covers (``margin_km`` x the detour factor), so that no lead of a core
+    establishment reaches beyond its partition's margin (see
+    :func:`tremplin.engine.partition.max_matching_distance_km`).
+
+    >>> engine_parameters(15.0).max_distance_km
+    19.5
+    """
+    params = Parameters()
+    params.max_distance_km = round(margin_km * params.detour_factor, 6)
+    reach = max_matching_distance_km(params=params)
+    if reach > margin_km + 1e-6:  # a kind of mutualisation wider than the margin
+        raise ValueError(f"a margin of {margin_km:g} km is narrower than the engine's reach ({reach:g} km)")
+    return params
+
+
 def result_fingerprint(input_sha256: str, *, kb_version: str, margin_km: float, max_core: int) -> str:
     """What a partition's result depends on, besides the engine's code."""
     return json.dumps(
@@ -61,6 +90,7 @@ def result_fingerprint(input_sha256: str, *, kb_version: str, margin_km: float, 
             "kb": kb_version,
             "margin_km": float(margin_km),
             "max_core": int(max_core),
+            "max_distance_km": engine_parameters(margin_km).max_distance_km,
         },
         sort_keys=True,
     )
@@ -101,6 +131,7 @@ def compute_partition(
         for i in range(len(ids))
     ]
     kb = default_knowledge_base()
+    params = engine_parameters(margin_km)
     tiles = _tiles(np.flatnonzero(core), lon, lat, max_core)
     leads: dict[str, LeadFigure] = {}
     runs = []
@@ -119,7 +150,7 @@ def compute_partition(
             )
             members = np.flatnonzero(inside)
         result: PartitionResult = partition_leads(
-            [establishments[i] for i in members], {ids[i] for i in tile}, kb=kb
+            [establishments[i] for i in members], {ids[i] for i in tile}, kb=kb, params=params
         )
         runs.append({"establishments": result.establishments, "core": result.core, "seconds": result.seconds})
         for lead in result.leads:

