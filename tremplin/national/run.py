@@ -103,7 +103,7 @@ def _client(options: RunOptions):
         threads_per_worker=1,
         processes=True,
         memory_limit=options.memory_limit,
-        dashboard_address=None,
+        dashboard_address=":0",  # a free port: several runs (or engineers) on one machine
         silence_logs=logging.ERROR,
     )
     return Client(cluster), cluster
@@ -184,6 +184,7 @@ def run_potential(
         stats=split.stats,
         kb_version=kb.version,
         computed_at=computed_at,
+        max_distance_km=params.max_distance_km,
     )
     family_rows = by_family_rows(areas)
     merge_seconds = time.perf_counter() - merge_started

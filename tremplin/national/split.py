@@ -27,8 +27,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from tremplin.establishments.cells import RowError
 from tremplin.national.geography import Geography, MarginGrid
-from tremplin.national.reader import KEPT_SCHEMA, ReadStats, read_establishments
+from tremplin.national.reader import KEPT_SCHEMA, InputFileError, ReadStats, read_establishments
 
 __all__ = ["INPUT_SCHEMA", "SPLIT_FORMAT", "PartitionInput", "Split", "source_fingerprint", "split_file"]
 
@@ -134,6 +135,8 @@ def split_file(
 ) -> Split:
     """Read ``source`` once and write the partitions' input files (see the module's docstring); reuse the
     previous split when ``split.json`` says it was made from the same file with the same options."""
+    if not source.is_file():
+        raise InputFileError(source, [RowError(0, "", "fichier introuvable")])
     options = {"margin_km": float(margin_km), "departements": sorted(departements) if departements else None}
     fingerprint = source_fingerprint(source)
     previous = _previous(partitions_dir, fingerprint, options, geography.version)
