@@ -152,6 +152,35 @@ def single_run(path: Path) -> dict:
     }
 
 
+def split_only(source: Path, partitions: Path, load) -> None:
+    from tremplin.national.geography import load_geography
+    from tremplin.national.split import split_file
+
+    partitions.mkdir(parents=True, exist_ok=True)
+    (partitions / "split.json").unlink(missing_ok=True)
+    geography = load_geography()
+    started = time.perf_counter()
+    split = split_file(source, partitions, geography, margin_km=15.0)
+    wall = time.perf_counter() - started
+    rows = split.stats["rows"]
+    print(
+        f"load average before the split: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores"
+    )
+    print(
+        f"split: {rows:,} rows read, {split.stats['kept']:,} kept, in {wall:.1f} s "
+        f"({rows / wall:,.0f} rows/s), "
+        f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+    items = sorted(split.partitions.values(), key=lambda p: -(p.core + p.margin))
+    total = sum(p.core + p.margin for p in items)
+    print(
+        f"{len(items)} partitions, core + margin = {total:,} "
+        f"({total / max(split.stats['kept'], 1):.2f} x kept)"
+    )
+    for p in items[:8]:
+        print(f"  {p.code}: core {p.core:,} + margin {p.margin:,}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--establishments", type=int, default=2_000_000)
@@ -160,6 +189,9 @@ def main() -> None:
     parser.add_argument("--max-core", type=int)
     parser.add_argument("--single", action="store_true", help="also one big single-process run (<= 100k)")
     parser.add_argument("--keep", type=Path, help="directory for the file and outputs (kept)")
+    parser.add_argument(
+        "--split-only", action="store_true", help="only generate and split (partition sizes, reading speed)"
+    )
     parser.add_argument("--single-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.single_only:
@@ -183,6 +215,9 @@ def main() -> None:
         )
     load = os.getloadavg()
     out = work / f"out-{args.establishments}"
+    if args.split_only:
+        split_only(source, out / "partitions", load)
+        return
     options = RunOptions(
         workers=args.workers,
         memory_limit=args.memory_limit,

@@ -2,7 +2,7 @@
 
 Exit status: 0 done; 2 bad input (the file, line and field are named; nothing is written among DIR's
 final outputs); 1 some partitions could not be computed (the finished ones are kept: run again to
-resume).
+resume); 130 interrupted (Ctrl-C: likewise).
 """
 
 from __future__ import annotations
@@ -98,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     except PartitionFailed as error:
         print(f"tremplin potential: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(
+            "\ntremplin potential: interrupted; the partitions finished are kept, run the same command again "
+            "to resume",
+            file=sys.stderr,
+        )
+        return 130
     sizes, timings = manifest["sizes"], manifest["timings_s"]
     print(
         f"{sizes['epcis']} EPCIs, {sizes['leads']} leads from {sizes['establishments_core']} establishments "

@@ -1,10 +1,12 @@
 """The work of one partition, as a Dask worker runs it: read the partition's input file, run the engine
 (:func:`tremplin.engine.partition.partition_leads`) and write its leads, atomically, next to it.
 
-A département whose core exceeds ``max_core`` establishments is cut into tiles (halved along its longer
-side until each tile's core fits), each run with every establishment of the file within the margin of the
-tile's bounding box: memory follows the tile, not the département. Leads are owned by one core
-establishment (the engine's attribution rule), so a lead is kept by exactly one tile.
+The margin written by the split (cut on the communes' bounding boxes) is first narrowed to the
+establishments within the margin of a core establishment. A département whose core exceeds
+``max_core`` establishments is then cut into tiles (halved along its longer side until each tile's core
+fits), each run with every establishment of the file within the margin of the tile's bounding box.
+Leads are owned by one core establishment (the engine's attribution rule), so a lead is kept by exactly
+one tile.
 
 The result file's metadata holds the fingerprint of what it was computed from (the input file's SHA-256
 and the run's parameters): a run skips a partition whose result carries the fingerprint it expects.
@@ -44,7 +46,7 @@ __all__ = [
 ]
 
 #: Bump when the result files' layout or the way they are computed changes.
-RESULT_FORMAT = 1
+RESULT_FORMAT = 2
 METADATA_KEY = b"tremplin"
 RESULT_SCHEMA = pa.schema(
     [
@@ -110,6 +112,23 @@ def _tiles(indices: np.ndarray, lon: np.ndarray, lat: np.ndarray, max_core: int)
     )
 
 
+def _within_reach(lon: np.ndarray, lat: np.ndarray, core: np.ndarray, margin_km: float) -> np.ndarray:
+    """Core establishments, and the margin ones within ``margin_km`` of a core one (the split's margin is
+    a superset, cut on the communes' bounding boxes). Distances on a plane whose east-west scale is the
+    one of the highest latitude of the partition: never longer than the great-circle distance, so no
+    establishment within reach is dropped."""
+    keep = core.copy()
+    if core.all() or not core.any():
+        return keep
+    from scipy.spatial import cKDTree
+
+    scale = KM_PER_DEGREE * math.cos(math.radians(min(float(np.abs(lat).max()), 89.0)))
+    points = np.column_stack([lon * scale, lat * KM_PER_DEGREE])
+    distance, _index = cKDTree(points[core]).query(points[~core], distance_upper_bound=margin_km * 1.001)
+    keep[~core] = distance <= margin_km * 1.001
+    return keep
+
+
 def compute_partition(
     partitions_dir: str, code: str, fingerprint: str, *, margin_km: float, max_core: int
 ) -> dict:
@@ -126,6 +145,13 @@ def compute_partition(
     core = table.column("core").to_numpy(zero_copy_only=False)
     epci_of = dict(zip(ids, table.column("epci").to_pylist(), strict=True))
     del table
+    written_margin = int(len(ids) - core.sum())
+    keep = _within_reach(lon, lat, core, margin_km)
+    if not keep.all():
+        ids = [ids[i] for i in np.flatnonzero(keep)]
+        naf = [naf[i] for i in np.flatnonzero(keep)]
+        headcount = [headcount[i] for i in np.flatnonzero(keep)]
+        lon, lat, core = lon[keep], lat[keep], core[keep]
     establishments = [
         Establishment(ids[i], ids[i], naf[i], float(lat[i]), float(lon[i]), headcount[i])
         for i in range(len(ids))
@@ -163,6 +189,7 @@ def compute_partition(
         "establishments": len(ids),
         "core": int(core.sum()),
         "margin": int(len(ids) - core.sum()),
+        "margin_written": written_margin,
         "tiles": len(tiles),
         "runs": runs,
         "seconds": time.perf_counter() - start,
