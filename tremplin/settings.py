@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # The HTTP API (django-ninja: its documentation page is served from its own static files).
+    "ninja",
     "tremplin.accounts",
     "tremplin.audit",
     "tremplin.geo",
@@ -107,8 +109,10 @@ INSTALLED_APPS = [
     "tremplin.indicators",
     "tremplin.reports",
     "tremplin.programme",
+    "tremplin.potentials",
     "tremplin.coaching",
     "tremplin.workshops",
+    "tremplin.api",
     "tremplin.demo",
     "tremplin.www",
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("tremplin.www.reports.urls")),
     path("", include("tremplin.www.privacy.urls")),
     path("", include("tremplin.www.workshops.urls")),
+    path("api/", include("tremplin.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -35,6 +35,9 @@ DOWNLOAD_URLS = {
     "coaching_comparison_export",
     "coaching_closing_review_export",
     "programme_indicators_export",
+    "programme_potential_map",
+    "programme_potential_export_csv",
+    "programme_potential_export_xlsx",
 }
 
 # What the source of a view building a file response contains.
@@ -96,6 +99,10 @@ def world(settings, tmp_path):
         start_time=dt.time(9, 0),
         end_time=dt.time(12, 0),
     )
+    from tests.programme import national_files
+    from tremplin.potentials.services import load_release
+
+    load_release("potentials.csv", national_files.csv_bytes(national_files.rows()), by=None)
     return {
         "officer": officer,
         "applicant": applicant,
@@ -120,6 +127,9 @@ def world(settings, tmp_path):
             "coaching_comparison_export": {"event_pk": rso.pk, "fmt": "pdf"},
             "coaching_closing_review_export": {"call_pk": coaching.pk, "fmt": "xlsx"},
             "programme_indicators_export": {},
+            "programme_potential_map": {},
+            "programme_potential_export_csv": {},
+            "programme_potential_export_xlsx": {},
         },
     }
 
@@ -132,6 +142,9 @@ def test_a_download_is_neither_cached_nor_stored(client, world, name):
         "coaching_comparison_export": "programme",
         "coaching_closing_review_export": "programme",
         "programme_indicators_export": "programme",
+        "programme_potential_map": "programme",
+        "programme_potential_export_csv": "programme",
+        "programme_potential_export_xlsx": "programme",
     }
     client.force_login(world[persona.get(name, "officer")])
     response = client.get(reverse(name, kwargs=world["urls"][name]))

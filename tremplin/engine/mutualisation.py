@@ -232,10 +232,6 @@ def _groups_for(ctx, kind, resource, flows, c_ref, params) -> list[Group]:
             if gain < params.min_mutualisation_gain_eur:
                 continue
             taken[member_idx] = True
-            if ctx.core is not None and not ctx.core[comp[seed]]:
-                # A group is owned by its seed: one seeded in the margin still takes its members (as in
-                # one big run), but is built and kept by the partition whose core holds the seed.
-                continue
             groups.append(
                 _group(
                     ctx,

@@ -213,11 +213,6 @@ def find_substitutions(
             continue
         out_r, in_r = ctx.resource_index[rule.output], ctx.resource_index[rule.input]
         supplies = groups.get((1, out_r))
-        if supplies is not None and ctx.core is not None:
-            # A substitution is owned by its supplier: a margin supply is matched by its own partition.
-            supplies = supplies[ctx.core[ctx.f_comp[supplies]]]
-            if len(supplies) == 0:
-                continue
         demands = groups.get((0, in_r))
         if supplies is None or demands is None:
             continue

@@ -34,7 +34,12 @@ from tremplin.submissions.services import submit_once
 
 
 class EstablishmentError(Exception):
-    """An establishment or contact operation was refused; the message is shown to the user."""
+    """An establishment or contact operation was refused; the message is shown to the user. ``field``
+    names the field at fault when there is one (the API reports it)."""
+
+    def __init__(self, message="", *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class EditConflict(EstablishmentError):
@@ -59,7 +64,8 @@ def _place(establishment: Establishment) -> None:
         commune = establishment.commune
         if commune.centroid_lat is None:
             raise EstablishmentError(
-                f"La commune {commune} n'a pas de point de référence : indiquez les coordonnées."
+                f"La commune {commune} n'a pas de point de référence : indiquez les coordonnées.",
+                field="commune",
             )
         establishment.latitude, establishment.longitude = commune.centroid_lat, commune.centroid_lon
         establishment.location_precision = LocationPrecision.COMMUNE
@@ -86,7 +92,7 @@ def _check_location(establishment: Establishment) -> None:
         )
     else:
         message = _("The point is %(distance)s outside the territory: check the latitude and longitude.")
-    raise EstablishmentError(str(message) % values)
+    raise EstablishmentError(str(message) % values, field="latitude")
 
 
 #: What an edit changes, named as the re-import names it (``tremplin.imports.services.TRACKED_FIELDS``).
@@ -104,7 +110,8 @@ def _validate(establishment: Establishment) -> None:
     try:
         establishment.full_clean()
     except ValidationError as error:
-        raise EstablishmentError(" ".join(error.messages)) from None
+        fields = [name for name in getattr(error, "error_dict", {}) if name != "__all__"]
+        raise EstablishmentError(" ".join(error.messages), field=fields[0] if fields else None) from None
 
 
 def _loggable(value):

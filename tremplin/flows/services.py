@@ -43,6 +43,10 @@ class FlowError(ValueError):
         super().__init__(message)
 
 
+class FlowNotAllowed(FlowError):
+    """The actor may not change this establishment's flows (a read-only member, another role)."""
+
+
 class FlowConflict(FlowError):
     """The flow changed since the form was shown; ``current`` is the flow as it is now."""
 
@@ -64,7 +68,7 @@ def _require_may_change(by, establishment) -> None:
         or establishment.pk in scope.contact_establishment_ids
     ):
         return
-    raise FlowError(_("You may not change the flows of this establishment."))
+    raise FlowNotAllowed(_("You may not change the flows of this establishment."))
 
 
 def _plain(value: Decimal | None) -> str | None:

@@ -32,6 +32,7 @@ __all__ = [
     "establishment_points",
     "establishments_layer",
     "flows_layer",
+    "heat_networks_layer",
     "perimeter_layer",
     "section_of",
     "synergies_layer",
@@ -375,4 +376,30 @@ def flows_layer(territory) -> dict:
                 },
             }
         )
+    return _collection(features)
+
+
+def heat_networks_layer(territory) -> dict:
+    """The traces of the territory's heat networks (a network without a published trace: its position),
+    each feature's ``id`` the establishment record standing for the network."""
+    from tremplin.heatnetworks.models import HeatNetwork
+
+    features = [
+        {
+            "type": "Feature",
+            "id": network.establishment_id,
+            "geometry": json.loads(network.trace_geojson),
+            "properties": {
+                "layer": "heat_network",
+                "identifier": network.identifier,
+                "name": network.name,
+                "operator": network.operator,
+                "deliveries_mwh": network.deliveries_mwh,
+                "renewable_share": network.renewable_share,
+                "has_trace": network.has_trace,
+                "source": f"France Chaleur Urbaine ({network.source_file}, {network.source_date:%d/%m/%Y})",
+            },
+        }
+        for network in HeatNetwork.objects.for_territory(territory).order_by("pk")
+    ]
     return _collection(features)

@@ -13,6 +13,10 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
     def process_request(self, request):
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if language not in dict(settings.LANGUAGES):
-            language = settings.LANGUAGE_CODE
+            # Programs calling the API say their language in Accept-Language (the API's errors follow it).
+            if request.path_info.startswith("/api/"):
+                language = translation.get_language_from_request(request)
+            else:
+                language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

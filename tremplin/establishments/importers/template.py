@@ -143,6 +143,15 @@ def example_row(commune_code: str, latitude: float | None, longitude: float | No
     ]
 
 
+def territory_example(territory) -> list[str]:
+    """The template's example row for ``territory``: its most populous commune and that commune's
+    reference point (no commune loaded: an empty commune and no point)."""
+    commune = territory.epci.communes.order_by("-population", "insee_code").first()
+    if commune is None:
+        return example_row("", None, None)
+    return example_row(commune.insee_code, commune.centroid_lat, commune.centroid_lon)
+
+
 def template_csv(example: list[str]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")

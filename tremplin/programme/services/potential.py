@@ -5,6 +5,11 @@ flows estimated from activity codes and sizes), when the application is submitte
 team loads a SIRENE extract for the call's applicants (:mod:`tremplin.programme.services.extracts`) or
 when it asks; the result is stored with its date and its source (``figures["source"]``: the register
 extract, its stock date and the establishments it gave the workspace), never recomputed on a page view.
+
+When the workspace has no establishment yet (or there is no workspace), the figure is the applicant
+EPCI's row in the newest loaded national or regional potential (:mod:`tremplin.potentials`), stored with
+that release's source sentence, computation date and basis (``figures["release"]``); loading a release
+recomputes the undecided applications concerned. Without such a row, there is no figure.
 """
 
 from dataclasses import asdict
@@ -21,6 +26,38 @@ from tremplin.programme.services.permissions import require_programme_team
 from tremplin.territories.models import Territory
 
 METHOD = "engine.synergy_potential, deductive"
+RELEASE_METHOD = "potential release (tremplin potential), deductive"
+
+
+def _release_figures(epci) -> tuple[float, dict] | None:
+    """The score and figures of the newest loaded release row of ``epci``, or None."""
+    from tremplin.potentials.models import EpciPotential
+
+    row = EpciPotential.objects.newest_for(epci)
+    if row is None:
+        return None
+    release = row.release
+    return row.score, {
+        "method": RELEASE_METHOD,
+        "establishments": 0,
+        "release": {
+            "id": release.pk,
+            "source": row.source,
+            "computed_at": release.computed_at.isoformat(),
+            "kb_version": release.kb_version,
+            "file_name": release.file_name,
+            "basis": row.basis,
+            "establishments": row.establishments,
+            "employees": row.employees,
+            "leads": row.leads,
+            "substitution_leads": row.substitution_leads,
+            "mutualisation_leads": row.mutualisation_leads,
+            "tonnes_per_year": row.tonnes_per_year,
+            "co2e_t_per_year": row.co2e_t_per_year,
+            "gain_eur_per_year": row.gain_eur_per_year,
+            "score": row.score,
+        },
+    }
 
 
 def _engine_establishments(epci) -> tuple[list[engine.Establishment], int]:
@@ -53,9 +90,10 @@ def compute_potential(
 ) -> Application:
     """Run the engine on the applicant territory's establishments and store the figure.
 
-    With no establishment recorded, the figure stays empty (``potential_score`` None) and the page
-    says so, instead of showing a zero that would read as "no potential". ``source``: the register
-    extract that just filled the workspace; otherwise the latest one that did, if any.
+    With no establishment recorded, the figure is the EPCI's row of the newest loaded potential
+    release; without one either, it stays empty (``potential_score`` None) and the page says so,
+    instead of showing a zero that would read as "no potential". ``source``: the register extract that
+    just filled the workspace; otherwise the latest one that did, if any.
     """
     from tremplin.programme.services.extracts import register_source
 
@@ -69,6 +107,8 @@ def compute_potential(
             {"method": METHOD, "knowledge_base": engine.default_knowledge_base().version, "demo": demo}
         )
         application.potential_score = result.score
+    elif (from_release := _release_figures(application.epci)) is not None:
+        application.potential_score, figures = from_release
     else:
         figures = {"method": METHOD, "establishments": 0}
         application.potential_score = None
@@ -94,6 +134,7 @@ def compute_potential(
         at=now,
         score=application.potential_score,
         establishments=len(items),
+        release=figures.get("release", {}).get("id"),
     )
     return application
 

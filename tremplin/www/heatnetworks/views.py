@@ -3,8 +3,6 @@
 Both are the territory team's (404 outside its scope, 403 for the other roles that may open it).
 """
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -15,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from tremplin.heatnetworks.models import HeatNetwork
 from tremplin.heatnetworks.services import HeatNetworkImportError, import_heat_networks
-from tremplin.reports.geodata import compact_json
+from tremplin.reports.geodata import compact_json, heat_networks_layer
 from tremplin.www.access import team_territory_or_404
 from tremplin.www.downloads import download
 from tremplin.www.heatnetworks.forms import HeatNetworkImportForm
@@ -67,24 +65,4 @@ def heat_network_import(request, territory_pk):
 def heat_network_layer(request, territory_pk):
     """The traces of the territory's networks (WGS84, RFC 7946), for the map."""
     territory = team_territory_or_404(request.user, territory_pk)
-    features = [
-        {
-            "type": "Feature",
-            "id": network.establishment_id,
-            "geometry": json.loads(network.trace_geojson),
-            "properties": {
-                "layer": "heat_network",
-                "identifier": network.identifier,
-                "name": network.name,
-                "operator": network.operator,
-                "deliveries_mwh": network.deliveries_mwh,
-                "renewable_share": network.renewable_share,
-                "has_trace": network.has_trace,
-                "source": f"France Chaleur Urbaine ({network.source_file}, {network.source_date:%d/%m/%Y})",
-            },
-        }
-        for network in HeatNetwork.objects.for_territory(territory).order_by("pk")
-    ]
-    return HttpResponse(
-        compact_json({"type": "FeatureCollection", "features": features}), content_type="application/geo+json"
-    )
+    return HttpResponse(compact_json(heat_networks_layer(territory)), content_type="application/geo+json")

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from tremplin.www.programme.views import apply, committee, extracts, manage, public
+from tremplin.www.programme.views import apply, committee, extracts, manage, potentials, public
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="programme_call_list", permanent=False)),
@@ -50,4 +50,20 @@ urlpatterns = [
     ),
     path("gestion/appels/<int:pk>/classement/", manage.call_ranking, name="programme_call_ranking"),
     path("gestion/appels/<int:pk>/journal/", manage.call_audit, name="programme_call_audit"),
+    # Programme team: potentials of territories loaded from `tremplin potential` (issue 14).
+    path("gestion/potentiel/", potentials.potential_territories, name="programme_potentials"),
+    path("gestion/potentiel/carte.geojson", potentials.potential_map, name="programme_potential_map"),
+    path(
+        "gestion/potentiel/export.csv",
+        potentials.potential_export,
+        {"fmt": "csv"},
+        name="programme_potential_export_csv",
+    ),
+    path(
+        "gestion/potentiel/export.xlsx",
+        potentials.potential_export,
+        {"fmt": "xlsx"},
+        name="programme_potential_export_xlsx",
+    ),
+    path("gestion/potentiel/charger/", potentials.potential_load, name="programme_potential_load"),
 ]

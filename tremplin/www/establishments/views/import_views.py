@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tremplin.establishments.importers import IMPORTERS, ImportLimits
-from tremplin.establishments.importers.template import example_row, template_csv, template_xlsx
+from tremplin.establishments.importers.template import template_csv, template_xlsx, territory_example
 from tremplin.establishments.models import DataOrigin, Establishment, LocationPrecision
 from tremplin.imports.models import ImportJob
 from tremplin.imports.services import (
@@ -230,18 +230,11 @@ def import_cancel(request, pk):
     return redirect("establishment_import_job", pk=job.pk)
 
 
-def _example(territory) -> list[str]:
-    commune = territory.epci.communes.order_by("-population", "insee_code").first()
-    if commune is None:
-        return example_row("", None, None)
-    return example_row(commune.insee_code, commune.centroid_lat, commune.centroid_lon)
-
-
 @login_required
 @download
 def import_template(request, territory_pk, fmt):
     territory = team_territory_or_404(request.user, territory_pk)
-    example = _example(territory)
+    example = territory_example(territory)
     if fmt == "xlsx":
         response = HttpResponse(template_xlsx(example), content_type=XLSX_TYPE)
     else:

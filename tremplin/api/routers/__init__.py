@@ -1,0 +1,1 @@
+"""One router per resource of the API; see the conventions in :mod:`tremplin.api`."""
