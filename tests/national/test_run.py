@@ -206,7 +206,7 @@ def test_parquet_input_gives_the_same_potentials(tmp_path, scheduler, done, data
     ] == expected
 
 
-def test_a_big_departement_is_cut_into_tiles_with_nearly_the_same_leads(tmp_path, scheduler, done, data):
+def test_a_big_departement_is_cut_into_tiles_with_the_same_leads(tmp_path, scheduler, done, data):
     out_whole, _manifest = done
     source = write_csv(tmp_path / "stock.csv", data.rows)
     out = tmp_path / "out"
@@ -216,15 +216,11 @@ def test_a_big_departement_is_cut_into_tiles_with_nearly_the_same_leads(tmp_path
     assert manifest["partitions"]["details"]["14"]["tiles"] == 4  # 120 core establishments, 35 at most
     whole = read_result(out_whole / "partitions" / "14.result.parquet")[0]
     tiled = read_result(out / "partitions" / "14.result.parquet")[0]
-    # Tiles are partitions too: the engine's caps count per tile (see tremplin.engine.partition), so
-    # establishments within reach of a tile's border can keep a few more leads, and the plan's gain is at
-    # least the whole département's. Measured on this sample, where 30 establishments of a commune sit
-    # within a kilometre (far denser than a real one): 93 % of the whole run's leads found, +2.5 % gain.
-    whole_ids, tiled_ids = {x.id for x in whole.leads}, {x.id for x in tiled.leads}
-    assert len(tiled_ids) == len(tiled.leads)  # each lead kept by one tile only
-    assert len(whole_ids & tiled_ids) >= 0.9 * len(whole_ids)
-    gain = sum(x.gain_eur_per_year for x in tiled.leads) / sum(x.gain_eur_per_year for x in whole.leads)
-    assert 0.999 <= gain <= 1.05
+    # Tiles are partitions too, with the engine's core argument: the same leads and figures.
+    assert [x.id for x in tiled.leads] == [x.id for x in whole.leads]
+    assert sum(x.gain_eur_per_year for x in tiled.leads) == pytest.approx(
+        sum(x.gain_eur_per_year for x in whole.leads), rel=1e-9
+    )
 
 
 def test_the_default_is_a_local_cluster_of_worker_processes(tmp_path):
