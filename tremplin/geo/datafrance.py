@@ -119,3 +119,24 @@ def read_communes() -> list[CommuneRow]:
             )
         )
     return communes
+
+
+def read_commune_aliases() -> dict[str, str]:
+    """Codes that are not a commune proper, with the code of the commune they belong to: the municipal
+    arrondissements of Paris, Lyon and Marseille (type ARM: SIRENE places an establishment of Paris in
+    75101–75120), the communes déléguées (COMD) and associées (COMA). A code that is also a commune's
+    (a commune nouvelle's chef-lieu keeps its code as commune déléguée) is left out."""
+    required = {"id", "code", "type", "commune_parent_id"}
+    code_of: dict[str, str] = {}
+    children: list[tuple[str, str]] = []
+    for r in _rows("communes.csv.lzma", required):
+        if r["type"] == "COM":
+            code_of[r["id"]] = r["code"]
+        elif r["type"] in {"ARM", "COMD", "COMA"} and r["commune_parent_id"] not in ("", _NULL):
+            children.append((r["code"], r["commune_parent_id"]))
+    communes = set(code_of.values())
+    return {
+        code: code_of[parent]
+        for code, parent in children
+        if code not in communes and parent in code_of and code_of[parent] != code
+    }

@@ -34,8 +34,6 @@ No column read of a kept row may hold a control character.
 
 from __future__ import annotations
 
-import re
-
 from tremplin.establishments.importers.base import (
     COMMUNE_CODE,
     ParsedEstablishment,
@@ -43,7 +41,6 @@ from tremplin.establishments.importers.base import (
     Progress,
     RowError,
     check_band,
-    check_naf,
     check_siret,
     check_text,
     clean,
@@ -54,31 +51,17 @@ from tremplin.establishments.importers.base import (
     read_csv,
 )
 from tremplin.establishments.importers.limits import ImportLimits
-
-REQUIRED = [
-    "siret",
-    "etatAdministratifEtablissement",
-    "codeCommuneEtablissement",
-    "activitePrincipaleEtablissement",
-    "trancheEffectifsEtablissement",
-]
-X, Y = "coordonneeLambertAbscisseEtablissement", "coordonneeLambertOrdonneeEtablissement"
-ADDRESS_COLUMNS = [
-    "numeroVoieEtablissement",
-    "indiceRepetitionEtablissement",
-    "typeVoieEtablissement",
-    "libelleVoieEtablissement",
-    "codePostalEtablissement",
-    "libelleCommuneEtablissement",
-]
-NAME_COLUMNS = ["denominationUsuelleEtablissement", "enseigne1Etablissement", "denominationUniteLegale"]
-NOMENCLATURE = "nomenclatureActivitePrincipaleEtablissement"
-NAF25 = "activitePrincipaleNAF25Etablissement"
-PROCESSED = "dateDernierTraitementEtablissement"
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-#: Values of ``nomenclatureActivitePrincipaleEtablissement`` read, and the nomenclature they name.
-NOMENCLATURES = {"NAFRev2": "rev2", "NAF2025": "2025"}
-COLUMNS_READ = [*REQUIRED, X, Y, *NAME_COLUMNS, NOMENCLATURE, NAF25, *ADDRESS_COLUMNS]
+from tremplin.establishments.sirene_columns import (
+    ADDRESS_COLUMNS,
+    COLUMNS_READ,
+    ISO_DATE,
+    NAME_COLUMNS,
+    PROCESSED,
+    REQUIRED,
+    X,
+    Y,
+    check_activity,
+)
 
 
 def read_sirene(
@@ -125,27 +108,7 @@ def read_sirene(
 
 def _read_kept_row(line, siret, commune, row, errors) -> ParsedEstablishment | None:
     check_text(row, COLUMNS_READ, line, errors)
-    nomenclature = clean(row.get(NOMENCLATURE))
-    naf25 = clean(row.get(NAF25))
-    if naf25:
-        naf = check_naf(naf25, line, errors, NAF25, "2025")
-    elif nomenclature and nomenclature not in NOMENCLATURES:
-        errors.append(
-            RowError(
-                line,
-                NOMENCLATURE,
-                f"nomenclature {nomenclature!r} non prise en charge (NAFRev2 ou NAF2025 attendue)",
-            )
-        )
-        naf = None
-    else:
-        naf = check_naf(
-            clean(row["activitePrincipaleEtablissement"]),
-            line,
-            errors,
-            "activitePrincipaleEtablissement",
-            NOMENCLATURES.get(nomenclature),
-        )
+    naf = check_activity(row, line, errors)
     band = check_band(
         clean(row["trancheEffectifsEtablissement"]), line, errors, "trancheEffectifsEtablissement"
     )

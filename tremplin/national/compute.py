@@ -1,0 +1,277 @@
+"""The work of one partition, as a Dask worker runs it: read the partition's input file, run the engine
+(:func:`tremplin.engine.partition.partition_leads`) and write its leads, atomically, next to it.
+
+The margin written by the split (cut on the communes' bounding boxes) is first narrowed to the
+establishments within the margin of a core establishment. A département whose core exceeds
+``max_core`` establishments is then cut into tiles (halved along its longer side until each tile's core
+fits), each run with every establishment of the file within the margin of the tile's bounding box.
+Leads are owned by one core establishment (the engine's attribution rule), so a lead is kept by exactly
+one tile.
+
+The result file's metadata holds the fingerprint of what it was computed from (the input file's SHA-256
+and the run's parameters): a run skips a partition whose result carries the fingerprint it expects.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import resource
+import socket
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tremplin.engine.knowledge import default_knowledge_base
+from tremplin.engine.model import Establishment, Parameters
+from tremplin.engine.partition import (
+    LeadFigure,
+    PartitionResult,
+    max_matching_distance_km,
+    partition_leads,
+)
+from tremplin.national.geography import KM_PER_DEGREE
+
+__all__ = [
+    "RESULT_FORMAT",
+    "RESULT_SCHEMA",
+    "compute_partition",
+    "engine_parameters",
+    "read_result",
+    "result_fingerprint",
+]
+
+#: Bump when the result files' layout or the way they are computed changes.
+RESULT_FORMAT = 2
+METADATA_KEY = b"tremplin"
+RESULT_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("owner", pa.string()),
+        ("owner_epci", pa.string()),
+        ("kind", pa.string()),
+        ("family", pa.string()),
+        ("resource", pa.string()),
+        ("tonnes_per_year", pa.float64()),
+        ("co2e_t_per_year", pa.float64()),
+        ("gain_eur_per_year", pa.float64()),
+        ("establishments", pa.list_(pa.string())),
+        ("rank_value", pa.float64()),
+        ("basis", pa.string()),
+    ]
+)
+
+
+def engine_parameters(margin_km: float) -> Parameters:
+    """The engine's parameters for partitions with a margin of ``margin_km``: exchanges capped at the
+    road distance the margin covers (``margin_km`` x the detour factor), so that no lead of a core
+    establishment reaches beyond its partition's margin (see
+    :func:`tremplin.engine.partition.max_matching_distance_km`).
+
+    >>> engine_parameters(15.0).max_distance_km
+    19.5
+    """
+    params = Parameters()
+    params.max_distance_km = round(margin_km * params.detour_factor, 6)
+    reach = max_matching_distance_km(params=params)
+    if reach > margin_km + 1e-6:  # a kind of mutualisation wider than the margin
+        raise ValueError(f"a margin of {margin_km:g} km is narrower than the engine's reach ({reach:g} km)")
+    return params
+
+
+def result_fingerprint(input_sha256: str, *, kb_version: str, margin_km: float, max_core: int) -> str:
+    """What a partition's result depends on, besides the engine's code."""
+    return json.dumps(
+        {
+            "format": RESULT_FORMAT,
+            "input": input_sha256,
+            "kb": kb_version,
+            "margin_km": float(margin_km),
+            "max_core": int(max_core),
+            "max_distance_km": engine_parameters(margin_km).max_distance_km,
+        },
+        sort_keys=True,
+    )
+
+
+def _tiles(indices: np.ndarray, lon: np.ndarray, lat: np.ndarray, max_core: int) -> list[np.ndarray]:
+    if len(indices) <= max_core:
+        return [indices]
+    x, y = lon[indices], lat[indices]
+    width = (x.max() - x.min()) * math.cos(math.radians(float(np.mean(y))))
+    height = y.max() - y.min()
+    axis = x if width >= height else y
+    order = np.argsort(axis, kind="stable")
+    half = len(indices) // 2
+    return _tiles(indices[order[:half]], lon, lat, max_core) + _tiles(
+        indices[order[half:]], lon, lat, max_core
+    )
+
+
+def _within_reach(lon: np.ndarray, lat: np.ndarray, core: np.ndarray, margin_km: float) -> np.ndarray:
+    """Core establishments, and the margin ones within ``margin_km`` of a core one (the split's margin is
+    a superset, cut on the communes' bounding boxes). Distances on a plane whose east-west scale is the
+    one of the highest latitude of the partition: never longer than the great-circle distance, so no
+    establishment within reach is dropped."""
+    keep = core.copy()
+    if core.all() or not core.any():
+        return keep
+    from scipy.spatial import cKDTree
+
+    scale = KM_PER_DEGREE * math.cos(math.radians(min(float(np.abs(lat).max()), 89.0)))
+    points = np.column_stack([lon * scale, lat * KM_PER_DEGREE])
+    distance, _index = cKDTree(points[core]).query(points[~core], distance_upper_bound=margin_km * 1.001)
+    keep[~core] = distance <= margin_km * 1.001
+    return keep
+
+
+def compute_partition(
+    partitions_dir: str, code: str, fingerprint: str, *, margin_km: float, max_core: int
+) -> dict:
+    """Compute partition ``code`` and write ``<code>.result.parquet``; return its summary (small: the
+    leads stay in the file)."""
+    start = time.perf_counter()
+    directory = Path(partitions_dir)
+    table = pq.read_table(directory / f"{code}.parquet")
+    ids = table.column("siret").to_pylist()
+    naf = table.column("naf").to_pylist()
+    lon = table.column("lon").to_numpy()
+    lat = table.column("lat").to_numpy()
+    headcount = table.column("headcount").to_pylist()
+    core = table.column("core").to_numpy(zero_copy_only=False)
+    epci_of = dict(zip(ids, table.column("epci").to_pylist(), strict=True))
+    del table
+    written_margin = int(len(ids) - core.sum())
+    keep = _within_reach(lon, lat, core, margin_km)
+    if not keep.all():
+        ids = [ids[i] for i in np.flatnonzero(keep)]
+        naf = [naf[i] for i in np.flatnonzero(keep)]
+        headcount = [headcount[i] for i in np.flatnonzero(keep)]
+        lon, lat, core = lon[keep], lat[keep], core[keep]
+    establishments = [
+        Establishment(ids[i], ids[i], naf[i], float(lat[i]), float(lon[i]), headcount[i])
+        for i in range(len(ids))
+    ]
+    kb = default_knowledge_base()
+    params = engine_parameters(margin_km)
+    tiles = _tiles(np.flatnonzero(core), lon, lat, max_core)
+    leads: dict[str, LeadFigure] = {}
+    runs = []
+    for tile in tiles:
+        if len(tiles) == 1:
+            members = np.arange(len(ids))
+        else:
+            dlat = margin_km / KM_PER_DEGREE
+            top = max(abs(float(lat[tile].min())), abs(float(lat[tile].max()))) + dlat
+            dlon = margin_km / (KM_PER_DEGREE * math.cos(math.radians(min(top, 89.0))))
+            inside = (
+                (lon >= lon[tile].min() - dlon)
+                & (lon <= lon[tile].max() + dlon)
+                & (lat >= lat[tile].min() - dlat)
+                & (lat <= lat[tile].max() + dlat)
+            )
+            members = np.flatnonzero(inside)
+        result: PartitionResult = partition_leads(
+            [establishments[i] for i in members], {ids[i] for i in tile}, kb=kb, params=params
+        )
+        runs.append({"establishments": result.establishments, "core": result.core, "seconds": result.seconds})
+        for lead in result.leads:
+            leads.setdefault(lead.id, lead)
+    ordered = sorted(leads.values(), key=lambda lead: lead.id)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    summary = {
+        "code": code,
+        "leads": len(ordered),
+        "establishments": len(ids),
+        "core": int(core.sum()),
+        "margin": int(len(ids) - core.sum()),
+        "margin_written": written_margin,
+        "tiles": len(tiles),
+        "runs": runs,
+        "seconds": time.perf_counter() - start,
+        "worker": _worker_name(),
+        "peak_rss_mb": round(peak_mb, 1),
+        "kb_version": kb.version,
+        "fingerprint": fingerprint,
+    }
+    out = pa.table(
+        {
+            "id": [lead.id for lead in ordered],
+            "owner": [lead.owner for lead in ordered],
+            "owner_epci": [epci_of.get(lead.owner) for lead in ordered],
+            "kind": [lead.kind for lead in ordered],
+            "family": [lead.family for lead in ordered],
+            "resource": [lead.resource for lead in ordered],
+            "tonnes_per_year": [lead.tonnes_per_year for lead in ordered],
+            "co2e_t_per_year": [lead.co2e_t_per_year for lead in ordered],
+            "gain_eur_per_year": [lead.gain_eur_per_year for lead in ordered],
+            "establishments": [list(lead.establishments) for lead in ordered],
+            "rank_value": [lead.rank_value for lead in ordered],
+            "basis": [lead.basis for lead in ordered],
+        },
+        schema=RESULT_SCHEMA.with_metadata({METADATA_KEY: json.dumps(summary).encode()}),
+    )
+    final = directory / f"{code}.result.parquet"
+    temporary = directory / f".{code}.result.parquet.{os.getpid()}.tmp"
+    pq.write_table(out, temporary)
+    os.replace(temporary, final)  # a result is there whole, or not at all
+    return summary
+
+
+def _worker_name() -> str:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def read_summary(path: Path) -> dict | None:
+    """The summary stored in a result file, or None when there is no readable result."""
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+        return json.loads(metadata[METADATA_KEY])
+    except (OSError, KeyError, ValueError, pa.ArrowInvalid):
+        return None
+
+
+def read_result(path: Path) -> tuple[PartitionResult, dict[str, str]]:
+    """A result file as the engine's :class:`PartitionResult`, and each lead owner's EPCI."""
+    table = pq.read_table(path)
+    summary = json.loads(table.schema.metadata[METADATA_KEY])
+    columns = table.to_pydict()
+    leads = [
+        LeadFigure(
+            id=columns["id"][i],
+            owner=columns["owner"][i],
+            kind=columns["kind"][i],
+            family=columns["family"][i],
+            resource=columns["resource"][i],
+            tonnes_per_year=columns["tonnes_per_year"][i],
+            co2e_t_per_year=columns["co2e_t_per_year"][i],
+            gain_eur_per_year=columns["gain_eur_per_year"][i],
+            establishments=tuple(columns["establishments"][i]),
+            rank_value=columns["rank_value"][i],
+            basis=columns["basis"][i],
+        )
+        for i in range(table.num_rows)
+    ]
+    area_of = {
+        owner: epci
+        for owner, epci in zip(columns["owner"], columns["owner_epci"], strict=True)
+        if epci is not None
+    }
+    result = PartitionResult(
+        leads=leads,
+        establishments=summary["establishments"],
+        core=summary["core"],
+        margin=summary["margin"],
+        seconds=summary["seconds"],
+        knowledge_base_version=summary["kb_version"],
+    )
+    return result, area_of
