@@ -234,3 +234,18 @@ def test_the_command_prefers_parquet_and_reports_errors(tmp_path, capsys):
         call_command("load_potential", str(broken))
     assert "line 2, epci: unknown EPCI SIREN 999999999" in capsys.readouterr().err
     assert PotentialRelease.objects.count() == 1
+
+
+def test_a_net_co2e_balance_below_zero_is_kept_but_negative_tonnes_are_refused():
+    # Crop residues hauled far can emit more CO2e on the road than their use avoids: the balance is
+    # a real, negative figure. Tonnes, euros and counts are never below zero.
+    records = nf.rows()
+    records[0]["co2e_t_per_year"] = "-0.12"
+    release = _load(nf.csv_bytes(records), factories.programme_team_member())
+    row = EpciPotential.objects.get(release=release, epci__siren=records[0]["epci"])
+    assert row.co2e_t_per_year == pytest.approx(-0.12)
+    records = nf.rows()
+    records[0]["tonnes_per_year"] = "-1"
+    assert _errors(nf.csv_bytes(records), language="en") == [
+        "potentials.csv, line 2, tonnes_per_year: -1 is negative"
+    ]

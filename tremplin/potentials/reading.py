@@ -255,8 +255,13 @@ def _text(value) -> str:
     return "" if _blank(value) else str(value).strip()
 
 
-def _number(value):
-    """A finite float, or raises ValueError with the reason."""
+#: Figures that may be below zero: a net CO2e balance is negative where the transport of a resource emits
+#: more than its use avoids (crop residues hauled far, say); counts, tonnes and euros never are.
+_SIGNED = frozenset({"co2e_t_per_year"})
+
+
+def _number(value, *, signed: bool = False):
+    """A finite float (not negative unless ``signed``), or raises ValueError with the reason."""
     if _blank(value):
         raise ValueError(_("missing value"))
     if isinstance(value, bool):
@@ -270,7 +275,7 @@ def _number(value):
             raise ValueError(_("“%(value)s” is not a number") % {"value": value}) from None
     if not math.isfinite(number):
         raise ValueError(_("“%(value)s” is not a number") % {"value": value})
-    if number < 0:
+    if number < 0 and not signed:
         raise ValueError(_("%(value)s is negative") % {"value": value})
     return number
 
@@ -307,7 +312,7 @@ def _numbers(name, where, record, integers, floats, errors) -> dict | None:
             ok = False
     for column in floats:
         try:
-            values[column] = _number(record.get(column))
+            values[column] = _number(record.get(column), signed=column in _SIGNED)
         except ValueError as reason:
             errors.add(name, where, column, reason)
             ok = False
