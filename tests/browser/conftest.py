@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -46,6 +47,36 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The live server's HTTP server, answering one request after the other in its own thread.
+
+    On SQLite in memory the live server's threads all share the test's one database connection (there
+    is no other way to reach an in-memory database), and a connection's transaction state is not
+    thread-safe: two requests overlapping in atomic blocks (a page and the data its script fetches,
+    each saving the session) can leave it marked as inside a transaction for good, after which no
+    on-commit hook runs: no e-mail leaves and no background task is queued, for every later test of the
+    session. Answered in turn, requests never overlap; not being threaded, the server also closes each
+    connection after its answer, so a browser's keep-alive connection never holds it."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        # The server's thread already uses the overridden connections (LiveServerThread.run).
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serial_live_server_on_sqlite():
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    if connection.vendor != "sqlite":
+        yield  # PostgreSQL: each request thread has its own connection
+        return
+    threaded = LiveServerThread.server_class
+    LiveServerThread.server_class = _OneRequestAtATime
+    yield
+    LiveServerThread.server_class = threaded
 
 
 def pytest_collection_modifyitems(config, items):
