@@ -48,8 +48,15 @@ __all__ = [
 
 # Groups whose establishments, when not in a zone, still have an industrial-looking address.
 _INDUSTRIAL_GROUPS = frozenset(
-    {"refining_chemistry", "energy", "port_logistics", "transport", "manufacturing", "waste",
-     "agrifood_industry"}
+    {
+        "refining_chemistry",
+        "energy",
+        "port_logistics",
+        "transport",
+        "manufacturing",
+        "waste",
+        "agrifood_industry",
+    }
 )
 
 
@@ -150,8 +157,9 @@ def allocate_counts(
     return counts
 
 
-def _synthetic_zones(sampler: TerritorySampler, rng: random.Random, population: int,
-                     groups: frozenset[str]) -> list[ActivityZone]:
+def _synthetic_zones(
+    sampler: TerritorySampler, rng: random.Random, population: int, groups: frozenset[str]
+) -> list[ActivityZone]:
     """Business parks at the edge of the largest communes, for territories without named zones."""
     how_many = min(4, 1 + population // 40_000)
     largest = sorted(sampler.communes, key=lambda c: (-c.population, c.insee_code))[:how_many]
@@ -159,15 +167,17 @@ def _synthetic_zones(sampler: TerritorySampler, rng: random.Random, population: 
     for commune in largest:
         latitude, longitude = sampler.point_away_from_centre(commune, rng, 0.5, 2.0)
         name = f"Zone d'activités {de_commune(commune.name)}"
-        zones.append(ActivityZone(
-            name=name,
-            address_label=name,
-            latitude=latitude,
-            longitude=longitude,
-            radius_km=min(max(0.25 * math.sqrt(commune.area_km2), 0.4), 1.0),
-            weight=commune.population + 1,
-            hosts=groups,
-        ))
+        zones.append(
+            ActivityZone(
+                name=name,
+                address_label=name,
+                latitude=latitude,
+                longitude=longitude,
+                radius_km=min(max(0.25 * math.sqrt(commune.area_km2), 0.4), 1.0),
+                weight=commune.population + 1,
+                hosts=groups,
+            )
+        )
     return zones
 
 
@@ -246,8 +256,11 @@ def generate_establishments(
 
     total = count if count is not None else profiles.count_rule.count(epci.population)
     weights = profiles.sector_weights(plan)
-    caps = {code: profiles.sectors[code].max_per_territory for code in weights
-            if profiles.sectors[code].max_per_territory is not None}
+    caps = {
+        code: profiles.sectors[code].max_per_territory
+        for code in weights
+        if profiles.sectors[code].max_per_territory is not None
+    }
     counts = allocate_counts(total, weights, rng, anchors=profiles.anchors(plan), caps=caps)
 
     builder = _Builder(profiles, sampler, Namer(profiles.names, rng, plan.place_words), rng)

@@ -53,8 +53,15 @@ class CommuneArea:
     area_km2: float
 
     @classmethod
-    def from_geojson(cls, insee_code: str, name: str, population: int,
-                     geometry: str | Mapping[str, Any], point_lat: float, point_lon: float) -> CommuneArea:
+    def from_geojson(
+        cls,
+        insee_code: str,
+        name: str,
+        population: int,
+        geometry: str | Mapping[str, Any],
+        point_lat: float,
+        point_lon: float,
+    ) -> CommuneArea:
         text = geometry if isinstance(geometry, str) else json.dumps(geometry)
         shape = shapely.make_valid(shapely.from_geojson(text))
         if shape.is_empty or shape.area == 0:
@@ -155,8 +162,9 @@ class TerritorySampler:
                     return Site(commune, latitude, longitude, zone)
         return None
 
-    def point_away_from_centre(self, commune: CommuneArea, rng: random.Random,
-                               min_km: float, max_km: float) -> tuple[float, float]:
+    def point_away_from_centre(
+        self, commune: CommuneArea, rng: random.Random, min_km: float, max_km: float
+    ) -> tuple[float, float]:
         """A point inside the commune at some distance from its point (an edge-of-town business park)."""
         km_lon = _km_per_degree_lon(commune.point_lat)
         for _attempt in range(_LOCAL_ATTEMPTS):

@@ -229,8 +229,16 @@ def _read_names(path: Path) -> NameVocabulary:
     data = _load_yaml(path)
     lists = {
         key: _str_list(path, key, data.get(key))
-        for key in ("surnames", "first_names", "coined_prefixes", "coined_suffixes", "legal_forms",
-                    "default_place_words", "lieux", "care_home_names")
+        for key in (
+            "surnames",
+            "first_names",
+            "coined_prefixes",
+            "coined_suffixes",
+            "legal_forms",
+            "default_place_words",
+            "lieux",
+            "care_home_names",
+        )
     }
     streets_data = data.get("streets")
     if not isinstance(streets_data, dict) or set(streets_data) != {"centre", "industrial", "rural"}:
@@ -399,10 +407,15 @@ class _Reader:
                     raise self.fail(f"{where}.kinds", f"unknown kind {kind!r}")
                 blend.append((kind, _number(self.path, f"{where}.kinds.{kind}", share)))
             total = sum(share for _kind, share in blend)
-            zones = tuple(self.read_zone(f"{where}.zones[{i}]", z, groups)
-                          for i, z in enumerate(entry.get("zones") or []))
-            place_words = _str_list(self.path, f"{where}.place_words",
-                                    entry.get("place_words", list(self.names.default_place_words)))
+            zones = tuple(
+                self.read_zone(f"{where}.zones[{i}]", z, groups)
+                for i, z in enumerate(entry.get("zones") or [])
+            )
+            place_words = _str_list(
+                self.path,
+                f"{where}.place_words",
+                entry.get("place_words", list(self.names.default_place_words)),
+            )
             overrides[siren] = _Override(
                 tuple((kind, share / total) for kind, share in blend), zones, place_words
             )

@@ -40,12 +40,15 @@ def solve_allocation(
     demand,
     upper,
     time_limit: float = 60.0,
+    needed=None,
 ) -> np.ndarray:
     """Optimal quantities ``x`` for each candidate (see module docstring).
 
     ``supply_of[c]`` / ``demand_of[c]`` give the supply and demand index of candidate ``c``; ``upper[c]`` is
     its largest possible quantity.  Candidates with a non-positive gain are never used.  ``time_limit``
-    (seconds) applies to each connected part with pipe links, and to the LP of the rest.
+    (seconds) applies to each connected part with pipe links, and to the LP of the rest.  ``needed``
+    (a mask over the candidates; None: all): only the connected parts holding a needed candidate are
+    solved, the others get 0 (their optimum does not depend on the rest, nor the rest on them).
     """
     g = np.asarray(gain_per_unit, dtype=float)
     f = np.asarray(fixed, dtype=float)
@@ -64,12 +67,16 @@ def solve_allocation(
     graph = coo_matrix((np.ones(n), (s_of, len(supply) + d_of)), shape=(nodes, nodes))
     _, part_of_node = connected_components(graph, directed=False)
     part = part_of_node[s_of]
+    if needed is not None:
+        wanted = np.zeros(part_of_node.max() + 1, bool)
+        wanted[part[np.asarray(needed, dtype=bool)]] = True
+        useful = useful & wanted[part]
     with_link = np.zeros(part_of_node.max() + 1, bool)
     with_link[part[useful & (f > 0)]] = True
     x = np.zeros(n)
-    pieces = [np.flatnonzero(~with_link[part])]
+    pieces = [np.flatnonzero(~with_link[part] & useful)]
     order = np.argsort(part, kind="stable")
-    linked = order[with_link[part[order]]]
+    linked = order[with_link[part[order]] & useful[order]]
     if len(linked):
         bounds = np.flatnonzero(np.diff(part[linked])) + 1
         pieces.extend(np.split(linked, bounds))
@@ -93,9 +100,19 @@ def solve_allocation(
     return x
 
 
+#: A part whose candidates share one supply, each to its own demand (or one demand, each from its own
+#: supply), with at most this many pipe links is solved by enumeration.
+_STAR_LINKS = 6
+
+
 def _solve(g, f, r, ub, useful, s_of, supply, d_of, demand, time_limit) -> np.ndarray:
     """One allocation problem (see :func:`solve_allocation`), as one MILP (an LP without pipe links)."""
     n = len(g)
+    if not useful.any():
+        return np.zeros(n)
+    star = (len(supply) == 1 and len(demand) == n) or (len(demand) == 1 and len(supply) == n)
+    if star and int((useful & (f > 0)).sum()) <= _STAR_LINKS:
+        return _solve_star(g, f, r, ub, useful, s_of, supply, d_of, demand)
     binaries = np.flatnonzero(useful & (f > 0))
     nb = len(binaries)
     cols = np.arange(n)
@@ -131,6 +148,45 @@ def _solve(g, f, r, ub, useful, s_of, supply, d_of, demand, time_limit) -> np.nd
     x = np.clip(result.x[:n], 0.0, ub)
     x[x < 1e-9 * np.maximum(ub, 1.0)] = 0.0
     return x
+
+
+def _solve_star(g, f, r, ub, useful, s_of, supply, d_of, demand) -> np.ndarray:
+    """The exact optimum of a part where every candidate shares one supply and has a demand of its own
+    (or shares one demand and has a supply of its own): for each
+    set of pipe links open, a fractional knapsack on the shared constraint, filled by decreasing gain per
+    unit of it (each candidate bounded by its own demand, or supply, and ``ub``); the best set wins
+    (ties: fewer links, first found). A part of one candidate is the single-item case. HiGHS takes about
+    ten milliseconds per part, however small; most parts are stars of a few candidates."""
+    n = len(g)
+    shared_supply = len(supply) == 1
+    if shared_supply:
+        capacity = float(supply[0])
+        weight = np.ones(n)
+        own = np.minimum(ub, demand[d_of] / r)
+    else:
+        capacity = float(demand[0])
+        weight = r.astype(float)
+        own = np.minimum(ub, supply[s_of])
+    own = np.where(useful, np.maximum(own, 0.0), 0.0)
+    links = np.flatnonzero(useful & (f > 0))
+    free = useful & (f <= 0)
+    order = np.lexsort((np.arange(n), -(g / weight)))
+    best_x, best_value = np.zeros(n), 0.0
+    for mask in range(1 << len(links)):
+        open_ = free.copy()
+        chosen = [links[j] for j in range(len(links)) if mask >> j & 1]
+        open_[chosen] = True
+        x = np.zeros(n)
+        left = capacity
+        for i in order:
+            if not open_[i] or left <= 0:
+                continue
+            x[i] = min(own[i], left / weight[i])
+            left -= x[i] * weight[i]
+        value = float(g @ x) - float(f[chosen].sum())
+        if value > best_value * (1 + 1e-12) + 1e-9:
+            best_x, best_value = x, value
+    return best_x
 
 
 @contextlib.contextmanager

@@ -195,11 +195,15 @@ def build_context(
             raise InputError(f"identifiant d'établissement en double : {e.id!r}", field="id")
         seen.add(e.id)
     naf_codes = []
+    normalised: dict[str, str] = {}  # a territory has a few hundred distinct codes
     for e in ests:
-        try:
-            naf_codes.append(naf_module.normalise_naf(e.naf))
-        except naf_module.UnknownNafCode:
-            raise InputError(f"code NAF inconnu {e.naf!r} (établissement {e.id})", field="naf") from None
+        code = normalised.get(e.naf)
+        if code is None:
+            try:
+                code = normalised[e.naf] = naf_module.normalise_naf(e.naf)
+            except naf_module.UnknownNafCode:
+                raise InputError(f"code NAF inconnu {e.naf!r} (établissement {e.id})", field="naf") from None
+        naf_codes.append(code)
     codes = list(kb.resources)
     index = {c: i for i, c in enumerate(codes)}
     ancestors_cache: dict[str, tuple[str, ...]] = {}

@@ -338,6 +338,16 @@ def _plan(
     variable_gain = (c.gain[rows] + fixed) / safe_q  # EUR per unit, pipe annuity apart
     co2_per_unit = c.co2_t[rows] / safe_q
     x = np.empty(0)
+    needed = None
+    if plan_rows is not None:
+        # A part of the plan that holds none of the partition's own leads, and none of the flows its
+        # groups pool, changes nothing the partition returns: it is not solved.
+        owned_flows = np.zeros(len(ctx.f_qty), bool)
+        for o in opportunities:
+            if o.type == "mutualisation":
+                owned_flows[groups[o.id].flows] = True
+        needed = np.fromiter((row in owned_at for row in rows.tolist()), bool, len(rows))
+        needed |= owned_flows[c.s_flow[rows]] | owned_flows[c.t_flow[rows]]
     if len(rows):
         s_ids, s_of = np.unique(c.s_flow[rows], return_inverse=True)
         t_ids, t_of = np.unique(c.t_flow[rows], return_inverse=True)
@@ -351,6 +361,7 @@ def _plan(
             demand=ctx.f_qty[t_ids],
             upper=q,
             time_limit=params.plan_time_limit_s,
+            needed=needed,
         )
     allocations = []
     used = np.zeros(len(ctx.f_qty))

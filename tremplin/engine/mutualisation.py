@@ -82,14 +82,14 @@ def eligible_members(ctx: Context, kind: MutualisationKind, flows: np.ndarray) -
     allowed or excluded, at any level) and minimum headcount (``MutualisationKind.accepts``). Declared
     flows always may: the company said it has the need or the waste."""
     comp = ctx.f_comp[flows]
-    cache: dict[int, bool] = {}
+    cache: dict[tuple, bool] = {}  # by sector and headcount: a few hundred of them in a territory
     ok = np.empty(len(flows), bool)
+    headcount = ctx.headcount[comp].tolist()
     for j, position in enumerate(comp.tolist()):
-        verdict = cache.get(position)
+        key = (ctx.naf[position], headcount[j])
+        verdict = cache.get(key)
         if verdict is None:
-            verdict = cache[position] = kind.accepts(
-                ctx.naf_ancestors[position], float(ctx.headcount[position])
-            )
+            verdict = cache[key] = kind.accepts(ctx.naf_ancestors[position], float(headcount[j]))
         ok[j] = verdict
     declared = ctx.f_basis[flows] < BASES.index("estimated")
     return flows[ok | declared]
@@ -98,7 +98,14 @@ def eligible_members(ctx: Context, kind: MutualisationKind, flows: np.ndarray) -
 def sector_parts(ctx: Context, kind: MutualisationKind, flows: np.ndarray) -> list[np.ndarray]:
     """The flows split by the sector their members must share (``same_sector_level``: a shared training
     among the establishments of one NAF division, not a town hall, a farm and a refinery)."""
-    keys = [kind.sector_key(ctx.naf[p]) for p in ctx.f_comp[flows].tolist()]
+    by_code: dict[str, str] = {}
+    keys = []
+    for p in ctx.f_comp[flows].tolist():
+        code = ctx.naf[p]
+        key = by_code.get(code)
+        if key is None:
+            key = by_code[code] = kind.sector_key(code)
+        keys.append(key)
     if not any(keys):
         return [flows]
     parts: dict[str, list[int]] = {}

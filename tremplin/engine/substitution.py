@@ -192,21 +192,20 @@ def road_km(ctx: Context, s_flow: np.ndarray, t_flow: np.ndarray, gc: np.ndarray
     )
 
 
-def find_substitutions(
-    ctx: Context, *, objective: str = "gain", stats: dict | None = None
-) -> tuple[list, Candidates]:
-    """All substitution candidates that pass the thresholds, best few per supply, and the rules used."""
+def rule_candidates(ctx: Context, *, objective: str = "gain", stats: dict | None = None):
+    """Yield ``(rule, candidates, in_range)`` for each rule with pairs in range: the candidates that pass
+    the thresholds (before the best few per supply are kept) and ``in_range``, the (supply flow, demand
+    flow) arrays of every pair the neighbour search found within the rule's distance: the matching of
+    :func:`find_substitutions`, one rule at a time."""
     params = ctx.params
     groups = flow_groups(ctx)
     naf_unique, naf_ids = np.unique(np.asarray(ctx.naf, dtype=object), return_inverse=True)
     unique_ancestors = [tuple(naf_module.naf_ancestors(code)) for code in naf_unique]
-    rules = []
-    parts: list[Candidates] = []
     pairs_in_range = passing_count = 0
     threshold = params.min_co2_t if objective == "co2" else params.min_gain_eur
     estimated = BASES.index("estimated")
-    keep_per_source = params.max_candidates_per_source * 3
     indexes = DemandIndexes(ctx)
+    position = 0
     for base_rule in ctx.kb.rules:
         rule = ctx.rule(base_rule)
         if rule is None:
@@ -238,8 +237,8 @@ def find_substitutions(
         pairs_in_range += len(s_flow)
         if len(s_flow) == 0:
             continue
-        rules.append(rule)
-        part = _economics(ctx, len(rules) - 1, rule, out_res, in_res, s_flow, t_flow, gc, road)
+        part = _economics(ctx, position, rule, out_res, in_res, s_flow, t_flow, gc, road)
+        position += 1
         value = objective_values(part, objective)
         keep = value >= threshold
         if rule.output == rule.input:
@@ -248,14 +247,27 @@ def find_substitutions(
             keep |= (ctx.f_basis[part.s_flow] < estimated) & (ctx.f_basis[part.t_flow] < estimated)
         part = part.take(np.flatnonzero((part.quantity > 0) & keep))
         passing_count += len(part)
+        yield rule, part, (s_flow, t_flow)
+    if stats is not None:
+        stats["substitution_pairs_in_range"] = int(pairs_in_range)
+        stats["substitution_candidates_above_threshold"] = int(passing_count)
+
+
+def find_substitutions(
+    ctx: Context, *, objective: str = "gain", stats: dict | None = None
+) -> tuple[list, Candidates]:
+    """All substitution candidates that pass the thresholds, best few per supply, and the rules used."""
+    rules = []
+    parts: list[Candidates] = []
+    keep_per_source = ctx.params.max_candidates_per_source * 3
+    for rule, part, _in_range in rule_candidates(ctx, objective=objective, stats=stats):
+        rules.append(rule)
         # The best few per supply over all rules are among the best few of each rule: trim early so
         # that memory follows the number of supplies, not the number of pairs looked at.
         parts.append(cap_per_source(ctx, part, objective, keep_per_source))
     best = best_rule_per_pair(ctx, Candidates.concat(parts), objective)
     capped = cap_per_source(ctx, best, objective, keep_per_source)
     if stats is not None:
-        stats["substitution_pairs_in_range"] = int(pairs_in_range)
-        stats["substitution_candidates_above_threshold"] = int(passing_count)
         stats["substitution_candidates_after_source_cap"] = len(capped)
     return rules, capped
 

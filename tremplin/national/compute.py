@@ -2,11 +2,12 @@
 (:func:`tremplin.engine.partition.partition_leads`) and write its leads, atomically, next to it.
 
 The margin written by the split (cut on the communes' bounding boxes) is first narrowed to the
-establishments within the margin of a core establishment. A département whose core exceeds
+establishments within the margin of a core establishment: the pool. The engine's links are computed
+once on the pool (:class:`tremplin.engine.margin.MarginLinks`). A département whose core exceeds
 ``max_core`` establishments is then cut into tiles (halved along its longer side until each tile's core
-fits), each run with every establishment of the file within the margin of the tile's bounding box.
-Leads are owned by one core establishment (the engine's attribution rule), so a lead is kept by exactly
-one tile.
+fits); each tile (or the whole département) runs on its core and the establishments of the pool within
+two rings of links of it (the lean margin), not on its full margin. Leads are owned by one core
+establishment (the engine's attribution rule), so a lead is kept by exactly one tile.
 
 The result file's metadata holds the fingerprint of what it was computed from (the input file's SHA-256
 and the run's parameters): a run skips a partition whose result carries the fingerprint it expects.
@@ -27,12 +28,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tremplin.engine.knowledge import default_knowledge_base
+from tremplin.engine.margin import DEFAULT_RINGS, MarginLinks
 from tremplin.engine.model import Establishment, Parameters
 from tremplin.engine.partition import (
     LeadFigure,
     PartitionResult,
     max_matching_distance_km,
     partition_leads,
+    partition_parameters,
 )
 from tremplin.national.geography import KM_PER_DEGREE
 
@@ -46,7 +49,7 @@ __all__ = [
 ]
 
 #: Bump when the result files' layout or the way they are computed changes.
-RESULT_FORMAT = 2
+RESULT_FORMAT = 3
 METADATA_KEY = b"tremplin"
 RESULT_SCHEMA = pa.schema(
     [
@@ -158,27 +161,25 @@ def compute_partition(
     ]
     kb = default_knowledge_base()
     params = engine_parameters(margin_km)
+    # The engine's links on the whole pool, once: each tile then runs on its core and the
+    # establishments within DEFAULT_RINGS links of it (tremplin.engine.margin), not on its full margin.
+    link_start = time.perf_counter()
+    links = MarginLinks(establishments, kb=kb, params=partition_parameters(params))
+    link_seconds = time.perf_counter() - link_start
     tiles = _tiles(np.flatnonzero(core), lon, lat, max_core)
     leads: dict[str, LeadFigure] = {}
     runs = []
     for tile in tiles:
-        if len(tiles) == 1:
-            members = np.arange(len(ids))
-        else:
-            dlat = margin_km / KM_PER_DEGREE
-            top = max(abs(float(lat[tile].min())), abs(float(lat[tile].max()))) + dlat
-            dlon = margin_km / (KM_PER_DEGREE * math.cos(math.radians(min(top, 89.0))))
-            inside = (
-                (lon >= lon[tile].min() - dlon)
-                & (lon <= lon[tile].max() + dlon)
-                & (lat >= lat[tile].min() - dlat)
-                & (lat <= lat[tile].max() + dlat)
-            )
-            members = np.flatnonzero(inside)
-        result: PartitionResult = partition_leads(
-            [establishments[i] for i in members], {ids[i] for i in tile}, kb=kb, params=params
+        tile_core = {ids[i] for i in tile}
+        lean = links.select(tile_core, DEFAULT_RINGS)
+        result: PartitionResult = partition_leads(lean, tile_core, kb=kb, params=params)
+        runs.append(
+            {
+                "establishments": result.establishments,
+                "core": result.core,
+                "seconds": result.seconds,
+            }
         )
-        runs.append({"establishments": result.establishments, "core": result.core, "seconds": result.seconds})
         for lead in result.leads:
             leads.setdefault(lead.id, lead)
     ordered = sorted(leads.values(), key=lambda lead: lead.id)
@@ -191,6 +192,9 @@ def compute_partition(
         "margin": int(len(ids) - core.sum()),
         "margin_written": written_margin,
         "tiles": len(tiles),
+        "links": links.links,
+        "links_seconds": round(link_seconds, 3),
+        "rings": DEFAULT_RINGS,
         "runs": runs,
         "seconds": time.perf_counter() - start,
         "worker": _worker_name(),
