@@ -80,3 +80,89 @@ def test_a_shared_training_stays_within_one_activity_and_keeps_out_small_members
         if o.type == "mutualisation" and o.kind == "formation_partagee"
     ]
     assert sorted(sorted(g.members) for g in groups) == [["t0", "t1", "t2"], ["t3", "t4", "t5"]]
+
+
+def _viable_by_the_rule(kind, c_ref, qty, members, min_member_gain):
+    """The rule of _viable_members, round after round to the end: drop the member that gains least while
+    someone gains less than the minimum; no group once the seed (the first) is the one to drop."""
+    members = list(members)
+    while len(members) >= kind.min_members:
+        pooled = unit_cost(kind, c_ref, sum(qty[m] for m in members))
+        gains = [
+            qty[m] * (unit_cost(kind, c_ref, qty[m]) - pooled) - kind.coordination_eur_per_member
+            for m in members
+        ]
+        worst = min(range(len(gains)), key=gains.__getitem__)
+        if gains[worst] >= min_member_gain:
+            return members
+        if worst == 0:
+            return []
+        del members[worst]
+    return []
+
+
+@pytest.mark.parametrize("code", ["collecte_mutualisee", "achat_groupe_energie", "formation_partagee"])
+def test_viable_members_stops_early_with_the_same_members(code):
+    import numpy as np
+
+    from tremplin.engine.mutualisation import _viable_members
+
+    kind = _kind(code)
+    rng = np.random.default_rng(11)
+    c_ref = 90.0
+    found = empty = 0
+    for _trial in range(400):
+        n = int(rng.integers(kind.min_members, kind.max_members + 1))
+        # Quantities around the kind's reference, over three orders of magnitude, the seed the biggest.
+        qty = np.sort(kind.reference_quantity * 10 ** rng.uniform(-1.5, 1.5, n))[::-1]
+        alone = np.atleast_1d(unit_cost(kind, c_ref, qty))
+        minimum = float(rng.choice([0.0, 50.0, 200.0, 1000.0]))
+        got = _viable_members(kind, c_ref, qty, alone, list(range(n)), minimum)
+        assert got == _viable_by_the_rule(kind, c_ref, qty, list(range(n)), minimum)
+        found += bool(got)
+        empty += not got
+    assert found > 20 and empty > 20  # both outcomes are exercised
+
+
+def test_seeds_left_out_as_hopeless_change_no_group(monkeypatch):
+    import numpy as np
+
+    from tremplin.engine import mutualisation
+    from tremplin.engine.context import build_context
+    from tremplin.engine.substitution import flow_groups
+
+    rng = np.random.default_rng(5)
+    codes = ["10.71C", "25.62B", "47.11D", "56.10A", "70.22Z", "86.10Z", "43.21A", "49.41A", "16.10A"]
+    sites = [
+        Establishment(
+            f"e{i:04d}",
+            f"Site {i}",
+            str(rng.choice(codes)),
+            45.0 + rng.normal(0, 0.05),
+            4.0 + rng.normal(0, 0.07),
+            int(rng.choice([3, 8, 15, 35, 75, 150, 350])),
+        )
+        for i in range(1500)
+    ]
+    ctx = build_context(sites, None, default_knowledge_base(), Parameters())
+    left_out = []
+    real = mutualisation._hopeless_seeds
+
+    def counted(*args):
+        verdict = real(*args)
+        left_out.append(int(verdict.sum()))
+        return verdict
+
+    monkeypatch.setattr(mutualisation, "_hopeless_seeds", counted)
+    fast = mutualisation.find_groups(ctx, flow_groups(ctx))
+    monkeypatch.setattr(mutualisation, "_hopeless_seeds", lambda *args: np.zeros(len(args[4]), bool))
+    plain = mutualisation.find_groups(ctx, flow_groups(ctx))
+    assert sum(left_out) > 100  # the shortcut is taken
+    assert len(fast) == len(plain) > 50
+    for a, b in zip(fast, plain, strict=True):
+        assert (a.kind.code, a.resource, a.flows.tolist(), a.gain) == (
+            b.kind.code,
+            b.resource,
+            b.flows.tolist(),
+            b.gain,
+        )

@@ -236,45 +236,59 @@ def _select(
     value = ranking_values(ctx, _objective(c.gain, c.co2_t, objective), c.s_flow)
     estimated = BASES.index("estimated")
     s_basis, t_basis = ctx.f_basis[c.s_flow], ctx.f_basis[c.t_flow]
-    entries = []
-    for i in range(len(c)):
-        worst = int(max(s_basis[i], t_basis[i])) if basis_on else 0
-        best = int(min(s_basis[i], t_basis[i])) if basis_on else 0
-        s_comp, t_comp = int(ctx.f_comp[c.s_flow[i]]), int(ctx.f_comp[c.t_flow[i]])
-        entries.append((worst, best, -float(value[i]), 0, s_comp, t_comp, int(c.rule[i]), i))
-    for g, group in enumerate(groups):
-        key = _group_key(ctx, group, objective)
-        entries.append((key[0], key[0], key[1], 1, key[2], 0, 0, g))
-    entries.sort(key=lambda e: e[:7])
-    supply_count = np.zeros(len(ctx.f_qty), np.int64)
+    s_comp = ctx.f_comp[c.s_flow].astype(np.int64)
+    t_comp = ctx.f_comp[c.t_flow].astype(np.int64)
+    n_subs = len(c)
+    if basis_on:
+        worst = np.maximum(s_basis, t_basis).astype(np.int64)
+        best = np.minimum(s_basis, t_basis).astype(np.int64)
+    else:
+        worst = best = np.zeros(n_subs, np.int64)
+    keys = [_group_key(ctx, group, objective) for group in groups]
+    # The ranking order: (worst basis, best basis, -value, type, supplier or first member, receiver, rule),
+    # ties in the order given (substitutions first): a stable sort of both kinds on these keys.
+    columns = [
+        np.r_[worst, [k[0] for k in keys]],
+        np.r_[best, [k[0] for k in keys]],
+        np.r_[-np.asarray(value, dtype=float), [float(k[1]) for k in keys]],
+        np.r_[np.zeros(n_subs, np.int64), np.ones(len(keys), np.int64)],
+        np.r_[s_comp, [k[2] for k in keys]],
+        np.r_[t_comp, np.zeros(len(keys), np.int64)],
+        np.r_[np.asarray(c.rule, dtype=np.int64), np.zeros(len(keys), np.int64)],
+    ]
+    order = np.lexsort(columns[::-1]).tolist() if n_subs + len(keys) else []
+    s_flow_of = c.s_flow.tolist()
+    s_comp_of, t_comp_of = s_comp.tolist(), t_comp.tolist()
+    need_of = ctx.resource_group[ctx.f_res[c.t_flow]].tolist() if n_subs else []
+    net_of = ctx.resource_group[ctx.f_res[c.s_flow]].tolist() if n_subs else []
+    facts_of = ((s_basis < estimated) & (t_basis < estimated)).tolist()
+    supply_count = [0] * len(ctx.f_qty)
     # Leads received, per (establishment, resource group of the need): three proposals for each need.
     lead_count: dict[tuple[int, int], int] = {}
-    group_count = np.zeros(len(ctx.establishments), np.int64)
+    group_count = [0] * len(ctx.establishments)
     kept_pairs: set[tuple[int, int, int]] = set()
     estimated_pairs: set[tuple[int, int]] = set()
     cap_source, cap_leads = params.max_candidates_per_source, params.max_leads_per_establishment
     cap_groups = params.max_mutualisations_per_establishment
     selected = []
-    for entry in entries:
-        kind, index = entry[3], entry[7]
-        if kind == 0:
-            s_flow = int(c.s_flow[index])
-            s_comp, t_comp = entry[4], entry[5]
-            need = int(ctx.resource_group[ctx.f_res[int(c.t_flow[index])]])
-            net_group = int(ctx.resource_group[ctx.f_res[s_flow]])
-            if (t_comp, s_comp, net_group) in kept_pairs:
+    for position in order:
+        if position < n_subs:
+            index = position
+            s_flow, s_c, t_c = s_flow_of[index], s_comp_of[index], t_comp_of[index]
+            need = need_of[index]
+            if (t_c, s_c, net_of[index]) in kept_pairs:
                 if trace is not None:
                     trace[index] = "reverse"
                 continue
-            facts = s_basis[index] < estimated and t_basis[index] < estimated
+            facts = facts_of[index]
             if not facts:
                 reason = (
                     "source_cap"
                     if supply_count[s_flow] >= cap_source
                     else "receiver_cap"
-                    if lead_count.get((t_comp, need), 0) >= cap_leads
+                    if lead_count.get((t_c, need), 0) >= cap_leads
                     else "pair"
-                    if (s_comp, t_comp) in estimated_pairs
+                    if (s_c, t_c) in estimated_pairs
                     else None
                 )
                 if reason is not None:
@@ -282,24 +296,29 @@ def _select(
                         trace[index] = reason
                     continue
             supply_count[s_flow] += 1
-            lead_count[(t_comp, need)] = lead_count.get((t_comp, need), 0) + 1
-            kept_pairs.add((s_comp, t_comp, net_group))
+            lead_count[(t_c, need)] = lead_count.get((t_c, need), 0) + 1
+            kept_pairs.add((s_c, t_c, net_of[index]))
             if not facts:
-                estimated_pairs.add((s_comp, t_comp))
+                estimated_pairs.add((s_c, t_c))
+            selected.append((0, index))
         else:
-            members = ctx.f_comp[groups[index].flows]
-            facts = groups[index].basis < estimated
-            need = int(ctx.resource_group[groups[index].resource])
-            keys = [(int(m), need) for m in members.tolist()]
-            full = any(lead_count.get(k, 0) >= cap_leads for k in keys) or bool(
-                (group_count[members] >= cap_groups).any()
+            index = position - n_subs
+            group = groups[index]
+            members = ctx.f_comp[group.flows].tolist()
+            facts = group.basis < estimated
+            need = int(ctx.resource_group[group.resource])
+            member_keys = [(m, need) for m in members]
+            distinct = set(members)
+            full = any(lead_count.get(k, 0) >= cap_leads for k in member_keys) or any(
+                group_count[m] >= cap_groups for m in distinct
             )
             if not facts and full:
                 continue
-            for k in keys:
+            for k in member_keys:
                 lead_count[k] = lead_count.get(k, 0) + 1
-            group_count[members] += 1
-        selected.append((kind, index))
+            for m in distinct:
+                group_count[m] += 1
+            selected.append((1, index))
     return selected
 
 
@@ -361,6 +380,7 @@ def _plan(
             demand=ctx.f_qty[t_ids],
             upper=q,
             time_limit=params.plan_time_limit_s,
+            mip_gap=params.plan_mip_gap,
             needed=needed,
         )
     allocations = []

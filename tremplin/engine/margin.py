@@ -75,11 +75,13 @@ class MarginLinks:
         supplies: list[tuple[np.ndarray, np.ndarray]] = []
         neighbours: list[tuple[np.ndarray, np.ndarray]] = []
         keep_per_source = params.max_candidates_per_source * 3
+        comp = ctx.f_comp.astype(np.int32)
         for _rule, part, (s_flow, t_flow) in rule_candidates(ctx):
             # Each rule's best few per supply: the candidates find_substitutions keeps are among them.
             part = cap_per_source(ctx, part, "gain", keep_per_source)
-            supplies.append((ctx.f_comp[part.s_flow], ctx.f_comp[part.t_flow]))
-            neighbours.append((ctx.f_comp[s_flow], ctx.f_comp[t_flow]))
+            # as int32 from the start: in Paris the neighbour pairs number 15 million
+            supplies.append((comp[part.s_flow], comp[part.t_flow]))
+            neighbours.append((comp[s_flow], comp[t_flow]))
         members = _group_links(ctx, flow_groups(ctx)) if params.mutualisation else []
         #: supplier -> receiver (a substitution candidate), and member <-> member (a possible group);
         #: supplier -> every receiver its neighbour search meets, candidate or not (kept for the core:

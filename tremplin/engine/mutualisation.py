@@ -168,13 +168,19 @@ def _viable_members(kind, c_ref, qty, alone_unit, members: list[int], min_member
 
     ``alone_unit`` holds each flow's unit cost on its own (computed once); a member's gain is
     ``q × (alone unit cost − pooled unit cost) − coordination``, the pooled cost depending on the total.
+    With economies of scale (``scale_exponent`` >= 0) the pooled cost only rises as members leave, so
+    the seed's gain only falls: once it is below the minimum no group is left around it, whoever else
+    would be dropped first, and the search stops there (same result, fewer rounds).
     """
     members = list(members)
     q = [float(qty[m]) for m in members]
     alone = [float(alone_unit[m]) for m in members]
     coordination = kind.coordination_eur_per_member
+    monotone = kind.scale_exponent >= 0
     while len(members) >= kind.min_members:
         pooled = _unit_cost_scalar(kind, c_ref, sum(q))
+        if monotone and q[0] * (alone[0] - pooled) - coordination < min_member_gain:
+            return []
         gains = [qi * (ai - pooled) - coordination for qi, ai in zip(q, alone, strict=True)]
         worst = min(range(len(gains)), key=gains.__getitem__)
         if gains[worst] >= min_member_gain:
@@ -186,6 +192,27 @@ def _viable_members(kind, c_ref, qty, alone_unit, members: list[int], min_member
 
 
 _SEED_BATCH = 1024
+
+
+def _hopeless_seeds(kind, c_ref, qty, alone_unit, seeds, rows, cols, taken, min_member_gain) -> np.ndarray:
+    """Which seeds of a batch cannot gain ``min_member_gain`` in any group (so _viable_members would
+    give them none): the seed's gain with the largest volume it could pool, its own and the
+    ``max_members - 1`` biggest of its neighbours not yet taken, is under the minimum. With economies
+    of scale (``scale_exponent`` >= 0) no smaller volume does better. A seed is counted hopeless only
+    when that bound is clearly under the minimum (a millionth of a euro), whatever the rounding.
+    ``qty`` is sorted biggest first, so the biggest neighbours are those of smallest position."""
+    seed_of_pair = seeds[rows]
+    free = (cols != seed_of_pair) & ~taken[cols]
+    r, c = rows[free], cols[free]
+    order = np.lexsort((c, r))
+    r, c = r[order], c[order]
+    first = np.searchsorted(r, r, side="left")
+    rank = np.arange(len(r)) - first
+    kept = rank < kind.max_members - 1
+    volume = qty[seeds] + np.bincount(r[kept], weights=qty[c[kept]], minlength=len(seeds))
+    pooled = np.atleast_1d(unit_cost(kind, c_ref, volume))
+    best = qty[seeds] * (alone_unit[seeds] - pooled) - kind.coordination_eur_per_member
+    return best < min_member_gain - 1e-6
 
 
 def _groups_for(ctx, kind, resource, flows, c_ref, params) -> list[Group]:
@@ -218,9 +245,14 @@ def _groups_for(ctx, kind, resource, flows, c_ref, params) -> list[Group]:
             ctx.lat[comp[batch_idx]], ctx.lon[comp[batch_idx]], k=k, radius_km=kind.radius_km
         )
         starts = np.searchsorted(rows, np.arange(len(batch) + 1))
+        hopeless = (
+            _hopeless_seeds(kind, c_ref, qty, alone_unit, batch_idx, rows, cols, taken, min_member_gain)
+            if min_member_gain > 0 and kind.scale_exponent >= 0
+            else np.zeros(len(batch), bool)
+        ).tolist()
         cols_list = cols.tolist()
         for b, seed in enumerate(batch):
-            if taken[seed]:
+            if taken[seed] or hopeless[b]:
                 continue
             members = [seed]
             for position in cols_list[starts[b] : starts[b + 1]]:

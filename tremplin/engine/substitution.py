@@ -265,8 +265,14 @@ def find_substitutions(
         # The best few per supply over all rules are among the best few of each rule: trim early so
         # that memory follows the number of supplies, not the number of pairs looked at.
         parts.append(cap_per_source(ctx, part, objective, keep_per_source))
-    best = best_rule_per_pair(ctx, Candidates.concat(parts), objective)
+    # Each step's input is let go as soon as the next one exists (on a tile of Paris the candidates of the
+    # rules weigh 500 MB; holding the parts, their concatenation and the best per pair at once tripled it).
+    merged = Candidates.concat(parts)
+    parts.clear()
+    best = best_rule_per_pair(ctx, merged, objective)
+    del merged
     capped = cap_per_source(ctx, best, objective, keep_per_source)
+    del best
     if stats is not None:
         stats["substitution_candidates_after_source_cap"] = len(capped)
     return rules, capped
