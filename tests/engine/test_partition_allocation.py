@@ -151,3 +151,45 @@ def test_parts_without_a_needed_candidate_are_left_at_zero():
     in_wanted = np.array([find(int(s)) in wanted for s in args["supply_of"]])
     assert np.allclose(partial[in_wanted], full[in_wanted])
     assert (partial[~in_wanted] == 0).all() and in_wanted.sum() < n
+
+
+def test_a_wider_mip_gap_stays_within_it_of_the_optimum():
+    # A fixed-charge transport problem of one connected part (every candidate through a pipe link):
+    # 40 supplies, 50 demands, 300 links whose annuities weigh on their gains. With mip_gap, HiGHS
+    # stops once its plan is proven within that share of the optimum: the plan found must be feasible
+    # and within the gap of the 1e-6 one.
+    rng = np.random.default_rng(3)
+    n, n_supply, n_demand = 300, 40, 50
+    supply_of = np.r_[np.arange(n_supply), rng.integers(0, n_supply, n - n_supply)]
+    demand_of = np.r_[np.arange(n_demand), rng.integers(0, n_demand, n - n_demand)]
+    args = {
+        "gain_per_unit": rng.uniform(1, 10, n),
+        "fixed": rng.uniform(20, 120, n),
+        "ratio": rng.uniform(0.5, 1.5, n),
+        "supply_of": supply_of,
+        "supply": rng.uniform(5, 20, n_supply),
+        "demand_of": demand_of,
+        "demand": rng.uniform(5, 20, n_demand),
+        "upper": rng.uniform(5, 20, n),
+    }
+    exact = _value(args, solve_allocation(**args))
+    values = {}
+    for gap in (0.02, 0.1):
+        x = solve_allocation(**args, mip_gap=gap)
+        assert _feasible(args, x)
+        values[gap] = _value(args, x)
+        assert (1 - gap) * exact - 1e-6 <= values[gap] <= exact + 1e-6
+    # The gap is used: at 10 % HiGHS stops on a plan 6 % short of the optimum (1,384.81 / 1,473.11).
+    assert values[0.1] < exact - 1.0
+
+
+def test_a_national_run_solves_the_plan_to_its_gap_and_says_so_in_its_fingerprint():
+    import json
+
+    from tremplin.engine.model import Parameters
+    from tremplin.national.compute import NATIONAL_PLAN_GAP, engine_parameters, result_fingerprint
+
+    assert Parameters().plan_mip_gap == 1e-6  # the platform's runs: the optimum
+    assert engine_parameters(15.0).plan_mip_gap == NATIONAL_PLAN_GAP == 0.02
+    fingerprint = json.loads(result_fingerprint("0" * 64, kb_version="x", margin_km=15.0, max_core=10))
+    assert fingerprint["plan_mip_gap"] == 0.02

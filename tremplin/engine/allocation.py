@@ -40,13 +40,16 @@ def solve_allocation(
     demand,
     upper,
     time_limit: float = 60.0,
+    mip_gap: float = 1e-6,
     needed=None,
 ) -> np.ndarray:
     """Optimal quantities ``x`` for each candidate (see module docstring).
 
     ``supply_of[c]`` / ``demand_of[c]`` give the supply and demand index of candidate ``c``; ``upper[c]`` is
     its largest possible quantity.  Candidates with a non-positive gain are never used.  ``time_limit``
-    (seconds) applies to each connected part with pipe links, and to the LP of the rest.  ``needed``
+    (seconds) applies to each connected part with pipe links, and to the LP of the rest; ``mip_gap`` is
+    the relative optimality gap at which a part's MILP stops (its plan is proven within that share of
+    the part's optimal gain).  ``needed``
     (a mask over the candidates; None: all): only the connected parts holding a needed candidate are
     solved, the others get 0 (their optimum does not depend on the rest, nor the rest on them).
     """
@@ -96,6 +99,7 @@ def solve_allocation(
             d_local,
             demand[d_ids],
             time_limit,
+            mip_gap,
         )
     return x
 
@@ -105,7 +109,7 @@ def solve_allocation(
 _STAR_LINKS = 6
 
 
-def _solve(g, f, r, ub, useful, s_of, supply, d_of, demand, time_limit) -> np.ndarray:
+def _solve(g, f, r, ub, useful, s_of, supply, d_of, demand, time_limit, mip_gap=1e-6) -> np.ndarray:
     """One allocation problem (see :func:`solve_allocation`), as one MILP (an LP without pipe links)."""
     n = len(g)
     if not useful.any():
@@ -141,7 +145,7 @@ def _solve(g, f, r, ub, useful, s_of, supply, d_of, demand, time_limit) -> np.nd
             constraints=LinearConstraint(matrix, np.concatenate(lower_rhs), np.concatenate(upper_rhs)),
             integrality=integrality,
             bounds=Bounds(lb, hi),
-            options={"time_limit": time_limit, "disp": False, "mip_rel_gap": 1e-6},
+            options={"time_limit": time_limit, "disp": False, "mip_rel_gap": mip_gap},
         )
     if result.x is None:
         return np.zeros(n)

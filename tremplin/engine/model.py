@@ -160,8 +160,13 @@ class Parameters:
     #: Net, within one site, its estimated gisement and besoin of one resource group (steam, heat…):
     #: a site is a net supplier or a net receiver of it.
     net_estimated_flows: bool = True
-    #: Time limit of the optimisation (seconds).
+    #: Time limit of the optimisation (seconds), for each connected part with pipe links.
     plan_time_limit_s: float = 60.0
+    #: Relative optimality gap at which the plan's MILP stops (HiGHS's ``mip_rel_gap``): each part's
+    #: plan is then proven within this share of its optimal gain. A part of a dense area can have
+    #: thousands of pipe links; solved to 1e-6 it can take HiGHS past the time limit (see
+    #: tremplin.national.compute, which accepts a wider gap for a national run).
+    plan_mip_gap: float = 1e-6
 
 
 @dataclass(frozen=True)
