@@ -2,12 +2,18 @@
 (:func:`tremplin.engine.partition.partition_leads`) and write its leads, atomically, next to it.
 
 The margin written by the split (cut on the communes' bounding boxes) is first narrowed to the
-establishments within the margin of a core establishment: the pool. The engine's links are computed
-once on the pool (:class:`tremplin.engine.margin.MarginLinks`). A département whose core exceeds
-``max_core`` establishments is then cut into tiles (halved along its longer side until each tile's core
-fits); each tile (or the whole département) runs on its core and the establishments of the pool within
-two rings of links of it (the lean margin), not on its full margin. Leads are owned by one core
-establishment (the engine's attribution rule), so a lead is kept by exactly one tile.
+establishments within the margin of a core establishment: the pool. A département whose core exceeds
+``max_core`` establishments is cut into tiles (halved along its longer side until each tile's core
+fits). Leads are owned by one core establishment (the engine's attribution rule), so a lead is kept by
+exactly one tile.
+
+- A département of one tile whose margin does not outnumber its core runs on its full margin.
+- Otherwise (tiles, or a margin around a dense area) the engine's links are computed once on the pool
+  (:class:`tremplin.engine.margin.MarginLinks`), and each tile runs on its core and the establishments
+  of the pool within two rings of links of it (the lean margin). A tile whose lean set still exceeds
+  ``LEAN_FACTOR`` x ``max_core`` establishments is halved again, so that a worker's memory stays
+  bounded in Paris as in the Creuse.
+- The plan of a national run is solved to a relative gap of ``NATIONAL_PLAN_GAP`` (see there).
 
 The result file's metadata holds the fingerprint of what it was computed from (the input file's SHA-256
 and the run's parameters): a run skips a partition whose result carries the fingerprint it expects.
@@ -15,6 +21,9 @@ and the run's parameters): a run skips a partition whose result carries the fing
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import json
 import math
 import os
@@ -49,7 +58,13 @@ __all__ = [
 ]
 
 #: Bump when the result files' layout or the way they are computed changes.
-RESULT_FORMAT = 3
+RESULT_FORMAT = 4
+#: The plan's relative optimality gap in a national run (Parameters.plan_mip_gap). Solved to 1e-6, a
+#: connected part of a dense area (measured in Val-d'Oise, 95, of the generated national file: 26,427
+#: pipe links, and one of 1,324) runs into the 60 s time limit, so the plan depends on the machine's
+#: speed; at 2 % each of the partition's parts took under a second, HiGHS proving them within 1.9 % of
+#: their optimum (and the plan's gain 1.5 % below the 1e-6 plan on the parts that one finishes).
+NATIONAL_PLAN_GAP = 0.02
 METADATA_KEY = b"tremplin"
 RESULT_SCHEMA = pa.schema(
     [
@@ -80,6 +95,7 @@ def engine_parameters(margin_km: float) -> Parameters:
     """
     params = Parameters()
     params.max_distance_km = round(margin_km * params.detour_factor, 6)
+    params.plan_mip_gap = NATIONAL_PLAN_GAP
     reach = max_matching_distance_km(params=params)
     if reach > margin_km + 1e-6:  # a kind of mutualisation wider than the margin
         raise ValueError(f"a margin of {margin_km:g} km is narrower than the engine's reach ({reach:g} km)")
@@ -96,6 +112,7 @@ def result_fingerprint(input_sha256: str, *, kb_version: str, margin_km: float, 
             "margin_km": float(margin_km),
             "max_core": int(max_core),
             "max_distance_km": engine_parameters(margin_km).max_distance_km,
+            "plan_mip_gap": engine_parameters(margin_km).plan_mip_gap,
         },
         sort_keys=True,
     )
@@ -113,6 +130,45 @@ def _tiles(indices: np.ndarray, lon: np.ndarray, lat: np.ndarray, max_core: int)
     return _tiles(indices[order[:half]], lon, lat, max_core) + _tiles(
         indices[order[half:]], lon, lat, max_core
     )
+
+
+#: A tile whose lean set (core and the establishments within DEFAULT_RINGS links of it) exceeds this
+#: many times ``max_core`` is halved again (while its core is at least MIN_TILE_CORE): the engine's
+#: memory follows the establishments it runs on (about 2.5 GB for 104,000 in a tile of Paris, 26,595 of
+#: them core), not the core. Around a dense area the lean set shrinks more slowly than the core (in
+#: Paris, tiles of 26,595 core keep about 100,000 establishments, of 13,297 about 74,000), so this
+#: costs time there to keep a worker's memory bounded.
+LEAN_FACTOR = 2
+MIN_TILE_CORE = 2_000
+
+
+def use_lean_margin(tiles: int, core: int, margin: int) -> bool:
+    """Whether a partition's runs get lean margins (the engine's links computed on its pool) rather
+    than its full margin: when it is cut into tiles (each tile's full margin would hold the others'
+    cores), or when its margin outnumbers its core (around a dense area)."""
+    return tiles > 1 or margin > core
+
+
+def _lean_tiles(tiles, links: MarginLinks, ids, lon, lat, max_lean: int) -> list[np.ndarray]:
+    result = []
+    pending = list(tiles)
+    while pending:
+        tile = pending.pop(0)
+        if len(tile) >= 2 * MIN_TILE_CORE and links.mask({ids[i] for i in tile}).sum() > max_lean:
+            halves = _tiles(tile, lon, lat, (len(tile) + 1) // 2)
+            pending[:0] = halves
+            continue
+        result.append(tile)
+    return result
+
+
+def _release_memory() -> None:
+    """Collect garbage and hand the freed heap back to the system (glibc's ``malloc_trim``), so that the
+    worker's resident memory, which the Dask nanny holds to its limit, is what is alive: after the links
+    of Paris the process kept 1.5 GB resident of which a quarter was alive."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _within_reach(lon: np.ndarray, lat: np.ndarray, core: np.ndarray, margin_km: float) -> np.ndarray:
@@ -161,17 +217,28 @@ def compute_partition(
     ]
     kb = default_knowledge_base()
     params = engine_parameters(margin_km)
-    # The engine's links on the whole pool, once: each tile then runs on its core and the
-    # establishments within DEFAULT_RINGS links of it (tremplin.engine.margin), not on its full margin.
-    link_start = time.perf_counter()
-    links = MarginLinks(establishments, kb=kb, params=partition_parameters(params))
-    link_seconds = time.perf_counter() - link_start
     tiles = _tiles(np.flatnonzero(core), lon, lat, max_core)
-    leads: dict[str, LeadFigure] = {}
+    margin = len(ids) - int(core.sum())
+    # A département cut into tiles, or whose margin outnumbers its core (around a dense area): the
+    # engine's links on the whole pool, once, and each tile runs on its core and the establishments
+    # within DEFAULT_RINGS links of it (tremplin.engine.margin). Otherwise the links would cost more
+    # than they save (measured on the Côte-d'Or, 21: 16,347 core and 8,244 within reach, the lean set
+    # keeps 90 % of the pool, and its 0.8 s of links exceed the 0.2 s saved): the full margin.
+    links = None
+    link_start = time.perf_counter()
+    if use_lean_margin(len(tiles), int(core.sum()), margin):
+        links = MarginLinks(establishments, kb=kb, params=partition_parameters(params))
+        tiles = _lean_tiles(tiles, links, ids, lon, lat, LEAN_FACTOR * max_core)
+        _release_memory()
+    link_seconds = time.perf_counter() - link_start
+    # Each tile's leads as an Arrow table (compact: Paris has 200,000 leads, as objects they held
+    # the worker's memory a few hundred MB higher for every tile after them).
+    tables: list[pa.Table] = []
+    seen: set[str] = set()
     runs = []
     for tile in tiles:
         tile_core = {ids[i] for i in tile}
-        lean = links.select(tile_core, DEFAULT_RINGS)
+        lean = establishments if links is None else links.select(tile_core, DEFAULT_RINGS)
         result: PartitionResult = partition_leads(lean, tile_core, kb=kb, params=params)
         runs.append(
             {
@@ -180,21 +247,27 @@ def compute_partition(
                 "seconds": result.seconds,
             }
         )
-        for lead in result.leads:
-            leads.setdefault(lead.id, lead)
-    ordered = sorted(leads.values(), key=lambda lead: lead.id)
+        new = [lead for lead in result.leads if lead.id not in seen]
+        seen.update(lead.id for lead in new)
+        tables.append(_leads_table(new, epci_of))
+        del result, lean, new
+        _release_memory()
+    out = pa.concat_tables(tables) if tables else _leads_table([], epci_of)
+    out = out.sort_by("id") if out.num_rows else out
+    del tables, seen
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     summary = {
         "code": code,
-        "leads": len(ordered),
+        "leads": out.num_rows,
         "establishments": len(ids),
         "core": int(core.sum()),
         "margin": int(len(ids) - core.sum()),
         "margin_written": written_margin,
         "tiles": len(tiles),
-        "links": links.links,
+        # rings 0: the full margin (no links computed)
+        "links": links.links if links is not None else 0,
         "links_seconds": round(link_seconds, 3),
-        "rings": DEFAULT_RINGS,
+        "rings": DEFAULT_RINGS if links is not None else 0,
         "runs": runs,
         "seconds": time.perf_counter() - start,
         "worker": _worker_name(),
@@ -202,28 +275,32 @@ def compute_partition(
         "kb_version": kb.version,
         "fingerprint": fingerprint,
     }
-    out = pa.table(
-        {
-            "id": [lead.id for lead in ordered],
-            "owner": [lead.owner for lead in ordered],
-            "owner_epci": [epci_of.get(lead.owner) for lead in ordered],
-            "kind": [lead.kind for lead in ordered],
-            "family": [lead.family for lead in ordered],
-            "resource": [lead.resource for lead in ordered],
-            "tonnes_per_year": [lead.tonnes_per_year for lead in ordered],
-            "co2e_t_per_year": [lead.co2e_t_per_year for lead in ordered],
-            "gain_eur_per_year": [lead.gain_eur_per_year for lead in ordered],
-            "establishments": [list(lead.establishments) for lead in ordered],
-            "rank_value": [lead.rank_value for lead in ordered],
-            "basis": [lead.basis for lead in ordered],
-        },
-        schema=RESULT_SCHEMA.with_metadata({METADATA_KEY: json.dumps(summary).encode()}),
-    )
+    out = out.replace_schema_metadata({METADATA_KEY: json.dumps(summary).encode()})
     final = directory / f"{code}.result.parquet"
     temporary = directory / f".{code}.result.parquet.{os.getpid()}.tmp"
     pq.write_table(out, temporary)
     os.replace(temporary, final)  # a result is there whole, or not at all
     return summary
+
+
+def _leads_table(leads: list[LeadFigure], epci_of: dict[str, str]) -> pa.Table:
+    return pa.table(
+        {
+            "id": [lead.id for lead in leads],
+            "owner": [lead.owner for lead in leads],
+            "owner_epci": [epci_of.get(lead.owner) for lead in leads],
+            "kind": [lead.kind for lead in leads],
+            "family": [lead.family for lead in leads],
+            "resource": [lead.resource for lead in leads],
+            "tonnes_per_year": [lead.tonnes_per_year for lead in leads],
+            "co2e_t_per_year": [lead.co2e_t_per_year for lead in leads],
+            "gain_eur_per_year": [lead.gain_eur_per_year for lead in leads],
+            "establishments": [list(lead.establishments) for lead in leads],
+            "rank_value": [lead.rank_value for lead in leads],
+            "basis": [lead.basis for lead in leads],
+        },
+        schema=RESULT_SCHEMA,
+    )
 
 
 def _worker_name() -> str:
