@@ -13,6 +13,7 @@ import itertools
 import random
 import re
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ from tremplin.engine.geo import great_circle_km, great_circle_km_array
 from tremplin.engine.margin import DEFAULT_RINGS, MarginLinks
 from tremplin.engine.partition import (
     area_potentials,
+    distinct_leads,
     max_matching_distance_km,
     merge_partitions,
     partition_leads,
@@ -243,6 +245,11 @@ def test_ranks_are_global(case):
     # Merging in another order, or twice, changes nothing.
     again = merge_partitions([*reversed(case["results"]), case["results"][0]])
     assert again == merged
+    # Unranked, for sums: the same leads, each once, whatever the order and repetitions.
+    distinct = distinct_leads([*case["results"], case["results"][0]])
+    assert len(distinct) == len({lead.id for lead in distinct}) == len(merged)
+    by_id = lambda lead: lead.id  # noqa: E731
+    assert sorted((replace(lead, rank=0) for lead in merged), key=by_id) == sorted(distinct, key=by_id)
 
 
 def test_area_potentials_sum_the_leads_of_owners(case):

@@ -258,37 +258,44 @@ def _select(
     ]
     order = np.lexsort(columns[::-1]).tolist() if n_subs + len(keys) else []
     s_flow_of = c.s_flow.tolist()
-    s_comp_of, t_comp_of = s_comp.tolist(), t_comp.tolist()
-    need_of = ctx.resource_group[ctx.f_res[c.t_flow]].tolist() if n_subs else []
-    net_of = ctx.resource_group[ctx.f_res[c.s_flow]].tolist() if n_subs else []
+    # The caps' keys as plain integers (no tuple built per candidate): a receiver's need
+    # (establishment x resource group), the pair (supplier, receiver), the pair and resource group of
+    # the supply (to leave out the reverse of a pair kept).
+    n_est = len(ctx.establishments)
+    n_groups = int(ctx.resource_group.max()) + 1 if len(ctx.resource_group) else 1
+    need = ctx.resource_group[ctx.f_res[c.t_flow]].astype(np.int64) if n_subs else np.empty(0, np.int64)
+    net = ctx.resource_group[ctx.f_res[c.s_flow]].astype(np.int64) if n_subs else np.empty(0, np.int64)
+    need_key_of = (t_comp * n_groups + need).tolist()
+    pair_of = (s_comp * n_est + t_comp).tolist()
+    forward_of = ((s_comp * n_est + t_comp) * n_groups + net).tolist()
+    reverse_of = ((t_comp * n_est + s_comp) * n_groups + net).tolist()
     facts_of = ((s_basis < estimated) & (t_basis < estimated)).tolist()
     supply_count = [0] * len(ctx.f_qty)
     # Leads received, per (establishment, resource group of the need): three proposals for each need.
-    lead_count: dict[tuple[int, int], int] = {}
+    lead_count: dict[int, int] = {}
     group_count = [0] * len(ctx.establishments)
-    kept_pairs: set[tuple[int, int, int]] = set()
-    estimated_pairs: set[tuple[int, int]] = set()
+    kept_pairs: set[int] = set()
+    estimated_pairs: set[int] = set()
     cap_source, cap_leads = params.max_candidates_per_source, params.max_leads_per_establishment
     cap_groups = params.max_mutualisations_per_establishment
     selected = []
     for position in order:
         if position < n_subs:
             index = position
-            s_flow, s_c, t_c = s_flow_of[index], s_comp_of[index], t_comp_of[index]
-            need = need_of[index]
-            if (t_c, s_c, net_of[index]) in kept_pairs:
+            if reverse_of[index] in kept_pairs:
                 if trace is not None:
                     trace[index] = "reverse"
                 continue
+            s_flow, need_key = s_flow_of[index], need_key_of[index]
             facts = facts_of[index]
             if not facts:
                 reason = (
                     "source_cap"
                     if supply_count[s_flow] >= cap_source
                     else "receiver_cap"
-                    if lead_count.get((t_c, need), 0) >= cap_leads
+                    if lead_count.get(need_key, 0) >= cap_leads
                     else "pair"
-                    if (s_c, t_c) in estimated_pairs
+                    if pair_of[index] in estimated_pairs
                     else None
                 )
                 if reason is not None:
@@ -296,18 +303,18 @@ def _select(
                         trace[index] = reason
                     continue
             supply_count[s_flow] += 1
-            lead_count[(t_c, need)] = lead_count.get((t_c, need), 0) + 1
-            kept_pairs.add((s_c, t_c, net_of[index]))
+            lead_count[need_key] = lead_count.get(need_key, 0) + 1
+            kept_pairs.add(forward_of[index])
             if not facts:
-                estimated_pairs.add((s_c, t_c))
+                estimated_pairs.add(pair_of[index])
             selected.append((0, index))
         else:
             index = position - n_subs
             group = groups[index]
             members = ctx.f_comp[group.flows].tolist()
             facts = group.basis < estimated
-            need = int(ctx.resource_group[group.resource])
-            member_keys = [(m, need) for m in members]
+            group_need = int(ctx.resource_group[group.resource])
+            member_keys = [m * n_groups + group_need for m in members]
             distinct = set(members)
             full = any(lead_count.get(k, 0) >= cap_leads for k in member_keys) or any(
                 group_count[m] >= cap_groups for m in distinct

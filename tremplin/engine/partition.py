@@ -75,6 +75,7 @@ __all__ = [
     "LeadFigure",
     "PartitionResult",
     "area_potentials",
+    "distinct_leads",
     "lead_owner",
     "max_matching_distance_km",
     "merge_partitions",
@@ -342,12 +343,18 @@ def merge_partitions(results: Iterable[PartitionResult]) -> list[LeadFigure]:
     """All partitions' leads, deduplicated by id (the first seen is kept; under the attribution rule an
     id has one owner, so it comes from one partition unless partitions overlap), ranked globally: by
     ``rank_value`` descending, then by id; ``rank`` is 1 for the first."""
+    ordered = sorted(distinct_leads(results), key=lambda lead: (-lead.rank_value, lead.id))
+    return [replace(lead, rank=rank) for rank, lead in enumerate(ordered, start=1)]
+
+
+def distinct_leads(results: Iterable[PartitionResult]) -> list[LeadFigure]:
+    """All partitions' leads, each id once (the first seen is kept), unranked: what sums per area need
+    (:func:`area_potentials`), without the cost of ranking (for France, 1.6 million leads: 22 s)."""
     seen: dict[str, LeadFigure] = {}
     for result in results:
         for lead in result.leads:
             seen.setdefault(lead.id, lead)
-    ordered = sorted(seen.values(), key=lambda lead: (-lead.rank_value, lead.id))
-    return [replace(lead, rank=rank) for rank, lead in enumerate(ordered, start=1)]
+    return list(seen.values())
 
 
 def area_potentials(

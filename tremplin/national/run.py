@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from tremplin.engine.knowledge import default_knowledge_base
-from tremplin.engine.partition import area_potentials, merge_partitions
+from tremplin.engine.partition import area_potentials, distinct_leads
 from tremplin.national.compute import (
     compute_partition,
     engine_parameters,
@@ -171,7 +171,8 @@ def run_potential(
         result, owners = read_result(partitions_dir / f"{code}.result.parquet")
         results.append(result)
         area_of.update(owners)
-    leads = merge_partitions(results)
+    leads = distinct_leads(results)  # the outputs sum per EPCI: no global rank needed
+    del results
     chosen = set(split.partitions)
     by_area = {e.siren: (0, 0.0) for e in geography.epcis_of(chosen)}
     by_area.update(split.establishments_by_epci)
