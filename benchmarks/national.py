@@ -11,6 +11,7 @@ many, so that the reader's filter is measured too.
 
 Then it runs the potential on a local Dask cluster (worker processes) and prints wall time (split,
 compute, total), peak memory per worker (RSS high-water mark of each worker process) and of the driver,
+the peak of their sum at one moment (sampled),
 partitions per second, and, at 100k establishments and below, the ratio to a single-process run of the
 engine on the same establishments (one big run, in a fresh process). Usage::
 
@@ -23,6 +24,7 @@ Run it from the repository with PYTHONPATH set to it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -51,6 +53,45 @@ COLUMNS = [
     "coordonneeLambertAbscisseEtablissement",
     "coordonneeLambertOrdonneeEtablissement",
 ]
+
+
+class TotalMemory:
+    """The peak of the resident memory of this process and all its descendants (the local cluster's
+    nanny and workers) at one moment, sampled in a thread: the figure the target "in total" is about,
+    which the per-process high-water marks (reached at different times) overstate."""
+
+    EVERY_S = 0.5
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_mb = 0.0
+        self.peak_at_s = 0.0
+        self._started = time.perf_counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += process.memory_info().rss
+            if total / 2**20 > self.peak_mb:
+                self.peak_mb = total / 2**20
+                self.peak_at_s = time.perf_counter() - self._started
+            self._stop.wait(self.EVERY_S)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def _sirets(numbers: np.ndarray) -> list[str]:
@@ -225,7 +266,8 @@ def main() -> None:
         progress=True,
     )
     started = time.perf_counter()
-    manifest = run_potential(source, out, options, stream=sys.stderr)
+    with TotalMemory() as total_memory:
+        manifest = run_potential(source, out, options, stream=sys.stderr)
     wall = time.perf_counter() - started
     timings, sizes = manifest["timings_s"], manifest["sizes"]
     details = manifest["partitions"]["details"].values()
@@ -248,6 +290,11 @@ def main() -> None:
     for worker, peak in sorted(manifest["peak_rss_mb_by_worker"].items()):
         print(f"peak memory of worker {worker}: {peak:.0f} MB")
     print(f"peak memory of the driver: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(
+        f"peak total memory (driver, nanny and workers at the same moment, sampled every "
+        f"{TotalMemory.EVERY_S} s): {total_memory.peak_mb:.0f} MB, "
+        f"{total_memory.peak_at_s:.0f} s into the run"
+    )
     slowest = sorted(computed, key=lambda d: -d["seconds"])[:5]
     for d in slowest:
         print(
