@@ -8,7 +8,9 @@ unit times ``x_c``, minus the yearly pipe annuity ``F_c`` of a link when it is u
 (:func:`scipy.optimize.milp`), one connected part at a time for the candidates with a pipe link (a
 part shares no supply and no demand with the others, so the optimum is the same), the others in one LP:
 on a partition of 17,664 candidates (benchmarks/partition.py) 12 s instead of 35 s for one MILP, and a
-part is solved alike in a partition and in one big run (tests/engine/test_partition.py).
+part is solved alike in a partition and in one big run (tests/engine/test_partition.py). Each part's MILP
+stops at a relative optimality gap (``mip_gap``: 1e-6 by default, the optimum; a national run accepts 2 %,
+see tremplin.national.compute, as a part of a dense area can hold thousands of pipe links).
 
 >>> solve_allocation(gain_per_unit=[10.0, 8.0], fixed=[0.0, 0.0], ratio=[1.0, 1.0], supply_of=[0, 0],
 ...                  supply=[5.0], demand_of=[0, 1], demand=[4.0, 4.0], upper=[4.0, 4.0]).round(6).tolist()
