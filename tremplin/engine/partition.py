@@ -51,10 +51,10 @@ départements of 150 establishments, 60 % of them within 9 km of a border, margi
 ``neighbours_per_source`` by :func:`partition_parameters`, so that a supply examines the same receivers
 whatever the size of its partition: compare with one big run under the same parameters.
 
-Cost (benchmarks/partition.py, 10,022 core establishments and 13,070 in a 15 km margin, on a shared
-2-core machine): 24 s and 343 MB of peak memory with ``core``, against 35 s and 577 MB for one run on
-the same establishments keeping the core's leads afterwards (same leads, same plan): the margin's leads
-are not explained, and their objects never built.
+Cost (benchmarks/partition.py, 10,022 core establishments and 13,070 in a 15 km margin, 2-core machine,
+remeasured after the selection and group searches were sped up): 4.6 s and 273 MB of peak memory with
+``core``, against 7.9 s and 575 MB for one run on the same establishments keeping the core's leads
+afterwards (same leads, same plan): the margin's leads are not explained, and their objects never built.
 
 This module's public names are the contract with :mod:`tremplin.national` (see TEAM13.md).
 """
