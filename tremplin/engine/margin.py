@@ -42,7 +42,7 @@ from .context import build_context
 from .geo import NeighbourIndex
 from .knowledge import KnowledgeBase, default_knowledge_base
 from .model import Establishment, Parameters
-from .mutualisation import eligible_members, reference_cost, sector_parts
+from .mutualisation import kind_parts
 from .substitution import cap_per_source, flow_groups, rule_candidates
 
 __all__ = ["DEFAULT_RINGS", "MarginLinks"]
@@ -145,24 +145,12 @@ def _group_links(ctx, groups_by_key: dict) -> list[tuple[np.ndarray, np.ndarray]
     same sector within the kind's radius: the members a group seeded by one could take (as
     :func:`tremplin.engine.mutualisation.find_groups` looks them up)."""
     pairs = []
-    for base_kind in ctx.kb.mutualisation_kinds:
-        kind = ctx.kind(base_kind)
-        if kind is None:
-            continue
-        direction = 1 if kind.trigger == "shared_waste" else 0
-        for code in kind.resources:
-            resource = ctx.resource_index[code]
-            flows = groups_by_key.get((direction, resource))
-            if flows is None or len(flows) < kind.min_members or reference_cost(ctx, kind, resource) <= 0:
-                continue
-            flows = eligible_members(ctx, kind, flows)
-            for part in sector_parts(ctx, kind, flows):
-                if len(part) < kind.min_members:
-                    continue
-                comp = ctx.f_comp[part]
-                index = NeighbourIndex(ctx.lat[comp], ctx.lon[comp], keys=comp)
-                rows, cols, _ = index.query(
-                    ctx.lat[comp], ctx.lon[comp], k=kind.max_members, radius_km=kind.radius_km
-                )
-                pairs.append((comp[rows].astype(np.int32), comp[cols].astype(np.int32)))
+    for kind, _resource, _cost, _flows, parts in kind_parts(ctx, groups_by_key):
+        for part in parts:
+            comp = ctx.f_comp[part]
+            index = NeighbourIndex(ctx.lat[comp], ctx.lon[comp], keys=comp)
+            rows, cols, _ = index.query(
+                ctx.lat[comp], ctx.lon[comp], k=kind.max_members, radius_km=kind.radius_km
+            )
+            pairs.append((comp[rows].astype(np.int32), comp[cols].astype(np.int32)))
     return pairs

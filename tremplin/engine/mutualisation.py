@@ -114,14 +114,11 @@ def sector_parts(ctx: Context, kind: MutualisationKind, flows: np.ndarray) -> li
     return [np.asarray(parts[key], dtype=np.int64) for key in sorted(parts)]
 
 
-def find_groups(ctx: Context, groups_by_key: dict, *, stats: dict | None = None) -> list[Group]:
-    """Groups of every kind and resource. Flows of declared (or workshop) data are grouped first among
-    themselves, so that adding estimates never breaks a group that the companies' own data form; the
-    flows left over, estimated or not, are then grouped together."""
-    params = ctx.params
-    result: list[Group] = []
-    considered = 0
-    estimated = BASES.index("estimated")
+def kind_parts(ctx: Context, groups_by_key: dict):
+    """For each kind and resource of mutualisation that can form groups here (enough flows, a positive
+    reference cost): ``(kind, resource, reference cost, eligible flows, sector parts)``, the parts
+    (:func:`sector_parts`) of at least ``min_members`` flows. The walk of :func:`find_groups`, shared
+    with the margin's links (:mod:`tremplin.engine.margin`)."""
     for base_kind in ctx.kb.mutualisation_kinds:
         kind = ctx.kind(base_kind)
         if kind is None:
@@ -138,19 +135,30 @@ def find_groups(ctx: Context, groups_by_key: dict, *, stats: dict | None = None)
             flows = eligible_members(ctx, kind, flows)
             if len(flows) < kind.min_members:
                 continue
-            considered += len(flows)
-            for part in sector_parts(ctx, kind, flows):
-                if len(part) < kind.min_members:
-                    continue
-                facts = part[ctx.f_basis[part] < estimated]
-                grouped: list[Group] = []
-                if len(facts) >= kind.min_members and len(facts) < len(part):
-                    grouped = _groups_for(ctx, kind, resource, facts, c_ref, params)
-                    taken = np.concatenate([g.flows for g in grouped]) if grouped else np.empty(0, np.int64)
-                    part = part[~np.isin(part, taken)]
-                result.extend(grouped)
-                if len(part) >= kind.min_members:
-                    result.extend(_groups_for(ctx, kind, resource, part, c_ref, params))
+            parts = [part for part in sector_parts(ctx, kind, flows) if len(part) >= kind.min_members]
+            yield kind, resource, c_ref, flows, parts
+
+
+def find_groups(ctx: Context, groups_by_key: dict, *, stats: dict | None = None) -> list[Group]:
+    """Groups of every kind and resource. Flows of declared (or workshop) data are grouped first among
+    themselves, so that adding estimates never breaks a group that the companies' own data form; the
+    flows left over, estimated or not, are then grouped together."""
+    params = ctx.params
+    result: list[Group] = []
+    considered = 0
+    estimated = BASES.index("estimated")
+    for kind, resource, c_ref, flows, parts in kind_parts(ctx, groups_by_key):
+        considered += len(flows)
+        for part in parts:
+            facts = part[ctx.f_basis[part] < estimated]
+            grouped: list[Group] = []
+            if len(facts) >= kind.min_members and len(facts) < len(part):
+                grouped = _groups_for(ctx, kind, resource, facts, c_ref, params)
+                taken = np.concatenate([g.flows for g in grouped]) if grouped else np.empty(0, np.int64)
+                part = part[~np.isin(part, taken)]
+            result.extend(grouped)
+            if len(part) >= kind.min_members:
+                result.extend(_groups_for(ctx, kind, resource, part, c_ref, params))
     if stats is not None:
         stats["mutualisation_flows_considered"] = considered
         stats["mutualisation_groups_formed"] = len(result)
