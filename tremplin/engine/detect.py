@@ -256,20 +256,21 @@ def _select(
         np.r_[t_comp, np.zeros(len(keys), np.int64)],
         np.r_[np.asarray(c.rule, dtype=np.int64), np.zeros(len(keys), np.int64)],
     ]
-    order = np.lexsort(columns[::-1]).tolist() if n_subs + len(keys) else []
-    s_flow_of = c.s_flow.tolist()
-    # The caps' keys as plain integers (no tuple built per candidate): a receiver's need
-    # (establishment x resource group), the pair (supplier, receiver), the pair and resource group of
-    # the supply (to leave out the reverse of a pair kept).
+    order = np.lexsort(columns[::-1]) if n_subs + len(keys) else np.empty(0, np.int64)
+    del columns
+    # The caps' keys as integers (no tuple built per candidate): a receiver's need (establishment x
+    # resource group), the pair (supplier, receiver), the pair and resource group of the supply (to
+    # leave out the reverse of a pair kept).
     n_est = len(ctx.establishments)
     n_groups = int(ctx.resource_group.max()) + 1 if len(ctx.resource_group) else 1
     need = ctx.resource_group[ctx.f_res[c.t_flow]].astype(np.int64) if n_subs else np.empty(0, np.int64)
     net = ctx.resource_group[ctx.f_res[c.s_flow]].astype(np.int64) if n_subs else np.empty(0, np.int64)
-    need_key_of = (t_comp * n_groups + need).tolist()
-    pair_of = (s_comp * n_est + t_comp).tolist()
-    forward_of = ((s_comp * n_est + t_comp) * n_groups + net).tolist()
-    reverse_of = ((t_comp * n_est + s_comp) * n_groups + net).tolist()
-    facts_of = ((s_basis < estimated) & (t_basis < estimated)).tolist()
+    need_keys = t_comp * n_groups + need
+    pairs = s_comp * n_est + t_comp
+    forward = pairs * n_groups + net
+    reverse = (t_comp * n_est + s_comp) * n_groups + net
+    facts_all = (s_basis < estimated) & (t_basis < estimated)
+    del need, net
     supply_count = [0] * len(ctx.f_qty)
     # Leads received, per (establishment, resource group of the need): three proposals for each need.
     lead_count: dict[int, int] = {}
@@ -279,54 +280,71 @@ def _select(
     cap_source, cap_leads = params.max_candidates_per_source, params.max_leads_per_establishment
     cap_groups = params.max_mutualisations_per_establishment
     selected = []
-    for position in order:
-        if position < n_subs:
-            index = position
-            if reverse_of[index] in kept_pairs:
-                if trace is not None:
-                    trace[index] = "reverse"
-                continue
-            s_flow, need_key = s_flow_of[index], need_key_of[index]
-            facts = facts_of[index]
-            if not facts:
-                reason = (
-                    "source_cap"
-                    if supply_count[s_flow] >= cap_source
-                    else "receiver_cap"
-                    if lead_count.get(need_key, 0) >= cap_leads
-                    else "pair"
-                    if pair_of[index] in estimated_pairs
-                    else None
-                )
-                if reason is not None:
+    # In ranking order, a chunk at a time: the keys of a chunk's substitutions as plain lists (fast to
+    # read one by one), so that memory holds one chunk's Python integers, not millions of them (on a
+    # tile of Paris, 3 million candidates, the lists of all of them weighed 600 MB).
+    for start in range(0, len(order), _SELECT_CHUNK):
+        chunk = order[start : start + _SELECT_CHUNK]
+        subs = chunk[chunk < n_subs]
+        s_flow_of = c.s_flow[subs].tolist()
+        need_key_of = need_keys[subs].tolist()
+        pair_of = pairs[subs].tolist()
+        forward_of = forward[subs].tolist()
+        reverse_of = reverse[subs].tolist()
+        facts_of = facts_all[subs].tolist()
+        j = -1
+        for position in chunk.tolist():
+            if position < n_subs:
+                index = position
+                j += 1  # the substitution's place among the chunk's
+                if reverse_of[j] in kept_pairs:
                     if trace is not None:
-                        trace[index] = reason
+                        trace[index] = "reverse"
                     continue
-            supply_count[s_flow] += 1
-            lead_count[need_key] = lead_count.get(need_key, 0) + 1
-            kept_pairs.add(forward_of[index])
-            if not facts:
-                estimated_pairs.add(pair_of[index])
-            selected.append((0, index))
-        else:
-            index = position - n_subs
-            group = groups[index]
-            members = ctx.f_comp[group.flows].tolist()
-            facts = group.basis < estimated
-            group_need = int(ctx.resource_group[group.resource])
-            member_keys = [m * n_groups + group_need for m in members]
-            distinct = set(members)
-            full = any(lead_count.get(k, 0) >= cap_leads for k in member_keys) or any(
-                group_count[m] >= cap_groups for m in distinct
-            )
-            if not facts and full:
-                continue
-            for k in member_keys:
-                lead_count[k] = lead_count.get(k, 0) + 1
-            for m in distinct:
-                group_count[m] += 1
-            selected.append((1, index))
+                s_flow, need_key = s_flow_of[j], need_key_of[j]
+                facts = facts_of[j]
+                if not facts:
+                    reason = (
+                        "source_cap"
+                        if supply_count[s_flow] >= cap_source
+                        else "receiver_cap"
+                        if lead_count.get(need_key, 0) >= cap_leads
+                        else "pair"
+                        if pair_of[j] in estimated_pairs
+                        else None
+                    )
+                    if reason is not None:
+                        if trace is not None:
+                            trace[index] = reason
+                        continue
+                supply_count[s_flow] += 1
+                lead_count[need_key] = lead_count.get(need_key, 0) + 1
+                kept_pairs.add(forward_of[j])
+                if not facts:
+                    estimated_pairs.add(pair_of[j])
+                selected.append((0, index))
+            else:
+                index = position - n_subs
+                group = groups[index]
+                members = ctx.f_comp[group.flows].tolist()
+                facts = group.basis < estimated
+                group_need = int(ctx.resource_group[group.resource])
+                member_keys = [m * n_groups + group_need for m in members]
+                distinct = set(members)
+                full = any(lead_count.get(k, 0) >= cap_leads for k in member_keys) or any(
+                    group_count[m] >= cap_groups for m in distinct
+                )
+                if not facts and full:
+                    continue
+                for k in member_keys:
+                    lead_count[k] = lead_count.get(k, 0) + 1
+                for m in distinct:
+                    group_count[m] += 1
+                selected.append((1, index))
     return selected
+
+
+_SELECT_CHUNK = 1 << 16
 
 
 def _group_key(ctx: Context, group: Group, objective: str):
