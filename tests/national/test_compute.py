@@ -30,7 +30,11 @@ def test_a_tile_whose_lean_set_is_too_big_is_halved_until_it_fits(monkeypatch):
     monkeypatch.setattr(compute, "MIN_TILE_CORE", 2)
     ids, lon, lat = _grid(64)
     links = LeanSets(10_000, extra=3)  # lean = 4 x core
-    tiles = compute._lean_tiles([np.arange(64)], links, ids, lon, lat, max_lean=40)
+    cut = compute._lean_tiles([np.arange(64)], links, ids, lon, lat, max_lean=40)
+    tiles = [tile for tile, _lean in cut]
+    # each tile with its lean set, as positions in the pool
+    assert [len(lean) for _tile, lean in cut] == [32] * 8
+    assert all(lean.tolist() == list(range(32)) for _tile, lean in cut)
     # 64 -> 32 -> 16 -> 8 core establishments (a lean set of 32 <= 40): eight tiles.
     assert sorted(len(t) for t in tiles) == [8] * 8
     assert sorted(np.concatenate(tiles).tolist()) == list(range(64))  # each core establishment once
@@ -45,7 +49,7 @@ def test_halving_stops_at_the_smallest_tile(monkeypatch):
     # Every tile brings 1,000 others whatever its size (a dense area's rare resources): halving cannot
     # bring it under the limit, and stops once a half would have fewer than 5 core establishments.
     links = LeanSets(10_000, extra=0, floor=1_000)
-    tiles = compute._lean_tiles([np.arange(40)], links, ids, lon, lat, max_lean=100)
+    tiles = [tile for tile, _ in compute._lean_tiles([np.arange(40)], links, ids, lon, lat, max_lean=100)]
     assert sorted(len(t) for t in tiles) == [5] * 8
     assert sorted(np.concatenate(tiles).tolist()) == list(range(40))
 
@@ -54,8 +58,9 @@ def test_a_tile_that_fits_is_kept_whole(monkeypatch):
     monkeypatch.setattr(compute, "MIN_TILE_CORE", 2)
     ids, lon, lat = _grid(30)
     links = LeanSets(10_000, extra=1)
-    tiles = compute._lean_tiles([np.arange(15), np.arange(15, 30)], links, ids, lon, lat, max_lean=30)
-    assert [t.tolist() for t in tiles] == [list(range(15)), list(range(15, 30))]
+    cut = compute._lean_tiles([np.arange(15), np.arange(15, 30)], links, ids, lon, lat, max_lean=30)
+    assert [t.tolist() for t, _ in cut] == [list(range(15)), list(range(15, 30))]
+    assert [len(lean) for _, lean in cut] == [30, 30]
     assert links.asked == [15, 15]
 
 

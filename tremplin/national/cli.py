@@ -45,7 +45,7 @@ def parser() -> argparse.ArgumentParser:
         "--workers", type=int, metavar="N", help="local workers (processes; default: one per core)"
     )
     p.add_argument(
-        "--memory-limit", default="2GB", metavar="SIZE", help="memory limit per local worker (2GB)"
+        "--memory-limit", default="2.9GB", metavar="SIZE", help="memory limit per local worker (2.9GB)"
     )
     p.add_argument(
         "--margin-km",

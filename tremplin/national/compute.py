@@ -133,12 +133,13 @@ def _tiles(indices: np.ndarray, lon: np.ndarray, lat: np.ndarray, max_core: int)
 
 
 #: A tile whose lean set (core and the establishments within DEFAULT_RINGS links of it) exceeds this
-#: many times ``max_core`` is halved again (while its core is at least MIN_TILE_CORE): the engine's
-#: memory follows the establishments it runs on (about 2.5 GB for 104,000 in a tile of Paris, 26,595 of
-#: them core), not the core. Around a dense area the lean set shrinks more slowly than the core (in
-#: Paris, tiles of 26,595 core keep about 100,000 establishments, of 13,297 about 74,000), so this
-#: costs time there to keep a worker's memory bounded.
-LEAN_FACTOR = 2
+#: many times ``max_core`` (110,000 at the default 40,000) is halved again (while its core is at least
+#: MIN_TILE_CORE): the engine's memory follows the establishments it runs on, not the core (a tile of
+#: Paris, 26,595 core and 104,297 in all, peaks at 2.3 GB in its own process). Around a dense area the
+#: lean set shrinks more slowly than the core (in Paris, tiles of 26,595 core keep 75,000 to 105,000
+#: establishments, of 13,297 52,000 to 82,000, of 6,649 40,000 to 70,000), so halving costs time
+#: there (Paris in 8 tiles, 759,000 establishments run in all; in 16, 1,118,000).
+LEAN_FACTOR = 2.75
 MIN_TILE_CORE = 2_000
 
 
@@ -149,16 +150,22 @@ def use_lean_margin(tiles: int, core: int, margin: int) -> bool:
     return tiles > 1 or margin > core
 
 
-def _lean_tiles(tiles, links: MarginLinks, ids, lon, lat, max_lean: int) -> list[np.ndarray]:
+def _lean_tiles(
+    tiles, links: MarginLinks, ids, lon, lat, max_lean: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The tiles, each with its lean set (positions in ``links.establishments``), a tile whose lean set
+    exceeds ``max_lean`` halved until it fits or its halves would have fewer than MIN_TILE_CORE core
+    establishments. The lean sets are small (positions), so that the links can be let go before the
+    tiles run."""
     result = []
     pending = list(tiles)
     while pending:
         tile = pending.pop(0)
-        if len(tile) >= 2 * MIN_TILE_CORE and links.mask({ids[i] for i in tile}).sum() > max_lean:
-            halves = _tiles(tile, lon, lat, (len(tile) + 1) // 2)
-            pending[:0] = halves
+        lean = np.flatnonzero(links.mask({ids[i] for i in tile}))
+        if len(tile) >= 2 * MIN_TILE_CORE and len(lean) > max_lean:
+            pending[:0] = _tiles(tile, lon, lat, (len(tile) + 1) // 2)
             continue
-        result.append(tile)
+        result.append((tile, lean))
     return result
 
 
@@ -224,11 +231,18 @@ def compute_partition(
     # within DEFAULT_RINGS links of it (tremplin.engine.margin). Otherwise the links would cost more
     # than they save (measured on the Côte-d'Or, 21: 16,347 core and 8,244 within reach, the lean set
     # keeps 90 % of the pool, and its 0.8 s of links exceed the 0.2 s saved): the full margin.
-    links = None
+    lean_sets: list[np.ndarray | None] = [None] * len(tiles)
+    link_count = 0
     link_start = time.perf_counter()
-    if use_lean_margin(len(tiles), int(core.sum()), margin):
+    lean_margin = use_lean_margin(len(tiles), int(core.sum()), margin)
+    if lean_margin:
         links = MarginLinks(establishments, kb=kb, params=partition_parameters(params))
-        tiles = _lean_tiles(tiles, links, ids, lon, lat, LEAN_FACTOR * max_core)
+        link_count = links.links
+        cut = _lean_tiles(tiles, links, ids, lon, lat, int(LEAN_FACTOR * max_core))
+        tiles, lean_sets = [tile for tile, _ in cut], [lean for _, lean in cut]
+        pool = links.establishments
+        # The links weigh more than a tile's lean set (Paris: 15 million pairs): let go before the runs.
+        del links
         _release_memory()
     link_seconds = time.perf_counter() - link_start
     # Each tile's leads as an Arrow table, compact (Paris has 200,000 leads; as objects, with their
@@ -236,9 +250,9 @@ def compute_partition(
     tables: list[pa.Table] = []
     seen: set[str] = set()
     runs = []
-    for tile in tiles:
+    for tile, positions in zip(tiles, lean_sets, strict=True):
         tile_core = {ids[i] for i in tile}
-        lean = establishments if links is None else links.select(tile_core, DEFAULT_RINGS)
+        lean = establishments if positions is None else [pool[i] for i in positions]
         result: PartitionResult = partition_leads(lean, tile_core, kb=kb, params=params)
         runs.append(
             {
@@ -265,9 +279,9 @@ def compute_partition(
         "margin_written": written_margin,
         "tiles": len(tiles),
         # rings 0: the full margin (no links computed)
-        "links": links.links if links is not None else 0,
+        "links": link_count,
         "links_seconds": round(link_seconds, 3),
-        "rings": DEFAULT_RINGS if links is not None else 0,
+        "rings": DEFAULT_RINGS if lean_margin else 0,
         "runs": runs,
         "seconds": time.perf_counter() - start,
         "worker": _worker_name(),

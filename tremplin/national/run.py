@@ -52,7 +52,7 @@ class PartitionFailed(RuntimeError):
 class RunOptions:
     scheduler: str | None = None
     workers: int | None = None
-    memory_limit: str = "2GB"
+    memory_limit: str = "2.9GB"
     margin_km: float = DEFAULT_MARGIN_KM
     departements: Collection[str] | None = None
     max_core: int = DEFAULT_MAX_CORE
