@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 #: Bump when the result files' layout or the way they are computed changes.
-RESULT_FORMAT = 4
+RESULT_FORMAT = 5
 #: The plan's relative optimality gap in a national run (Parameters.plan_mip_gap). Solved to 1e-6, a
 #: connected part of a dense area (measured in Val-d'Oise, 95, of the generated national file: 26,427
 #: pipe links, and one of 1,324) runs into the 60 s time limit, so the plan depends on the machine's
