@@ -10,7 +10,8 @@ part shares no supply and no demand with the others, so the optimum is the same)
 on a partition of 17,664 candidates (benchmarks/partition.py) 12 s instead of 35 s for one MILP, and a
 part is solved alike in a partition and in one big run (tests/engine/test_partition.py). Each part's MILP
 stops at a relative optimality gap (``mip_gap``: 1e-6 by default, the optimum; a national run accepts 2 %,
-see tremplin.national.compute, as a part of a dense area can hold thousands of pipe links).
+see tremplin.national.compute, as a part of a dense area can hold thousands of pipe links; such a run
+solves its small parts in batches, see ``_BATCH_GAP``).
 
 >>> solve_allocation(gain_per_unit=[10.0, 8.0], fixed=[0.0, 0.0], ratio=[1.0, 1.0], supply_of=[0, 0],
 ...                  supply=[5.0], demand_of=[0, 1], demand=[4.0, 4.0], upper=[4.0, 4.0]).round(6).tolist()
@@ -85,9 +86,11 @@ def solve_allocation(
     if len(linked):
         bounds = np.flatnonzero(np.diff(part[linked])) + 1
         pieces.extend(np.split(linked, bounds))
-    for piece in pieces:
-        if len(piece) == 0:
-            continue
+    linked_useful = useful & (f > 0)
+    batch: list[np.ndarray] = []
+    batch_links = 0
+
+    def solve(piece: np.ndarray, gap: float) -> None:
         s_ids, s_local = np.unique(s_of[piece], return_inverse=True)
         d_ids, d_local = np.unique(d_of[piece], return_inverse=True)
         x[piece] = _solve(
@@ -101,9 +104,48 @@ def solve_allocation(
             d_local,
             demand[d_ids],
             time_limit,
-            mip_gap,
+            gap,
         )
+
+    for number, piece in enumerate(pieces):
+        if len(piece) == 0:
+            continue
+        links = int(linked_useful[piece].sum())
+        alone = number == 0 or mip_gap <= _BATCH_GAP or links > _BATCH_PART_LINKS
+        if alone or _is_star(s_of[piece], d_of[piece], links):
+            solve(piece, mip_gap)
+            continue
+        batch.append(piece)
+        batch_links += links
+        if batch_links >= _BATCH_LINKS:
+            solve(np.concatenate(batch), min(mip_gap, _BATCH_GAP))
+            batch, batch_links = [], 0
+    if batch:
+        solve(np.concatenate(batch), min(mip_gap, _BATCH_GAP))
     return x
+
+
+#: In a run that accepts a gap (``mip_gap`` above ``_BATCH_GAP``: the national potential), small parts
+#: with pipe links (at most ``_BATCH_PART_LINKS`` links, and not stars) are solved together, up to about
+#: ``_BATCH_LINKS`` links in one MILP, at the relative gap ``_BATCH_GAP``: HiGHS spends about ten
+#: milliseconds on a MILP however small, and the parts sharing nothing, the optimum of their union is
+#: theirs. A run that asks for the optimum (the default) solves each part alone, so that a part gets the
+#: same plan in a partition and in one big run, ties included (a supply shared by two receivers at equal
+#: gain is split as HiGHS's path on that part decides, and a batch changes the path). Measured on the 48
+#: such parts of the Côte-d'Or (21) in the national benchmark at 2 million establishments: 0.52 s one by
+#: one (at the national 2 % gap), 0.12 s together at 1e-6, with a total gain 0.04 % higher (each part
+#: optimal instead of within 2 %).
+_BATCH_PART_LINKS = 24
+_BATCH_LINKS = 240
+_BATCH_GAP = 1e-6
+
+
+def _is_star(s_of: np.ndarray, d_of: np.ndarray, links: int) -> bool:
+    """Whether a part is one :func:`_solve_star` solves (one supply to demands of their own, or one
+    demand from supplies of their own, with at most ``_STAR_LINKS`` pipe links)."""
+    n = len(s_of)
+    supplies, demands = len(np.unique(s_of)), len(np.unique(d_of))
+    return links <= _STAR_LINKS and ((supplies == 1 and demands == n) or (demands == 1 and supplies == n))
 
 
 #: A part whose candidates share one supply, each to its own demand (or one demand, each from its own
