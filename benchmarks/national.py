@@ -16,7 +16,12 @@ partitions per second, and, at 100k establishments and below, the ratio to a sin
 engine on the same establishments (one big run, in a fresh process). Usage::
 
     python benchmarks/national.py [--establishments 2000000] [--workers 2] [--memory-limit 2.9GB]
-                                  [--single] [--keep DIR]
+                                  [--single] [--keep DIR] [--departements 01,03,...]
+
+Time against the number of establishments: a national file of fewer establishments is France at a lower
+density (more pairs fall within reach as the density grows, up to the engine's caps, so the work per
+establishment grows with it); ``--departements`` keeps the rows of some départements of the national file
+at its density (a regional file): the work per establishment is then that of the national run.
 
 Run it from the repository with PYTHONPATH set to it.
 """
@@ -107,10 +112,11 @@ def _sirets(numbers: np.ndarray) -> list[str]:
     return [b + str(c) for b, c in zip(body, check, strict=True)]
 
 
-def generate(path: Path, n: int, seed: int = 20261201) -> dict:
-    """Write the national file; return what it holds."""
+def generate(path: Path, n: int, seed: int = 20261201, departements: frozenset[str] | None = None) -> dict:
+    """Write the national file; return what it holds. ``departements``: only the rows of these
+    départements (the same rows as in the national file of ``n``: a regional file at the national
+    density)."""
     import pyarrow as pa
-    import pyarrow.csv as pacsv
     from pyproj import Transformer
 
     from tremplin.engine.headcount import band_for_headcount
@@ -162,8 +168,24 @@ def generate(path: Path, n: int, seed: int = 20261201) -> dict:
         }
     )
     order = rng.permutation(table.num_rows)  # a stock is not sorted by commune
-    pacsv.write_csv(table.take(order), path)
-    return {"rows": n + extra, "active_employers": n, "communes": int((counts > 0).sum())}
+    table = table.take(order)
+    if departements is not None:
+        of = {c.code: c.departement for c in communes}
+        inside = np.array(
+            [of[code] in departements for code in table.column("codeCommuneEtablissement").to_pylist()]
+        )
+        table = table.filter(inside)
+        employer = inside[np.argsort(order)][:n]  # back in the generated order: the first n are employers
+        communes_kept = len(np.unique(codes[employer]))
+        return _write(table, path) | {"active_employers": int(employer.sum()), "communes": communes_kept}
+    return _write(table, path) | {"active_employers": n, "communes": int((counts > 0).sum())}
+
+
+def _write(table, path: Path) -> dict:
+    import pyarrow.csv as pacsv
+
+    pacsv.write_csv(table, path)
+    return {"rows": table.num_rows}
 
 
 def single_run(path: Path) -> dict:
@@ -233,6 +255,12 @@ def main() -> None:
     parser.add_argument(
         "--split-only", action="store_true", help="only generate and split (partition sizes, reading speed)"
     )
+    parser.add_argument(
+        "--departements",
+        help="comma-separated codes: only these départements of the national file of --establishments "
+        "(a regional file at the national density, e.g. Auvergne-Rhône-Alpes: "
+        "01,03,07,15,26,38,42,43,63,69,73,74)",
+    )
     parser.add_argument("--single-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.single_only:
@@ -244,10 +272,12 @@ def main() -> None:
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="tremplin-national-"))
     work.mkdir(parents=True, exist_ok=True)
-    source = work / f"StockEtablissement-{args.establishments}.csv"
+    departements = frozenset(args.departements.split(",")) if args.departements else None
+    name = f"{args.establishments}" + (f"-{'-'.join(sorted(departements))}" if departements else "")
+    source = work / f"StockEtablissement-{name}.csv"
     started = time.perf_counter()
     if not source.exists():
-        info = generate(source, args.establishments)
+        info = generate(source, args.establishments, departements=departements)
         print(
             f"generated {info['rows']:,} rows ({info['active_employers']:,} active employers in "
             f"{info['communes']:,} communes) in {time.perf_counter() - started:.0f} s, "
@@ -255,7 +285,7 @@ def main() -> None:
             flush=True,
         )
     load = os.getloadavg()
-    out = work / f"out-{args.establishments}"
+    out = work / f"out-{name}"
     if args.split_only:
         split_only(source, out / "partitions", load)
         return
@@ -285,7 +315,8 @@ def main() -> None:
     if timings["compute"]:
         print(
             f"partitions per second: {len(computed) / timings['compute']:.3f}; establishments (core) per "
-            f"second: {sizes['establishments_core'] / timings['compute']:.0f}"
+            f"second: {sizes['establishments_core'] / timings['compute']:.0f}; compute per 1,000 core "
+            f"establishments: {1000 * timings['compute'] / max(sizes['establishments_core'], 1):.2f} s"
         )
     for worker, peak in sorted(manifest["peak_rss_mb_by_worker"].items()):
         print(f"peak memory of worker {worker}: {peak:.0f} MB")
